@@ -1,0 +1,71 @@
+"""Problems found in content, reported with file, line and a hint on how to fix them."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong (or suspicious) in one content file."""
+
+    file: str
+    line: int | None
+    column: int | None
+    message: str
+    hint: str = ""
+    severity: Severity = "error"
+
+    def location(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return where
+
+    def format_text(self) -> str:
+        text = f"{self.location()}: {self.severity}: {self.message}"
+        if self.hint:
+            text += f"\n    hint: {self.hint}"
+        return text
+
+    def format_github(self) -> str:
+        # Workflow commands need %, CR and LF escaped in data and properties.
+        def esc(value: str, prop: bool = False) -> str:
+            value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+            if prop:
+                value = value.replace(":", "%3A").replace(",", "%2C")
+            return value
+
+        props = [f"file={esc(self.file, True)}"]
+        if self.line is not None:
+            props.append(f"line={self.line}")
+            if self.column is not None:
+                props.append(f"col={self.column}")
+        props.append(f"title={esc('Heliograph ' + self.severity, True)}")
+        message = self.message + (f" Hint: {self.hint}" if self.hint else "")
+        return f"::{self.severity} {','.join(props)}::{esc(message)}"
+
+
+class ContentError(Exception):
+    """Raised when content cannot be built; carries every problem found."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = sorted(problems, key=_sort_key)
+        super().__init__("\n".join(p.format_text() for p in self.problems))
+
+
+def _sort_key(p: Problem) -> tuple[str, int, int, str]:
+    return (p.file, p.line or 0, p.column or 0, p.message)
+
+
+def suggest(word: str, choices: Iterable[str]) -> str:
+    """A 'did you mean' hint, or '' when nothing is close."""
+    match = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return f"did you mean '{match[0]}'?" if match else ""

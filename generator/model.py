@@ -1,0 +1,146 @@
+"""The validated content of a status page repo, as plain immutable objects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+# Best to worst; the index is the severity rank.
+COMPONENT_STATUSES = (
+    "operational",
+    "under_maintenance",
+    "degraded_performance",
+    "partial_outage",
+    "major_outage",
+)
+IMPACTS = ("none", "maintenance", "minor", "major", "critical")
+INCIDENT_STATUSES = ("investigating", "identified", "monitoring", "resolved", "postmortem")
+MAINTENANCE_STATUSES = ("scheduled", "in_progress", "verifying", "completed")
+TYPES = ("incident", "maintenance", "notice")
+
+IncidentType = Literal["incident", "maintenance", "notice"]
+
+
+def status_rank(status: str) -> int:
+    return COMPONENT_STATUSES.index(status)
+
+
+def impact_rank(impact: str) -> int:
+    return IMPACTS.index(impact)
+
+
+@dataclass(frozen=True)
+class Site:
+    title: str
+    base_url: str  # always ends with "/"
+    timezone: str
+    zone: ZoneInfo = field(compare=False, repr=False)
+    language: str = "en"
+    description: str = ""
+    theme: str = "default"
+    history_days: int = 90
+    feed_entries: int = 50
+    history_page_size: int = 25
+    brand_color: str = ""
+    logo: str = ""
+
+
+@dataclass(frozen=True)
+class Component:
+    id: str
+    name: str
+    description: str
+    group_id: str | None
+    position: int  # 1-based, across the whole file, in display order
+    status: str | None = None  # manual status, if any
+    status_note: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Group:
+    id: str
+    name: str
+    description: str
+    position: int
+    components: tuple[Component, ...]
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Update:
+    at: datetime  # UTC
+    status: str
+    message: str  # Markdown source
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Window:
+    start: datetime  # UTC
+    end: datetime  # UTC
+
+
+@dataclass(frozen=True)
+class Incident:
+    """An incident, a maintenance or a notice (one content file)."""
+
+    slug: str
+    path: str  # relative to the source folder, for messages
+    type: IncidentType
+    title: str
+    impact: str | None  # explicit impact; see state.impact_of for the derived one
+    backfilled: bool
+    components: tuple[tuple[str, str], ...]  # (component id, status while open)
+    updates: tuple[Update, ...]  # oldest first
+    window: Window | None
+    body: str  # Markdown source
+
+    @property
+    def started_at(self) -> datetime:
+        return self.updates[0].at
+
+    @property
+    def updated_at(self) -> datetime:
+        return self.updates[-1].at
+
+    @property
+    def resolved_at(self) -> datetime | None:
+        """When an incident or notice was resolved (None for maintenance or still open)."""
+        if self.type == "maintenance":
+            return None
+        for update in self.updates:
+            if update.status == "resolved":
+                return update.at
+        return None
+
+    @property
+    def sort_time(self) -> datetime:
+        """When the entry happens: a maintenance's window start, else its first update."""
+        return self.window.start if self.window else self.updates[0].at
+
+    @property
+    def component_ids(self) -> tuple[str, ...]:
+        return tuple(cid for cid, _ in self.components)
+
+
+@dataclass(frozen=True)
+class Content:
+    """Everything a build needs, loaded and validated."""
+
+    site: Site
+    groups: tuple[Group, ...]
+    ungrouped: tuple[Component, ...]
+    incidents: tuple[Incident, ...]  # newest first by sort_time, then by slug
+
+    @cached_property
+    def components(self) -> tuple[Component, ...]:
+        """All components in display order."""
+        result: list[Component] = []
+        for group in self.groups:
+            result.extend(group.components)
+        result.extend(self.ungrouped)
+        return tuple(result)
