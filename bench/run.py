@@ -1,0 +1,663 @@
+"""Benchmark Heliograph: cold build time, peak memory and dev-server latency by site size.
+
+    python bench/run.py [--sizes 100,1000,10000] [--runs 3] [--json bench/results/results.json]
+                        [--heliograph CMD]
+
+Drives the `heliograph` command line as a subprocess, never the generator's internals, on
+synthetic repositories written by generate.py. See bench/README.md for what each figure
+means. Standard library only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import re
+import secrets
+import shlex
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from generate import DEFAULT_NOW, DEFAULT_SEED, generate, parse_time
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO_ROOT = BENCH_DIR.parent
+DEFAULT_JSON = BENCH_DIR / "results" / "results.json"
+GNU_TIME = Path("/usr/bin/time")
+SERVE_SIZE = 1000
+READY_TIMEOUT_S = 180.0
+MARKER_TIMEOUT_S = 30.0
+POLL_INTERVAL_S = 0.010
+SETTLE_S = 1.0
+MIB = 1024 * 1024
+
+# Targets from the project's issue: (key in results["figures"], limit, comparison, label).
+TARGETS: list[tuple[str, float, str, str]] = [
+    ("build_1000_s", 2.0, "<=", "cold build, 1,000 incidents"),
+    ("ratio_10000_1000", 12.0, "<=", "t(10,000) / t(1,000)"),
+    ("peak_rss_10000_mib", 1024.0, "<", "peak RSS, 10,000 incidents (MiB)"),
+    ("serve_latency_1000_s", 0.3, "<=", "dev server edit -> page, 1,000 incidents"),
+    ("example_build_s", 0.5, "<", "example site build incl. Python start-up"),
+]
+
+
+class BenchError(Exception):
+    """A failure worth one clear line to the user, not a traceback."""
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# -- running the command ---------------------------------------------------------------
+
+
+@dataclass
+class Timed:
+    seconds: float
+    peak_rss_kib: int | None
+    returncode: int
+    stderr_tail: str
+
+
+def resolve_command(spec: str) -> list[str]:
+    argv = shlex.split(spec)
+    if not argv:
+        raise BenchError("--heliograph is empty")
+    found = shutil.which(argv[0])
+    if found is None:
+        raise BenchError(
+            f"heliograph command not found: {argv[0]!r}. Install the project "
+            "(pip install -e . in the repository root) or pass e.g. "
+            "--heliograph 'python -m generator'."
+        )
+    return [found, *argv[1:]]
+
+
+def tail(path: Path, lines: int = 15) -> str:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    return "\n".join(text.rstrip().splitlines()[-lines:])
+
+
+def parse_gnu_time(path: Path) -> int | None:
+    match = re.search(r"Maximum resident set size \(kbytes\): (\d+)", tail(path, 40))
+    return int(match.group(1)) if match else None
+
+
+def run_timed(argv: list[str], logs: Path, rss_method: str, timeout: float) -> Timed:
+    """Run argv to completion; wall time, peak RSS of the child (KiB) and exit status."""
+    logs.mkdir(parents=True, exist_ok=True)
+    out_path, err_path, time_path = logs / "stdout", logs / "stderr", logs / "time"
+    full = [str(GNU_TIME), "-v", "-o", str(time_path), *argv] if rss_method == "time" else argv
+    timed_out = threading.Event()
+
+    def expire(pid: int) -> None:
+        timed_out.set()
+        kill_group(pid)
+
+    with open(out_path, "wb") as out, open(err_path, "wb") as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            full, stdin=subprocess.DEVNULL, stdout=out, stderr=err, start_new_session=True
+        )
+        timer = threading.Timer(timeout, expire, (proc.pid,))
+        timer.start()
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            timer.cancel()
+        seconds = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if timed_out.is_set():
+        raise BenchError(f"{shlex.join(argv)} did not finish within {timeout:g} s")
+    rss = parse_gnu_time(time_path) if rss_method == "time" else usage.ru_maxrss  # KiB
+    return Timed(seconds, rss, proc.returncode, tail(err_path))
+
+
+def kill_group(pid: int, sig: int = signal.SIGKILL) -> None:
+    with suppress(ProcessLookupError):
+        os.killpg(pid, sig)
+
+
+def require_success(result: Timed, what: str) -> None:
+    if result.returncode != 0:
+        raise BenchError(
+            f"{what} failed with exit status {result.returncode} "
+            f"(--keep keeps its logs):\n{result.stderr_tail}"
+        )
+
+
+def tree_stats(root: Path) -> tuple[int, int]:
+    files = total = 0
+    for dirpath, _, names in os.walk(root):
+        for name in names:
+            files += 1
+            total += os.lstat(os.path.join(dirpath, name)).st_size
+    return files, total
+
+
+def snapshot(root: Path) -> dict[str, tuple[int, int]]:
+    """Path -> (size, mtime_ns) of every file under root, to notice builds writing there."""
+    found: dict[str, tuple[int, int]] = {}
+    for dirpath, _, names in os.walk(root):
+        for name in names:
+            stat = os.lstat(os.path.join(dirpath, name))
+            found[os.path.join(dirpath, name)] = (stat.st_size, stat.st_mtime_ns)
+    return found
+
+
+# -- build benchmarks ------------------------------------------------------------------
+
+
+@dataclass
+class BuildResult:
+    name: str
+    incidents: int | None
+    times_s: list[float] = field(default_factory=list)
+    peak_rss_kib: list[int | None] = field(default_factory=list)
+    generate_s: float | None = None
+    output_files: int | None = None
+    output_bytes: int | None = None
+    source_written: bool = False
+    error: str | None = None
+
+    @property
+    def median_s(self) -> float | None:
+        return statistics.median(self.times_s) if self.times_s else None
+
+    @property
+    def min_s(self) -> float | None:
+        return min(self.times_s) if self.times_s else None
+
+    @property
+    def peak_rss_mib(self) -> float | None:
+        known = [r for r in self.peak_rss_kib if r is not None]
+        return max(known) / 1024 if known else None
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.update(median_s=self.median_s, min_s=self.min_s, peak_rss_mib=self.peak_rss_mib)
+        return data
+
+
+@dataclass
+class Config:
+    command: list[str]
+    runs: int
+    now: str
+    seed: int
+    rss_method: str
+    timeout: float
+    workdir: Path
+
+
+def time_builds(result: BuildResult, source: Path, cfg: Config, now: str | None) -> None:
+    """Cold builds of source, each into a new output folder; fills result in place."""
+    before = snapshot(source)
+    for run in range(cfg.runs):
+        output = cfg.workdir / f"out-{result.name}-{run}"
+        argv = [*cfg.command, "build", "--source", str(source), "--output", str(output)]
+        if now is not None:
+            argv += ["--now", now]
+        timed = run_timed(
+            argv, cfg.workdir / "logs" / f"{result.name}-{run}", cfg.rss_method, cfg.timeout
+        )
+        require_success(timed, f"build of {result.name} ({shlex.join(argv)})")
+        if not output.is_dir() or not any(output.iterdir()):
+            raise BenchError(f"build of {result.name} exited 0 but wrote nothing to {output}")
+        result.times_s.append(timed.seconds)
+        result.peak_rss_kib.append(timed.peak_rss_kib)
+        log(f"  {result.name} run {run + 1}/{cfg.runs}: {timed.seconds:.3f} s")
+        if run == 0:
+            result.output_files, result.output_bytes = tree_stats(output)
+            result.source_written = snapshot(source) != before
+        shutil.rmtree(output, ignore_errors=True)
+
+
+def content_for(size: int, cfg: Config, cache: dict[int, Path]) -> tuple[Path, float]:
+    if size in cache:
+        return cache[size], 0.0
+    source = cfg.workdir / f"site-{size}"
+    start = time.perf_counter()
+    generate(size, source, cfg.seed, parse_time(cfg.now))
+    cache[size] = source
+    return source, time.perf_counter() - start
+
+
+def bench_size(result: BuildResult, cfg: Config, cache: dict[int, Path]) -> None:
+    assert result.incidents is not None
+    log(f"{result.incidents} incidents: generating content")
+    source, result.generate_s = content_for(result.incidents, cfg, cache)
+    time_builds(result, source, cfg, cfg.now)
+
+
+def bench_example(cfg: Config) -> BuildResult | None:
+    """The repository's own example site, built at the real current time."""
+    if not (REPO_ROOT / "content" / "site.yaml").is_file():
+        log(f"example site: skipped, there is no {REPO_ROOT / 'content' / 'site.yaml'}")
+        return None
+    log("example site")
+    return guarded(
+        BuildResult(name="example", incidents=None), lambda r: time_builds(r, REPO_ROOT, cfg, None)
+    )
+
+
+def guarded(result: BuildResult, action: Callable[[BuildResult], None]) -> BuildResult:
+    try:
+        action(result)
+    except BenchError as exc:
+        result.error = str(exc)
+        log(f"  error: {exc}")
+    return result
+
+
+# -- dev server ------------------------------------------------------------------------
+
+
+@dataclass
+class ServeResult:
+    incidents: int
+    slug: str | None = None
+    ready_s: float | None = None
+    latencies_s: list[float | None] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def median_s(self) -> float | None:
+        done = [x for x in self.latencies_s if x is not None]
+        return statistics.median(done) if done else None
+
+    def as_json(self) -> dict[str, Any]:
+        return {**asdict(self), "median_s": self.median_s}
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def http_get(port: int, path: str) -> tuple[int, str] | None:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+    try:
+        conn.request("GET", path, headers={"Cache-Control": "no-cache"})
+        response = conn.getresponse()
+        return response.status, response.read().decode("utf-8", errors="replace")
+    except (OSError, http.client.HTTPException):
+        return None
+    finally:
+        conn.close()
+
+
+@contextmanager
+def dev_server(argv: list[str], logs: Path) -> Iterator[subprocess.Popen[bytes]]:
+    logs.mkdir(parents=True, exist_ok=True)
+    with open(logs / "stdout", "wb") as out, open(logs / "stderr", "wb") as err:
+        proc = subprocess.Popen(
+            argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err, start_new_session=True
+        )
+        try:
+            yield proc
+        finally:
+            stop_server(proc)
+
+
+def stop_server(proc: subprocess.Popen[bytes]) -> None:
+    """SIGINT to the server's process group (like Ctrl-C), SIGKILL after 10 s or to
+    whatever of the group outlives the server."""
+    kill_group(proc.pid, signal.SIGINT)
+    with suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=10)
+    kill_group(proc.pid, signal.SIGKILL)
+    with suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=10)
+
+
+def wait_ready(proc: subprocess.Popen[bytes], port: int, err_log: Path) -> float:
+    start = time.perf_counter()
+    deadline = start + READY_TIMEOUT_S
+    while time.perf_counter() < deadline:
+        if proc.poll() is not None:
+            raise BenchError(
+                f"heliograph serve exited with status {proc.returncode}:\n{tail(err_log)}"
+            )
+        answer = http_get(port, "/")
+        if answer is not None and answer[0] == 200:
+            return time.perf_counter() - start
+        time.sleep(0.05)
+    raise BenchError(
+        f"heliograph serve did not answer on http://127.0.0.1:{port}/ "
+        f"within {READY_TIMEOUT_S:.0f} s"
+    )
+
+
+def edit_latency(port: int, page: str, path: Path, marker: str) -> float | None:
+    """Append marker to the incident's Markdown body; seconds until the page shows it."""
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(f"\n{marker}\n")
+    start = time.perf_counter()
+    deadline = start + MARKER_TIMEOUT_S
+    next_poll = start
+    while time.perf_counter() < deadline:
+        answer = http_get(port, page)
+        if answer is not None and answer[0] == 200 and marker in answer[1]:
+            return time.perf_counter() - start
+        next_poll += POLL_INTERVAL_S
+        time.sleep(max(0.0, next_poll - time.perf_counter()))
+    return None
+
+
+def pick_incident(source: Path) -> Path:
+    files = sorted((source / "content" / "incidents").glob("*.md"))
+    if not files:
+        raise BenchError(f"no incident files in {source}")
+    return files[len(files) // 2]
+
+
+def measure_serve(result: ServeResult, cfg: Config, cache: dict[int, Path], repeats: int) -> None:
+    source, _ = content_for(result.incidents, cfg, cache)
+    target = pick_incident(source)
+    result.slug = target.stem
+    page = f"/incidents/{result.slug}/"
+    port = free_port()
+    argv = [*cfg.command, "serve", "--port", str(port), "--source", str(source)]
+    logs = cfg.workdir / "logs" / "serve"
+    log(f"dev server at {result.incidents} incidents: {shlex.join(argv)}")
+    with dev_server(argv, logs) as proc:
+        result.ready_s = wait_ready(proc, port, logs / "stderr")
+        answer = http_get(port, page)
+        if answer is None or answer[0] != 200:
+            status = "no answer" if answer is None else f"HTTP {answer[0]}"
+            raise BenchError(f"dev server: {page} gave {status}")
+        token = secrets.token_hex(4)
+        for i in range(repeats):
+            time.sleep(SETTLE_S)
+            marker = f"Benchmark marker {token} number {i + 1} was added here."
+            latency = edit_latency(port, page, target, marker)
+            result.latencies_s.append(latency)
+            shown = "timed out" if latency is None else f"{latency:.3f} s"
+            log(f"  edit {i + 1}/{repeats}: {shown}")
+    if None in result.latencies_s:
+        result.error = (
+            f"the marker did not appear on {page} within {MARKER_TIMEOUT_S:.0f} s "
+            f"in {result.latencies_s.count(None)} of {repeats} edits"
+        )
+
+
+# -- machine, figures, report ----------------------------------------------------------
+
+
+def read_first(path: str, pattern: str) -> str | None:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            for line in handle:
+                match = re.match(pattern, line)
+                if match:
+                    return match.group(1).strip()
+    except OSError:
+        pass
+    return None
+
+
+def command_output(argv: list[str]) -> str | None:
+    try:
+        done = subprocess.run(
+            argv, capture_output=True, text=True, timeout=30, check=False, stdin=subprocess.DEVNULL
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    text = (done.stdout or done.stderr).strip()
+    return text.splitlines()[0] if done.returncode == 0 and text else None
+
+
+def machine_info(command: list[str]) -> dict[str, Any]:
+    mem_kib = read_first("/proc/meminfo", r"MemTotal:\s+(\d+)")
+    return {
+        "nproc": len(os.sched_getaffinity(0))
+        if hasattr(os, "sched_getaffinity")
+        else os.cpu_count(),
+        "cpu_model": read_first("/proc/cpuinfo", r"model name\s*:\s*(.*)"),
+        "memory_mib": int(mem_kib) // 1024 if mem_kib else None,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "heliograph_version": command_output([*command, "--version"]),
+        "commit": command_output(["git", "-C", str(REPO_ROOT), "rev-parse", "--short", "HEAD"]),
+    }
+
+
+def figures(builds: list[BuildResult], serve: ServeResult | None) -> dict[str, float | None]:
+    by_name = {b.name: b for b in builds if b.error is None}
+    t1k, t10k = by_name.get("1000"), by_name.get("10000")
+    example = by_name.get("example")
+    return {
+        "build_1000_s": t1k.median_s if t1k else None,
+        "ratio_10000_1000": (
+            t10k.median_s / t1k.median_s
+            if t1k and t10k and t1k.median_s and t10k.median_s
+            else None
+        ),
+        "peak_rss_10000_mib": t10k.peak_rss_mib if t10k else None,
+        "serve_latency_1000_s": serve.median_s if serve and serve.incidents == 1000 else None,
+        "example_build_s": example.median_s if example else None,
+    }
+
+
+def target_rows(values: dict[str, float | None]) -> list[dict[str, Any]]:
+    rows = []
+    for key, limit, op, label in TARGETS:
+        value = values.get(key)
+        ok = None if value is None else (value <= limit if op == "<=" else value < limit)
+        rows.append(
+            {
+                "figure": key,
+                "label": label,
+                "value": value,
+                "limit": limit,
+                "comparison": op,
+                "ok": ok,
+            }
+        )
+    return rows
+
+
+def fmt(value: float | None, digits: int = 3) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def print_report(
+    report: dict[str, Any], builds: list[BuildResult], serve: ServeResult | None, stream: TextIO
+) -> None:
+    m = report["machine"]
+    print(
+        f"\nHeliograph benchmark, {m['date']}: {m['nproc']} CPU(s) {m['cpu_model'] or '?'}, "
+        f"Python {m['python']}, {report['config']['runs']} run(s) each",
+        file=stream,
+    )
+    header = (
+        f"{'site':>9} {'median s':>9} {'min s':>8} {'s/1k inc':>9} {'RSS MiB':>8} "
+        f"{'files':>7} {'MiB out':>8}"
+    )
+    print(header, file=stream)
+    for b in builds:
+        if b.error:
+            print(f"{b.name:>9}  error: {b.error.splitlines()[0]}", file=stream)
+            continue
+        per_k = b.median_s / b.incidents * 1000 if b.incidents and b.median_s else None
+        mib_out = b.output_bytes / MIB if b.output_bytes is not None else None
+        print(
+            f"{b.name:>9} {fmt(b.median_s):>9} {fmt(b.min_s):>8} {fmt(per_k):>9} "
+            f"{fmt(b.peak_rss_mib, 1):>8} {b.output_files or 0:>7} {fmt(mib_out, 1):>8}"
+            + ("  (build wrote into --source)" if b.source_written else ""),
+            file=stream,
+        )
+    if serve is not None:
+        runs = ", ".join("timeout" if x is None else f"{x:.3f}" for x in serve.latencies_s)
+        print(
+            f"\ndev server, {serve.incidents} incidents: first answer after "
+            f"{fmt(serve.ready_s, 2)} s; edit visible after median {fmt(serve.median_s)} s "
+            f"[{runs}]" + (f"\n  error: {serve.error}" if serve.error else ""),
+            file=stream,
+        )
+    print("\ntargets", file=stream)
+    for row in report["targets"]:
+        verdict = {True: "ok", False: "FAIL", None: "n/a"}[row["ok"]]
+        print(
+            f"  {row['label']:<44} {fmt(row['value']):>9} {row['comparison']} "
+            f"{row['limit']:<6g} {verdict}",
+            file=stream,
+        )
+
+
+def write_json(path: Path, report: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+
+
+# -- main ------------------------------------------------------------------------------
+
+
+def parse_sizes(text: str) -> list[int]:
+    try:
+        sizes = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a comma-separated list of numbers: {text}") from exc
+    if not sizes or any(n <= 0 for n in sizes):
+        raise argparse.ArgumentTypeError("sizes must be positive")
+    return sizes
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--sizes",
+        type=parse_sizes,
+        default=[100, 1000, 10000],
+        help="incident counts to build (default 100,1000,10000)",
+    )
+    parser.add_argument("--runs", type=int, default=3, help="timed builds per size (default 3)")
+    parser.add_argument("--json", type=Path, default=DEFAULT_JSON, help="results file")
+    parser.add_argument(
+        "--heliograph",
+        default="heliograph",
+        metavar="CMD",
+        help="command to run, split like a shell would (default heliograph)",
+    )
+    parser.add_argument("--now", default=DEFAULT_NOW, help="--now for content and builds")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--serve-repeats", type=int, default=5, metavar="N")
+    parser.add_argument("--no-serve", action="store_true", help="skip the dev-server test")
+    parser.add_argument("--no-example", action="store_true", help="skip the example site")
+    parser.add_argument(
+        "--rss",
+        choices=["auto", "time", "wait4"],
+        default="auto",
+        help="peak RSS from /usr/bin/time -v or os.wait4 (auto: time if present)",
+    )
+    parser.add_argument("--timeout", type=float, default=900.0, help="seconds per build")
+    parser.add_argument("--keep", action="store_true", help="keep the generated sites and logs")
+    parser.add_argument(
+        "--check", action="store_true", help="exit 1 when a measured figure misses its target"
+    )
+    args = parser.parse_args(argv)
+    if args.runs < 1 or args.serve_repeats < 1:
+        parser.error("--runs and --serve-repeats must be at least 1")
+    try:
+        parse_time(args.now)
+    except ValueError:
+        parser.error(f"--now: not an ISO 8601 time: {args.now!r}")
+    if args.rss == "auto":
+        args.rss = "time" if os.access(GNU_TIME, os.X_OK) else "wait4"
+    return args
+
+
+def run_all(args: argparse.Namespace, command: list[str], workdir: Path) -> int:
+    cfg = Config(command, args.runs, args.now, args.seed, args.rss, args.timeout, workdir)
+    cache: dict[int, Path] = {}
+    builds: list[BuildResult] = []
+    example = None if args.no_example else bench_example(cfg)
+    if example is not None:
+        builds.append(example)
+    for size in args.sizes:
+        builds.append(
+            guarded(
+                BuildResult(name=str(size), incidents=size), lambda r: bench_size(r, cfg, cache)
+            )
+        )
+    serve = None
+    if not args.no_serve:
+        serve = ServeResult(incidents=SERVE_SIZE)
+        try:
+            measure_serve(serve, cfg, cache, args.serve_repeats)
+        except BenchError as exc:
+            serve.error = str(exc)
+            log(f"  error: {exc}")
+    values = figures(builds, serve)
+    report = {
+        "machine": machine_info(command),
+        "config": {
+            "sizes": args.sizes,
+            "runs": args.runs,
+            "now": args.now,
+            "seed": args.seed,
+            "heliograph": shlex.join(command),
+            "rss_method": args.rss,
+            "serve_repeats": args.serve_repeats,
+        },
+        "builds": [b.as_json() for b in builds],
+        "serve": serve.as_json() if serve else None,
+        "figures": values,
+        "targets": target_rows(values),
+    }
+    print_report(report, builds, serve, sys.stdout)
+    write_json(args.json, report)
+    print(f"\nresults written to {args.json}")
+    failed = any(b.error for b in builds) or (serve is not None and serve.error)
+    missed = args.check and any(row["ok"] is False for row in report["targets"])
+    return 1 if failed or missed else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        command = resolve_command(args.heliograph)
+    except BenchError as exc:
+        log(f"error: {exc}")
+        return 2
+    workdir = Path(tempfile.mkdtemp(prefix="heliograph-bench-"))
+    try:
+        return run_all(args, command, workdir)
+    except BenchError as exc:
+        log(f"error: {exc}")
+        return 1
+    except KeyboardInterrupt:
+        log("interrupted")
+        return 130
+    finally:
+        if args.keep:
+            log(f"kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
