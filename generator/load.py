@@ -1,17 +1,21 @@
 """Read a status page repo's content files and validate them into a `Content` model.
 
-Every problem is collected (not just the first) with file, line and a hint, so that
-`heliograph check` can show them all in one run.
+Every problem is collected (not just the first) with file, line, column and a hint, so
+that `heliograph check` can show them all in one run. One mistake gives one message:
+a typo in a key is reported as the typo, not also as the required key it hides, and a
+components.yaml that cannot be read does not make every incident report unknown ids.
 """
 
 from __future__ import annotations
 
 import re
+import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from generator.errors import ContentError, Problem, suggest
 from generator.model import (
@@ -28,14 +32,16 @@ from generator.model import (
     Update,
     Window,
 )
-from generator.timeutil import TimeError, get_zone, parse_timestamp
-from generator.yamlsafe import Node, Seq, YamlError, load_yaml
+from generator.timeutil import TimeError, dst_ambiguity, get_zone, parse_timestamp
+from generator.yamlsafe import Node, Seq, YamlError, load_yaml, source_text
 
 MAX_FILE_BYTES = 1_000_000  # an incident is text; anything bigger is a mistake or an attack
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+TIME_HINT = ("write an ISO 8601 time such as 2026-05-11T14:02:00Z, or without 'Z' for the "
+             "site's time zone")
 
 SITE_KEYS = (
     "title", "base_url", "timezone", "language", "description", "theme", "history_days",
@@ -47,6 +53,19 @@ INCIDENT_KEYS = ("title", "type", "impact", "backfilled", "components", "updates
 UPDATE_KEYS = ("at", "status", "message")
 WINDOW_KEYS = ("start", "end")
 
+Where = tuple[int | None, int | None]  # 1-based line and column; None when unknown
+NOWHERE: Where = (None, None)
+
+
+def _kind_of(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return f"the yes/no value {str(value).lower()}"
+    return "empty" if value is None else "text"
+
 
 @dataclass
 class FileCheck:
@@ -54,10 +73,11 @@ class FileCheck:
 
     path: str
     problems: list[Problem] = field(default_factory=list)
+    # (mapping, key) pairs that an unknown key looks like a typo of: already reported.
+    typos: set[tuple[int, str]] = field(default_factory=set)
 
-    def error(self, line: int | None, message: str, hint: str = "",
-              column: int | None = None) -> None:
-        self.problems.append(Problem(self.path, line, column, message, hint))
+    def error(self, where: Where, message: str, hint: str = "") -> None:
+        self.problems.append(Problem(self.path, where[0], where[1], message, hint))
 
     def ok(self) -> bool:
         return not any(p.severity == "error" for p in self.problems)
@@ -65,141 +85,194 @@ class FileCheck:
     def unknown_keys(self, node: Node, allowed: Iterable[str], what: str) -> None:
         allowed = tuple(allowed)
         for key in node:
-            if key not in allowed:
-                hint = suggest(str(key), allowed) or f"allowed keys: {', '.join(allowed)}"
-                self.error(node.line_of(key), f"unknown key '{key}' in {what}", hint)
+            if key in allowed:
+                continue
+            name = source_text(key) or str(key)
+            hint = suggest(name, [a for a in allowed if a not in node])
+            if hint:
+                self.typos.add((id(node), hint.split("'")[1]))
+            self.error(node.where(key), f"unknown key '{name}' in {what}",
+                       hint or f"allowed keys: {', '.join(allowed)}")
+
+    def missing(self, node: Node, key: str, message: str, hint: str) -> None:
+        """Report a missing key, unless a misspelling of it was already reported."""
+        if (id(node), key) not in self.typos:
+            self.error(node.where(key), message, hint)
 
     def text(self, node: Node, key: str, what: str, required: bool = False) -> str:
-        value = node.get(key)
-        if value is None:
+        if key not in node:
             if required:
-                self.error(node.line, f"{what} has no '{key}'", f"add '{key}: ...'")
+                self.missing(node, key, f"{what} has no '{key}'", f"add '{key}: ...'")
             return ""
-        if isinstance(value, (dict, list)):
-            self.error(node.line_of(key), f"'{key}' of {what} must be text, not a "
-                       f"{'mapping' if isinstance(value, dict) else 'list'}")
+        value = node[key]
+        text = source_text(value)
+        if text is None and value is not None:
+            hint = (f"quote it: {key}: \"{str(value).lower()}\"" if isinstance(value, bool)
+                    else f"write {key} as one line of text (quote it if it contains ': ')")
+            self.error(node.where_value(key), f"'{key}' of {what} must be text, not "
+                       f"{_kind_of(value)}", hint)
             return ""
-        text = str(value).strip() if not isinstance(value, bool) else ""
-        if isinstance(value, bool):
-            self.error(node.line_of(key), f"'{key}' of {what} must be text",
-                       "quote it, for example 'yes'")
-        elif required and not text:
-            self.error(node.line_of(key), f"'{key}' of {what} is empty", f"write a {key}")
+        text = (text or "").strip()
+        if required and not text:
+            self.error(node.where(key), f"'{key}' of {what} is empty", f"write a {key}")
         return text
 
     def choice(self, node: Node, key: str, choices: tuple[str, ...], what: str) -> str | None:
-        value = node.get(key)
-        if value is None:
+        if key not in node:
             return None
-        if not isinstance(value, str) or value not in choices:
-            hint = suggest(str(value), choices) or f"use one of: {', '.join(choices)}"
-            self.error(node.line_of(key), f"unknown {what} '{value}'", hint)
+        value = node[key]
+        name = source_text(value)
+        if name not in choices:
+            shown = name if name is not None else _kind_of(value)
+            hint = suggest(str(shown), choices) or f"use one of: {', '.join(choices)}"
+            self.error(node.where_value(key), f"unknown {what} '{shown}'", hint)
             return None
-        return value
+        return name
 
-    def timestamp(self, node: Node, key: str, zone: Any, what: str) -> datetime | None:
-        value = node.get(key)
-        if value is None:
-            self.error(node.line, f"{what} has no '{key}'",
-                       f"add '{key}: 2026-05-11T14:02:00Z' (ISO 8601)")
+    def timestamp(self, node: Node, key: str, zone: tzinfo, what: str) -> datetime | None:
+        if key not in node:
+            self.missing(node, key, f"{what} has no '{key}'",
+                         f"add '{key}: 2026-05-11T14:02:00Z' (ISO 8601)")
             return None
+        value = node[key]
         try:
-            return parse_timestamp(value, zone)
+            return parse_timestamp(source_text(value) or value, zone)
         except TimeError as exc:
-            self.error(node.line_of(key), f"'{key}' of {what}: {exc}",
-                       "write an ISO 8601 time such as 2026-05-11T14:02:00Z, or without 'Z' "
-                       "for the site's time zone")
+            self.error(node.where_value(key), f"'{key}' of {what}: {exc}", TIME_HINT)
             return None
 
 
-def read_text(path: Path, rel: str) -> tuple[str | None, list[Problem]]:
-    """Read a UTF-8 file with a size limit; problems instead of exceptions."""
+def _regular_file(path: Path, rel: str, root: Path | None) -> Problem | None:
+    """Refuse links that leave the repo and anything that is not a plain file."""
+    if root is not None and path.is_symlink() and \
+            not path.resolve().is_relative_to(root.resolve()):
+        return Problem(rel, None, None, "the file is a link to something outside the repository",
+                       "replace the link with the file itself")
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return None, [Problem(rel, None, None,
-                                  f"file is too large ({size:,} bytes, limit {MAX_FILE_BYTES:,})",
-                                  "keep incident files to text; link to large material instead")]
-        raw = path.read_bytes()
+        mode = path.stat().st_mode
     except OSError as exc:
-        return None, [Problem(rel, None, None, f"cannot read file: {exc.strerror}")]
+        return Problem(rel, None, None, f"cannot read the file: {exc.strerror}")
+    if not stat.S_ISREG(mode):
+        return Problem(rel, None, None, "this is not a regular file",
+                       "content files are plain text files")
+    return None
+
+
+def read_text(path: Path, rel: str, root: Path | None = None) -> tuple[str | None, list[Problem]]:
+    """Read a UTF-8 file with a size limit; problems instead of exceptions."""
+    refused = _regular_file(path, rel, root)
+    if refused is not None:
+        return None, [refused]
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)  # never more, even if the file grows
+    except OSError as exc:
+        return None, [Problem(rel, None, None, f"cannot read the file: {exc.strerror}")]
+    if len(raw) > MAX_FILE_BYTES:
+        return None, [Problem(rel, None, None,
+                              f"the file is larger than the limit of {MAX_FILE_BYTES:,} bytes",
+                              "keep content files to text; link to large material instead")]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        return None, [Problem(rel, line, column, "file is not valid UTF-8",
+        column = len(raw[raw.rfind(b"\n", 0, exc.start) + 1: exc.start].decode(
+            "utf-8", "replace")) + 1
+        return None, [Problem(rel, line, column, "the file is not valid UTF-8 "
+                              f"(byte 0x{raw[exc.start]:02x})",
                               "save the file with UTF-8 encoding")]
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n"), []
+
+
+_FAILED = object()  # YAML that could not be loaded (the problem is already recorded)
 
 
 def _yaml_file(check: FileCheck, text: str, line_offset: int = 0) -> Any:
     try:
         return load_yaml(text, line_offset)
     except YamlError as exc:
-        check.error(exc.line, exc.message, exc.hint, exc.column)
-        return None
+        check.error((exc.line, exc.column), exc.message, exc.hint)
+        return _FAILED
 
 
-def _mapping(check: FileCheck, data: Any, what: str, line: int | None = 1) -> Node | None:
+def _mapping(check: FileCheck, data: Any, what: str, hint: str, line: int = 1) -> Node | None:
     if isinstance(data, Node):
         return data
+    if data is _FAILED:
+        return None
     if data is None:
-        check.error(line, f"{what} is empty", "see docs/content.md for the format")
+        check.error((line, None), f"{what} is empty", hint)
     else:
-        check.error(getattr(data, "line", line), f"{what} must be a mapping of keys to values",
-                    "write 'key: value' lines")
+        check.error((getattr(data, "line", line), None),
+                    f"{what} must be a mapping of keys to values, not {_kind_of(data)}",
+                    "write 'key: value' lines, for example 'title: ...'")
     return None
 
 
 # --- site.yaml ---------------------------------------------------------------------------
 
-def load_site(source: Path, base_url: str | None = None) -> tuple[Site | None, list[Problem]]:
-    rel = "content/site.yaml"
-    check = FileCheck(rel)
+def _base_url_problem(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "is not an absolute http(s) URL"
+    if any(ch.isspace() for ch in url):
+        return "contains a space"
+    if parts.query or parts.fragment or "?" in url or "#" in url:
+        return "has a query or fragment (?... or #...)"
+    if parts.username or parts.password:
+        return "contains a user name or password"
+    return ""
+
+
+def _read_site(source: Path, base_url: str | None,
+               check: FileCheck) -> Site | None:
+    """site.yaml as a Site, with safe stand-ins for invalid values (problems recorded)."""
+    rel = check.path
     path = source / rel
-    if not path.is_file():
-        check.error(None, "site settings file is missing",
-                    f"create {rel} with at least 'title:' (or run 'heliograph init')")
-        return None, check.problems
-    text, problems = read_text(path, rel)
+    if not path.exists() and not path.is_symlink():
+        hint = f"create {rel} with at least 'title:' (or run 'heliograph init')"
+        if not (source / "content").is_dir():
+            hint = f"there is no content/ folder in {source}; run this in your status page repo " \
+                   "or pass --source"
+        check.error(NOWHERE, "the site settings file is missing", hint)
+        return None
+    text, problems = read_text(path, rel, source)
+    check.problems += problems
     if text is None:
-        return None, problems
-    node = _mapping(check, _yaml_file(check, text), "site.yaml")
+        return None
+    node = _mapping(check, _yaml_file(check, text), "site.yaml",
+                    "add at least 'title: My Status' and 'base_url: https://...'")
     if node is None:
-        return None, check.problems
+        return None
     check.unknown_keys(node, SITE_KEYS, "site.yaml")
     title = check.text(node, "title", "site.yaml", required=True)
-    url = base_url if base_url is not None else check.text(node, "base_url", "site.yaml")
-    url = url or "http://localhost/"
-    if not re.match(r"^https?://[^/\s]+(/\S*)?$", url):
-        check.error(node.line_of("base_url"), f"base_url '{url}' is not an absolute http(s) URL",
-                    "write it like https://status.example.com/")
-    url = url if url.endswith("/") else url + "/"
+    url = _site_url(check, node, base_url)
     tz_name = check.text(node, "timezone", "site.yaml") or "UTC"
     try:
         zone = get_zone(tz_name)
     except TimeError as exc:
-        check.error(node.line_of("timezone"), str(exc),
-                    "use an IANA name such as UTC, Europe/Berlin or America/New_York")
-        zone = get_zone("UTC")
+        hint = suggest(tz_name, _zone_names()) or \
+            "use an IANA name such as UTC, Europe/Berlin or America/New_York"
+        check.error(node.where_value("timezone"), str(exc), hint)
+        tz_name, zone = "UTC", get_zone("UTC")
     language = check.text(node, "language", "site.yaml") or "en"
     if not LANGUAGE_RE.match(language):
-        check.error(node.line_of("language"), f"language '{language}' is not a language code",
-                    "use a code such as en or de")
+        check.error(node.where_value("language"), f"language '{language}' is not a language "
+                    "code", "use a code such as en or de")
     brand = check.text(node, "brand_color", "site.yaml")
     if brand and not COLOR_RE.match(brand):
-        check.error(node.line_of("brand_color"), f"brand_color '{brand}' is not a #rrggbb colour",
-                    "write it like '#1f6feb' (quoted, because # starts a YAML comment)")
+        check.error(node.where_value("brand_color"), f"brand_color '{brand}' is not a #rrggbb "
+                    "colour", "write it like '#1f6feb' (quoted, because # starts a YAML comment)")
 
     def positive(key: str, default: int, limit: int) -> int:
         value = node.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= limit:
-            check.error(node.line_of(key), f"{key} must be a whole number from 1 to {limit}")
+            check.error(node.where_value(key), f"{key} must be a whole number from 1 to {limit}",
+                        f"for example '{key}: {default}'")
             return default
-        return value
+        return int(value)
 
-    site = Site(
+    return Site(
         title=title,
         base_url=url,
         timezone=tz_name,
@@ -213,95 +286,145 @@ def load_site(source: Path, base_url: str | None = None) -> tuple[Site | None, l
         brand_color=brand,
         logo=check.text(node, "logo", "site.yaml"),
     )
+
+
+def _site_url(check: FileCheck, node: Node, override: str | None) -> str:
+    url = override if override is not None else check.text(node, "base_url", "site.yaml")
+    url = url or "http://localhost/"
+    problem = _base_url_problem(url)
+    if problem:
+        hint = "write it like https://status.example.com/ (a folder URL may follow the host)"
+        if override is not None:
+            check.problems.append(Problem("--base-url", None, None,
+                                          f"base_url '{url}' {problem}", hint))
+        else:
+            check.error(node.where_value("base_url"), f"base_url '{url}' {problem}", hint)
+    return url if url.endswith("/") else url + "/"
+
+
+def _zone_names() -> list[str]:
+    from zoneinfo import available_timezones
+
+    return sorted(available_timezones())
+
+
+def load_site(source: Path, base_url: str | None = None) -> tuple[Site | None, list[Problem]]:
+    """site.yaml as a Site, or None when anything in it is wrong."""
+    check = FileCheck("content/site.yaml")
+    site = _read_site(source, base_url, check)
     return (site if check.ok() else None), check.problems
 
 
 # --- components.yaml ---------------------------------------------------------------------
 
-def load_components(source: Path) -> tuple[tuple[Group, ...], tuple[Component, ...], list[Problem]]:
-    rel = "content/components.yaml"
-    check = FileCheck(rel)
-    path = source / rel
-    if not path.is_file():
-        check.error(None, "components file is missing",
-                    f"create {rel} with 'groups:' and/or 'components:'")
-        return (), (), check.problems
-    text, problems = read_text(path, rel)
-    if text is None:
-        return (), (), problems
-    data = _yaml_file(check, text)
-    if data is None and check.ok():
-        return (), (), check.problems  # an empty file: a page with no components
-    node = _mapping(check, data, "components.yaml")
-    if node is None:
-        return (), (), check.problems
-    check.unknown_keys(node, ("groups", "components"), "components.yaml")
-    seen: dict[str, int] = {}
-    position = 0
+def _id_fix(value: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-") or "name"
 
-    def claim_id(item: Node, what: str) -> str | None:
-        value = item.get("id")
-        if value is None:
-            check.error(item.line, f"{what} has no 'id'", "add 'id: short-name' ([a-z0-9-])")
-            return None
-        if not isinstance(value, str) or not ID_RE.match(value):
-            fixed = re.sub(r"[^a-z0-9]+", "-", str(value).lower()).strip("-") or "name"
-            check.error(item.line_of("id"), f"{what} id '{value}' is not a valid id",
-                        f"ids become URLs: use lowercase letters, digits and '-' "
-                        f"(for example '{fixed}')")
-            return None
-        if value in seen:
-            check.error(item.line_of("id"), f"duplicate id '{value}' (first used on line "
-                        f"{seen[value]})", "every group and component needs its own id")
-            return None
-        seen[value] = item.line_of("id")
-        return value
 
-    def items(parent: Node, key: str, what: str) -> list[Node]:
+class _Components:
+    """Validates components.yaml; ids are shared by groups and components (they are URLs)."""
+
+    def __init__(self, check: FileCheck):
+        self.check = check
+        self.seen: dict[str, int | None] = {}
+        self.position = 0
+
+    def claim_id(self, item: Node, what: str) -> str | None:
+        check = self.check
+        if "id" not in item:
+            check.missing(item, "id", f"{what} has no 'id'", "add 'id: short-name' ([a-z0-9-])")
+            return None
+        value = item["id"]
+        text = source_text(value)
+        if text is None:
+            shown = str(value).lower() if isinstance(value, bool) else ""
+            hint = f"quote it: id: \"{shown}\"" if shown else "add 'id: short-name' ([a-z0-9-])"
+            check.error(item.where_value("id"), f"{what} id must be text, not {_kind_of(value)}",
+                        hint)
+            return None
+        if not ID_RE.match(text):
+            check.error(item.where_value("id"), f"{what} id '{text}' is not a valid id",
+                        "ids become URLs: use lowercase letters, digits and single '-' "
+                        f"(for example '{_id_fix(text)}')")
+            return None
+        if text in self.seen:
+            check.error(item.where_value("id"), f"duplicate id '{text}' (first used on line "
+                        f"{self.seen[text]})", "every group and component needs its own id")
+            return None
+        self.seen[text] = item.where("id")[0]
+        return text
+
+    def items(self, parent: Node, key: str, what: str) -> list[Node]:
         value = parent.get(key)
         if value is None:
             return []
         if not isinstance(value, Seq):
-            check.error(parent.line_of(key), f"'{key}' must be a list", f"write each {what} "
-                        "as a '- id: ...' item")
+            self.check.error(parent.where_value(key), f"'{key}' must be a list, not "
+                             f"{_kind_of(value)}", f"write each {what} as a '- id: ...' item")
             return []
         result = []
         for index, item in enumerate(value):
             if isinstance(item, Node):
                 result.append(item)
             else:
-                check.error(value.line_of(index), f"each {what} must be a mapping",
-                            "write '- id: ...' followed by 'name: ...'")
+                self.check.error(value.where(index), f"each {what} must be a mapping, not "
+                                 f"{_kind_of(item)}", "write '- id: ...' followed by 'name: ...'")
         return result
 
-    def component(item: Node, group_id: str | None) -> Component | None:
-        nonlocal position
+    def component(self, item: Node, group_id: str | None) -> Component | None:
+        check = self.check
         check.unknown_keys(item, COMPONENT_KEYS, "a component")
-        cid = claim_id(item, "component")
-        name = check.text(item, "name", f"component '{cid}'", required=True)
+        cid = self.claim_id(item, "component")
+        label = f"component '{cid}'" if cid else "a component"
+        name = check.text(item, "name", label, required=True)
         status = check.choice(item, "status", COMPONENT_STATUSES, "component status")
-        note = check.text(item, "status_note", f"component '{cid}'")
+        note = check.text(item, "status_note", label)
         if cid is None:
             return None
-        position += 1
-        return Component(cid, name, check.text(item, "description", f"component '{cid}'"),
-                         group_id, position, status, note, item.line)
+        self.position += 1
+        return Component(cid, name, check.text(item, "description", label), group_id,
+                         self.position, status, note, item.line)
 
-    groups: list[Group] = []
-    for index, item in enumerate(items(node, "groups", "group"), start=1):
+    def group(self, item: Node, index: int) -> Group | None:
+        check = self.check
         check.unknown_keys(item, GROUP_KEYS, "a group")
-        gid = claim_id(item, "group")
-        name = check.text(item, "name", f"group '{gid}'", required=True)
-        members = [c for c in (component(ci, gid) for ci in items(item, "components",
-                                                                   "component")) if c]
+        gid = self.claim_id(item, "group")
+        label = f"group '{gid}'" if gid else "a group"
+        name = check.text(item, "name", label, required=True)
         if "components" not in item:
-            check.error(item.line, f"group '{gid}' has no 'components'",
-                        "list its components under 'components:'")
-        if gid is not None:
-            groups.append(Group(gid, name, check.text(item, "description", f"group '{gid}'"),
-                                index, tuple(members), item.line))
-    ungrouped = [c for c in (component(ci, None) for ci in items(node, "components",
-                                                                 "component")) if c]
+            check.missing(item, "components", f"{label} has no 'components'",
+                          "list its components under 'components:'")
+        members = [c for c in (self.component(ci, gid) for ci in
+                               self.items(item, "components", "component")) if c]
+        if gid is None:
+            return None
+        return Group(gid, name, check.text(item, "description", label), index,
+                     tuple(members), item.line)
+
+
+def load_components(source: Path) -> tuple[tuple[Group, ...], tuple[Component, ...], list[Problem]]:
+    rel = "content/components.yaml"
+    check = FileCheck(rel)
+    path = source / rel
+    if not path.exists() and not path.is_symlink():
+        check.error(NOWHERE, "the components file is missing",
+                    f"create {rel} with 'groups:' and/or 'components:'")
+        return (), (), check.problems
+    text, problems = read_text(path, rel, source)
+    if text is None:
+        return (), (), problems
+    data = _yaml_file(check, text)
+    if data is None:
+        return (), (), check.problems  # an empty file: a page with no components
+    node = _mapping(check, data, "components.yaml", "")
+    if node is None:
+        return (), (), check.problems
+    check.unknown_keys(node, ("groups", "components"), "components.yaml")
+    reader = _Components(check)
+    groups = [g for index, item in enumerate(reader.items(node, "groups", "group"), start=1)
+              if (g := reader.group(item, index)) is not None]
+    ungrouped = [c for item in reader.items(node, "components", "component")
+                 if (c := reader.component(item, None)) is not None]
     return tuple(groups), tuple(ungrouped), check.problems
 
 
@@ -310,92 +433,105 @@ def load_components(source: Path) -> tuple[tuple[Group, ...], tuple[Component, .
 def split_front_matter(check: FileCheck, text: str) -> tuple[str, str] | None:
     """Return (front matter, body) or None with a problem recorded."""
     if not text.strip():
-        check.error(1, "file is empty", "start with '---', the front matter, then '---'")
+        check.error((1, None), "the file is empty",
+                    "start with '---', the front matter (title, updates), then '---'")
         return None
     lines = text.split("\n")
     if lines[0].rstrip() != "---":
-        check.error(1, "file does not start with '---'",
+        check.error((1, 1), "the file does not start with '---'",
                     "put the YAML front matter between two '---' lines at the top")
         return None
     for index in range(1, len(lines)):
         if lines[index].rstrip() in ("---", "..."):
             return "\n".join(lines[1:index]), "\n".join(lines[index + 1:])
-    check.error(len(lines), "front matter has no closing '---'",
+    check.error((1, 1), "the front matter that starts here has no closing '---'",
                 "add a line with just '---' after the front matter")
     return None
 
 
-def load_incident(path: Path, rel: str, site: Site, component_ids: set[str],
-                  now: datetime) -> tuple[Incident | None, list[Problem]]:
-    check = FileCheck(rel)
-    slug = path.name[:-3]
+def _slug_problem(check: FileCheck, name: str) -> None:
+    slug = name.removesuffix(".md")
     if not SLUG_RE.match(slug):
         fixed = re.sub(r"[^a-z0-9_-]+", "-", slug.lower()).strip("-_") or "incident"
-        check.error(None, f"file name '{path.name}' is not a safe URL slug",
+        check.error(NOWHERE, f"the file name '{name}' is not a safe URL slug",
                     f"rename it to '{fixed}.md' (lowercase letters, digits, '-' and '_')")
-    text, problems = read_text(path, rel)
+
+
+def load_incident(path: Path, rel: str, site: Site, component_ids: set[str] | None,
+                  now: datetime, root: Path | None = None) -> tuple[Incident | None,
+                                                                    list[Problem]]:
+    """One incident file; `component_ids` None means components.yaml could not be read."""
+    check = FileCheck(rel)
+    _slug_problem(check, path.name)
+    text, problems = read_text(path, rel, root)
     if text is None:
-        return None, problems
+        return None, check.problems + problems
     parts = split_front_matter(check, text)
     if parts is None:
         return None, check.problems
     front, body = parts
-    node = _mapping(check, _yaml_file(check, front, line_offset=1), "the front matter", 2)
+    node = _mapping(check, _yaml_file(check, front, line_offset=1), "the front matter",
+                    "add 'title:' and 'updates:' between the '---' lines", line=2)
     if node is None:
         return None, check.problems
     check.unknown_keys(node, INCIDENT_KEYS, "the front matter")
     title = check.text(node, "title", "the incident", required=True)
-    kind = node.get("type", "incident")
-    if kind not in TYPES:
-        check.error(node.line_of("type"), f"unknown type '{kind}'",
-                    suggest(str(kind), TYPES) or f"use one of: {', '.join(TYPES)}")
-        kind = "incident"
+    kind = check.choice(node, "type", TYPES, "type") or "incident"
     impact = check.choice(node, "impact", IMPACTS, "impact")
     if impact == "maintenance" and kind != "maintenance":
-        check.error(node.line_of("impact"), "impact 'maintenance' is only for type maintenance",
-                    "use none, minor, major or critical")
+        check.error(node.where_value("impact"), "impact 'maintenance' is only for type "
+                    "maintenance", "use none, minor, major or critical")
     if kind == "notice" and impact not in (None, "none"):
-        check.error(node.line_of("impact"), "a notice has impact 'none'",
+        check.error(node.where_value("impact"), "a notice has impact 'none'",
                     "remove 'impact', or make it an incident")
     backfilled = node.get("backfilled", False)
     if not isinstance(backfilled, bool):
-        check.error(node.line_of("backfilled"), "'backfilled' must be true or false")
+        check.error(node.where_value("backfilled"), "'backfilled' must be true or false",
+                    "write 'backfilled: true' (yes/no are read as text)")
         backfilled = False
-
     components = _incident_components(check, node, kind, component_ids)
     window = _window(check, node, kind, site)
     updates = _updates(check, node, kind, site, now)
     if not check.ok():
         return None, check.problems
-    return Incident(slug, rel, kind, title, impact, backfilled, components, updates, window,
-                    body.strip("\n")), check.problems
+    return Incident(path.name[:-3], rel, kind, title, impact, backfilled,  # type: ignore[arg-type]
+                    components, updates, window, body.strip("\n")), check.problems
 
 
 def _incident_components(check: FileCheck, node: Node, kind: str,
-                         known: set[str]) -> tuple[tuple[str, str], ...]:
+                         known: set[str] | None) -> tuple[tuple[str, str], ...]:
     value = node.get("components")
     if value is None:
         return ()
     if kind == "notice":
-        check.error(node.line_of("components"), "a notice affects no components",
+        check.error(node.where("components"), "a notice affects no components",
                     "remove 'components', or make it an incident (type: incident)")
         return ()
     if not isinstance(value, Node):
-        check.error(node.line_of("components"), "'components' must map component ids to "
-                    "statuses", "write for example 'components: {api: partial_outage}'")
+        check.error(node.where_value("components"), "'components' must map component ids to "
+                    f"statuses, not be {_kind_of(value)}",
+                    "write for example 'components: {api: partial_outage}'")
         return ()
     result = []
-    for cid, status in value.items():
-        line = value.line_of(cid)
-        if cid not in known:
-            hint = suggest(str(cid), known) or (f"known ids: {', '.join(sorted(known))}"
-                                                if known else "add it to components.yaml")
-            check.error(line, f"unknown component id '{cid}'", hint)
+    for key, status_value in value.items():
+        where = value.where(key)
+        cid = source_text(key)
+        if cid is None:
+            check.error(where, f"a component id must be text, not {_kind_of(key)}",
+                        f"quote it: \"{str(key).lower()}\": ...")
             continue
+        if known is not None and cid not in known:
+            hint = suggest(cid, known) or (f"known ids: {', '.join(sorted(known))}"
+                                           if known else "add it to components.yaml first")
+            check.error(where, f"unknown component id '{cid}'", hint)
+            continue
+        status = source_text(status_value)
         if status not in COMPONENT_STATUSES:
-            hint = suggest(str(status), COMPONENT_STATUSES) or \
+            shown = status if status is not None else _kind_of(status_value)
+            hint = suggest(str(shown), COMPONENT_STATUSES) or \
                 f"use one of: {', '.join(COMPONENT_STATUSES)}"
-            check.error(line, f"unknown component status '{status}' for '{cid}'", hint)
+            check.error(value.where_value(key), f"unknown component status '{shown}' for "
+                        f"'{cid}'", hint)
             continue
         result.append((cid, status))
     return tuple(result)
@@ -404,16 +540,16 @@ def _incident_components(check: FileCheck, node: Node, kind: str,
 def _window(check: FileCheck, node: Node, kind: str, site: Site) -> Window | None:
     value = node.get("window")
     if kind != "maintenance":
-        if value is not None:
-            check.error(node.line_of("window"), f"only a maintenance has a window, not {kind}",
+        if "window" in node:
+            check.error(node.where("window"), f"only a maintenance has a window, not {a(kind)}",
                         "add 'type: maintenance', or remove 'window'")
         return None
     if value is None:
-        check.error(node.line, "a maintenance needs a 'window'",
-                    "add 'window: {start: 2026-06-01T02:00:00Z, end: 2026-06-01T04:00:00Z}'")
+        check.missing(node, "window", "a maintenance needs a 'window'",
+                      "add 'window: {start: 2026-06-01T02:00:00Z, end: 2026-06-01T04:00:00Z}'")
         return None
     if not isinstance(value, Node):
-        check.error(node.line_of("window"), "'window' must have 'start' and 'end'",
+        check.error(node.where_value("window"), "'window' must have 'start' and 'end'",
                     "write 'window: {start: ..., end: ...}'")
         return None
     check.unknown_keys(value, WINDOW_KEYS, "the window")
@@ -422,63 +558,97 @@ def _window(check: FileCheck, node: Node, kind: str, site: Site) -> Window | Non
     if start is None or end is None:
         return None
     if end <= start:
-        check.error(value.line_of("end"), "the window ends before it starts",
+        check.error(value.where_value("end"), "the window ends before it starts"
+                    if end < start else "the window ends when it starts",
                     "'end' must be later than 'start'")
         return None
     return Window(start, end)
 
 
+def a(word: str) -> str:
+    return ("an " if word[:1] in "aeiou" else "a ") + word
+
+
+def _utc(value: datetime) -> str:
+    return f"{value:%Y-%m-%d %H:%M} UTC"
+
+
+def _order_hint(item: Node, zone: tzinfo) -> str:
+    hint = "list updates oldest first, in time order"
+    raw = source_text(item.get("at"))
+    if raw and dst_ambiguity(raw, zone) == "overlap":
+        hint += ("; this local time happens twice when clocks go back and is read as the "
+                 "first one: add the offset (for example +01:00) to mean the second")
+    return hint
+
+
+def _update_status(check: FileCheck, item: Node, kind: str, what: str) -> str | None:
+    statuses = MAINTENANCE_STATUSES if kind == "maintenance" else INCIDENT_STATUSES
+    if "status" not in item:
+        check.missing(item, "status", f"{what} has no 'status'",
+                      f"add 'status: ...', one of: {', '.join(statuses)}")
+        return None
+    status = source_text(item["status"])
+    if status in statuses:
+        return status
+    shown = status if status is not None else _kind_of(item["status"])
+    other = INCIDENT_STATUSES if kind == "maintenance" else MAINTENANCE_STATUSES
+    hint = suggest(str(shown), statuses) or f"use one of: {', '.join(statuses)}"
+    if status in other:
+        owner = "incidents and notices" if kind == "maintenance" else "maintenance"
+        hint = f"'{status}' is for {owner}; {a(kind)} uses: {', '.join(statuses)}"
+    check.error(item.where_value("status"), f"unknown {kind} status '{shown}'", hint)
+    return None
+
+
 def _updates(check: FileCheck, node: Node, kind: str, site: Site,
              now: datetime) -> tuple[Update, ...]:
     value = node.get("updates")
-    statuses = MAINTENANCE_STATUSES if kind == "maintenance" else INCIDENT_STATUSES
     if not isinstance(value, Seq) or not value:
-        first = statuses[0]
-        check.error(node.line_of("updates") if value is not None else node.line,
-                    "'updates' must be a list with at least one update",
-                    f"add 'updates:' with '- at: ...', 'status: {first}', 'message: ...'")
+        first = (MAINTENANCE_STATUSES if kind == "maintenance" else INCIDENT_STATUSES)[0]
+        hint = f"add 'updates:' with '- at: ...', 'status: {first}', 'message: ...'"
+        if "updates" in node:
+            check.error(node.where_value("updates"),
+                        "'updates' must be a list with at least one update", hint)
+        else:
+            check.missing(node, "updates", f"the {kind} has no 'updates'", hint)
         return ()
     result: list[Update] = []
+    previous: tuple[datetime, str] | None = None  # the last readable time, valid or not
     resolved_line: int | None = None
     for index, item in enumerate(value):
-        line = value.line_of(index)
         what = f"update {index + 1}"
         if not isinstance(item, Node):
-            check.error(line, f"{what} must be a mapping with at, status and message")
+            check.error(value.where(index), f"{what} must be a mapping with at, status and "
+                        f"message, not {_kind_of(item)}",
+                        "write '- at: ...' then 'status: ...' and 'message: ...' below it")
             continue
         check.unknown_keys(item, UPDATE_KEYS, what)
         at = check.timestamp(item, "at", site.zone, what)
-        status = item.get("status")
-        if status is None:
-            check.error(item.line, f"{what} has no 'status'",
-                        f"use one of: {', '.join(statuses)}")
-        elif status not in statuses:
-            other = INCIDENT_STATUSES if kind == "maintenance" else MAINTENANCE_STATUSES
-            hint = suggest(str(status), statuses) or f"use one of: {', '.join(statuses)}"
-            if status in other:
-                owner = "incidents" if kind == "maintenance" else "maintenance"
-                hint = f"'{status}' is for {owner}; a {kind} uses: {', '.join(statuses)}"
-            check.error(item.line_of("status"), f"unknown {kind} status '{status}'", hint)
-            status = None
+        status = _update_status(check, item, kind, what)
         message = check.text(item, "message", what, required=True)
-        if at is not None and at > now:
-            check.error(item.line_of("at"), f"{what} is in the future ({at:%Y-%m-%d %H:%M} UTC, "
-                        f"now is {now:%Y-%m-%d %H:%M} UTC)",
-                        "updates record what already happened; only a maintenance window may "
-                        "be in the future (check the time zone)")
-        if result and at is not None and at < result[-1].at:
-            check.error(item.line_of("at"), f"{what} is earlier than the update before it",
-                        "list updates oldest first, in time order")
+        if at is not None:
+            if at > now:
+                check.error(item.where_value("at"), f"{what} is in the future ({_utc(at)}, the "
+                            f"build's now is {_utc(now)})",
+                            "updates record what already happened; only a maintenance window "
+                            f"may be in the future (times without an offset are in "
+                            f"{site.timezone})")
+            if previous is not None and at < previous[0]:
+                check.error(item.where_value("at"), f"{what} ({_utc(at)}) X
+                            f"{previous[1]} before it ({_utc(previous[0])})",
+                            _order_hint(item, site.zone))
+            previous = (at, what)
         if status is not None and kind != "maintenance":
             if resolved_line is not None and status != "postmortem":
-                check.error(item.line_of("status"), f"{what} ('{status}') comes after the "
+                check.error(item.where_value("status"), f"{what} ('{status}') comes after the "
                             f"incident was resolved (line {resolved_line})",
                             "after 'resolved' only a 'postmortem' update may follow; to reopen, "
                             "declare a new incident")
             if status == "resolved" and resolved_line is None:
-                resolved_line = item.line_of("status")
+                resolved_line = item.where("status")[0]
             if status == "postmortem" and resolved_line is None:
-                check.error(item.line_of("status"), f"{what} is a postmortem before the "
+                check.error(item.where_value("status"), f"{what} is a postmortem before the "
                             "incident was resolved", "add a 'resolved' update before it")
         if at is not None and status is not None and message:
             result.append(Update(at, status, message, item.line))
@@ -491,7 +661,36 @@ def incident_files(source: Path) -> list[Path]:
     folder = source / "content" / "incidents"
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.suffix == ".md" and not p.name.startswith("."))
+    return sorted((p for p in folder.iterdir() if p.name.endswith(".md")
+                   and not p.name.startswith(".")), key=lambda p: p.name)
+
+
+def stray_files(source: Path) -> list[Problem]:
+    """Files in content/incidents that would otherwise be skipped without a word."""
+    folder = source / "content" / "incidents"
+    if not folder.is_dir():
+        return []
+    problems = []
+    for path in sorted(folder.iterdir(), key=lambda p: p.name):
+        if path.name.startswith(".") or path.name.endswith(".md"):
+            continue
+        rel = f"content/incidents/{path.name}"
+        stem = path.name.rsplit(".", 1)[0] if path.is_file() else path.name
+        problems.append(Problem(rel, None, None, "only .md files belong in content/incidents; "
+                                "this one would be ignored",
+                                f"rename it to '{stem.lower()}.md', or move it out of "
+                                "content/incidents"))
+    return problems
+
+
+def _resolve_now(now: datetime | Callable[[tzinfo], datetime], zone: tzinfo) -> datetime:
+    if not callable(now):
+        return now
+    try:
+        return now(zone)
+    except TimeError as exc:
+        hint = "give --now as ISO 8601, e.g. 2026-05-11T14:02:00Z"
+        raise ContentError([Problem("--now", None, None, str(exc), hint)]) from None
 
 
 def load_content(source: Path, now: datetime | Callable[[tzinfo], datetime],
@@ -500,21 +699,20 @@ def load_content(source: Path, now: datetime | Callable[[tzinfo], datetime],
 
     `now` may be a function of the site's time zone (a naive --now is local time).
     """
-    site, problems = load_site(source, base_url)
-    if site is not None and callable(now):
-        try:
-            now = now(site.zone)
-        except TimeError as exc:
-            hint = "give --now as ISO 8601, e.g. 2026-05-11T14:02:00Z"
-            raise ContentError([Problem("--now", None, None, str(exc), hint)]) from None
+    site_check = FileCheck("content/site.yaml")
+    site = _read_site(source, base_url, site_check)
+    problems = site_check.problems
+    pinned = _resolve_now(now, site.zone if site is not None else UTC)
     groups, ungrouped, component_problems = load_components(source)
     problems += component_problems
     known = {c.id for g in groups for c in g.components} | {c.id for c in ungrouped}
     incidents: list[Incident] = []
-    if site is not None:
+    if site is not None:  # naive timestamps cannot be read without the site's time zone
+        problems += stray_files(source)
         for path in incident_files(source):
             incident, found = load_incident(path, f"content/incidents/{path.name}", site,
-                                            known, now)  # type: ignore[arg-type]
+                                            None if component_problems else known, pinned,
+                                            root=source)
             problems += found
             if incident is not None:
                 incidents.append(incident)

@@ -7,8 +7,14 @@ only used to find day boundaries and to display.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+# A calendar date (extended or basic form) followed by a time: a bare date, a week date
+# or an ordinal date is too vague or too unusual for an incident timestamp.
+_DATE_TIME = re.compile(r"^\d{4}-?\d{2}-?\d{2}[T ]\d{2}")
 
 
 class TimeError(ValueError):
@@ -18,44 +24,79 @@ class TimeError(ValueError):
 def get_zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise TimeError(f"unknown time zone '{name}'") from None
 
 
 def parse_timestamp(value: object, zone: tzinfo) -> datetime:
-    """Parse ISO 8601; a value without offset is local time in `zone`.
+    """Parse ISO 8601 into an aware UTC datetime; a value without offset is local in `zone`.
 
-    A local time that falls in a DST gap is read with the offset before the gap (so
-    02:30 on a spring-forward night is 03:30 after); one in a DST overlap is the
-    first occurrence (fold=0). Both follow Python's zoneinfo rules and are documented.
+    The DST rule (documented in docs/guarantees.md):
+
+    - A local time in a gap (clocks go forward, e.g. 02:30 on a spring-forward night in
+      Europe/Berlin) does not exist; it is read with the offset in force *before* the gap,
+      so it lands as far after the gap's start as it was written (02:30 -> 03:30 local).
+    - A local time in an overlap (clocks go back, 02:30 happens twice) is the *first*
+      occurrence, the one with the summer offset. Write an explicit offset for the other.
     """
     if isinstance(value, datetime):
         parsed = value
     elif isinstance(value, str):
-        text = value.strip()
-        if not text:
-            raise TimeError("empty timestamp")
-        try:
-            parsed = datetime.fromisoformat(text.replace(" ", "T", 1) if "T" not in text else text)
-        except ValueError:
-            raise TimeError(f"'{value}' is not an ISO 8601 timestamp") from None
-        if len(text) == 10:  # a bare date is too vague for an incident timestamp
-            raise TimeError(f"'{value}' is a date without a time")
+        parsed = _parse_text(value)
     else:
         raise TimeError(f"{value!r} is not a timestamp")
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=zone)
-    return parsed.astimezone(UTC)
+        parsed = parsed.replace(tzinfo=zone, fold=0)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        raise TimeError(f"'{value}' is out of range") from None
+
+
+def _parse_text(value: str) -> datetime:
+    text = value.strip()
+    if not text:
+        raise TimeError("the timestamp is empty")
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise TimeError(f"'{value}' is not an ISO 8601 timestamp") from None
+    if not _DATE_TIME.match(text):
+        if re.fullmatch(r"\d{4}-?\d{2}-?\d{2}", text):
+            raise TimeError(f"'{value}' is a date without a time")
+        raise TimeError(f"'{value}' is not a date and time of the form 2026-05-11T14:02:00Z")
+    return parsed
+
+
+def dst_ambiguity(value: str, zone: tzinfo) -> Literal["", "gap", "overlap"]:
+    """Whether a naive local time falls in a DST gap or overlap of `zone` ('' otherwise)."""
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return ""
+    if parsed.tzinfo is not None:
+        return ""
+    first, second = parsed.replace(tzinfo=zone, fold=0), parsed.replace(tzinfo=zone, fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return ""
+    round_trip = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+    return "overlap" if round_trip == parsed else "gap"
 
 
 def iso(value: datetime) -> str:
     """ISO 8601 with offset, second precision; 'Z' for UTC (feeds and JSON)."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("iso() needs an aware datetime")  # a naive time here is a bug
     text = value.replace(microsecond=0).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def local_midnight(day: date, zone: tzinfo) -> datetime:
-    """The first instant of `day` in `zone`, in UTC."""
+    """The first instant of `day` in `zone`, in UTC.
+
+    Where a DST change skips midnight (e.g. America/Havana), the day starts at the first
+    local time that exists, which the gap rule of `parse_timestamp` gives.
+    """
     return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
 
 

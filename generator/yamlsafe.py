@@ -1,13 +1,24 @@
 """Safe YAML loading that remembers where every value came from.
 
-Mappings load as `Node` dicts that know the line of each key, so validation can point
-at the exact line. Timestamps stay strings (we parse them ourselves, with the site's
-time zone), and anchors/aliases and merge keys are refused: content never needs them
-and they are how "billion laughs" documents blow up.
+Mappings load as `Node` dicts that know the line and column of each key and value, so
+validation can point at the exact spot. The schema is deliberately small:
+
+- Only plain data: null, booleans, numbers, text, lists and mappings. Every other tag
+  (`!!python/...`, `!!binary`, `!!set`, custom `!tags`) is refused.
+- Booleans are only `true` and `false` (YAML 1.2): `no`, `on`, `yes` and `off` stay text,
+  so a component called `no` or a title "On" mean what the author typed.
+- Numbers remember the text they were written as (`YamlInt`, `YamlFloat`), so an id or a
+  title such as `010`, `1e3` or `12:30` can be read back exactly (`source_text`).
+- Timestamps stay strings: we parse them ourselves, with the site's time zone.
+- Aliases (`*name`) and merge keys (`<<`) are refused: content never needs them and
+  they are how "billion laughs" documents blow up. The C parser composes aliases as
+  shared nodes, so a bomb costs a few kilobytes before the first reuse is refused.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 import yaml
@@ -16,6 +27,10 @@ try:  # The C parser is several times faster; fall back to pure Python when abse
     _Base: type = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Base = yaml.SafeLoader
+
+Pos = tuple[int, int]  # 1-based line and column
+_TAG = "tag:yaml.org,2002:"
+_BOOL_12 = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 
 
 class YamlError(Exception):
@@ -29,50 +44,127 @@ class YamlError(Exception):
         self.hint = hint
 
 
-class Node(dict):
-    """A mapping that remembers its own line and the line of each key."""
+class YamlInt(int):
+    """An integer that remembers how it was written."""
 
-    line: int
-    key_lines: dict[Any, int]
+    source: str
+
+    def __new__(cls, value: int, source: str) -> YamlInt:
+        obj = super().__new__(cls, value)
+        obj.source = source
+        return obj
+
+
+class YamlFloat(float):
+    """A float that remembers how it was written."""
+
+    source: str
+
+    def __new__(cls, value: float, source: str) -> YamlFloat:
+        obj = super().__new__(cls, value)
+        obj.source = source
+        return obj
+
+
+def source_text(value: Any) -> str | None:
+    """A scalar as the author wrote it (numbers included); None for anything else."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (YamlInt, YamlFloat)):
+        return value.source
+    return None
+
+
+class Node(dict):
+    """A mapping that remembers its own position and that of each key and value."""
+
+    pos: Pos
+    key_pos: dict[Any, Pos]
+    value_pos: dict[Any, Pos]
+
+    @property
+    def line(self) -> int:
+        return self.pos[0]
 
     def line_of(self, key: Any) -> int:
-        return self.key_lines.get(key, self.line)
+        return self.key_pos.get(key, self.pos)[0]
+
+    def where(self, key: Any) -> Pos:
+        """Position of `key` (of the mapping itself when the key is absent)."""
+        return self.key_pos.get(key, self.pos)
+
+    def where_value(self, key: Any) -> Pos:
+        return self.value_pos.get(key, self.where(key))
 
 
 class Seq(list):
-    """A sequence that remembers the line of each item."""
+    """A sequence that remembers its position and that of each item."""
 
-    line: int
-    item_lines: list[int]
+    pos: Pos
+    item_pos: list[Pos]
+
+    @property
+    def line(self) -> int:
+        return self.pos[0]
 
     def line_of(self, index: int) -> int:
-        return self.item_lines[index] if index < len(self.item_lines) else self.line
+        return self.where(index)[0]
+
+    def where(self, index: int) -> Pos:
+        return self.item_pos[index] if index < len(self.item_pos) else self.pos
+
+
+def _only(names: tuple[str, ...]) -> dict[str, Any]:
+    return {_TAG + name: yaml.SafeLoader.yaml_constructors[_TAG + name] for name in names}
+
+
+def _resolvers() -> dict[Any, list[tuple[str, re.Pattern[str]]]]:
+    """SafeLoader's implicit resolvers without timestamps and with YAML 1.2 booleans."""
+    result: dict[Any, list[tuple[str, re.Pattern[str]]]] = {}
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items():
+        kept = []
+        for tag, regexp in resolvers:
+            if tag == _TAG + "timestamp":
+                continue
+            kept.append((tag, _BOOL_12 if tag == _TAG + "bool" else regexp))
+        result[first] = kept
+    return result
 
 
 class _Loader(_Base):  # type: ignore[misc, valid-type]
-    yaml_implicit_resolvers: ClassVar[dict] = {
-        first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    yaml_implicit_resolvers: ClassVar[dict] = _resolvers()
+    # A fresh table, so the refused tags fall through to "no constructor".
+    yaml_constructors: ClassVar[dict] = {
+        **_only(("null", "bool", "str")),
+        None: yaml.SafeLoader.construct_undefined,
     }
+    line_offset = 0
+
+    def _pos(self, node: yaml.Node) -> Pos:
+        return node.start_mark.line + 1 + self.line_offset, node.start_mark.column + 1
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         if node in self.constructed_objects or node in self.recursive_objects:
-            raise yaml.constructor.ConstructorError(
-                None, None, "anchors and aliases (&name / *name) are not allowed", node.start_mark
-            )
+            raise _AliasUsed(node)
         return super().construct_object(node, deep=deep)
 
     def flatten_mapping(self, node: yaml.MappingNode) -> None:
         for key_node, _ in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
+            if key_node.tag == _TAG + "merge":
                 raise yaml.constructor.ConstructorError(
                     None, None, "merge keys (<<) are not allowed", key_node.start_mark
                 )
 
-    def construct_node_mapping(self, node: yaml.MappingNode) -> Node:
+    def construct_number(self, node: yaml.ScalarNode) -> YamlInt | YamlFloat:
+        if node.tag == _TAG + "int":
+            return YamlInt(self.construct_yaml_int(node), node.value)
+        return YamlFloat(self.construct_yaml_float(node), node.value)
+
+    def construct_node_mapping(self, node: yaml.MappingNode) -> Iterator[Node]:
         result = Node()
-        result.line = node.start_mark.line + 1
-        result.key_lines = {}
+        result.pos = self._pos(node)
+        result.key_pos = {}
+        result.value_pos = {}
         yield result
         self.flatten_mapping(node)
         for key_node, value_node in node.value:
@@ -84,50 +176,92 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
                     None, None, "a mapping key must be a plain value", key_node.start_mark
                 ) from None
             if key in result:
+                first = result.key_pos[key][0]
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key '{key}'", key_node.start_mark
+                    None, None, f"duplicate key '{source_text(key) or key}' (first on line "
+                    f"{first})", key_node.start_mark
                 )
             result[key] = self.construct_object(value_node, deep=True)
-            result.key_lines[key] = key_node.start_mark.line + 1
+            result.key_pos[key] = self._pos(key_node)
+            result.value_pos[key] = self._pos(value_node)
 
-    def construct_node_seq(self, node: yaml.SequenceNode) -> Seq:
+    def construct_node_seq(self, node: yaml.SequenceNode) -> Iterator[Seq]:
         result = Seq()
-        result.line = node.start_mark.line + 1
-        result.item_lines = [item.start_mark.line + 1 for item in node.value]
+        result.pos = self._pos(node)
+        result.item_pos = [self._pos(item) for item in node.value]
         yield result
         result.extend(self.construct_object(item, deep=True) for item in node.value)
 
 
-_Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_node_mapping)
-_Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_node_seq)
+class _AliasUsed(Exception):
+    def __init__(self, node: yaml.Node):
+        self.node = node
+
+
+_Loader.add_constructor(_TAG + "int", _Loader.construct_number)
+_Loader.add_constructor(_TAG + "float", _Loader.construct_number)
+_Loader.add_constructor(_TAG + "map", _Loader.construct_node_mapping)
+_Loader.add_constructor(_TAG + "seq", _Loader.construct_node_seq)
 # Explicit timestamps (!!timestamp) load as strings too, like implicit ones.
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_str)
+_Loader.add_constructor(_TAG + "timestamp", _Loader.construct_yaml_str)
 
 
 def load_yaml(text: str, line_offset: int = 0) -> Any:
-    """Load one YAML document; `line_offset` is added to reported lines."""
+    """Load one YAML document; `line_offset` is added to every reported line."""
+    loader = _Loader(text)
+    loader.line_offset = line_offset
     try:
-        return yaml.load(text, Loader=_Loader)  # _Loader derives from SafeLoader
+        return loader.get_single_data()
+    except _AliasUsed:
+        line, column = _first_alias(text)
+        return _raise("anchors and aliases (&name / *name) are not allowed",
+                      _shift(line, line_offset), column, "write the values out in full")
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        if exc.context and "while scanning a quoted scalar" in exc.context and exc.context_mark:
-            mark = exc.context_mark  # point at the opening quote, not the end of the file
-        line = mark.line + 1 + line_offset if mark else None
-        column = mark.column + 1 if mark else None
-        problem = exc.problem or exc.context or "invalid YAML"
-        if "could not determine a constructor for the tag" in problem:
-            return _raise(f"YAML tags such as {_tag(problem)} are not allowed", line, column,
-                          "remove the tag; content is plain text, numbers, lists and mappings")
-        if mark is not None and _char_at(text, mark.line, mark.column) == "\t":
-            return _raise("a tab character is used for indentation", line, column,
-                          "indent YAML with spaces only")
-        if isinstance(exc, yaml.constructor.ConstructorError):
-            return _raise(problem, line, column, _yaml_hint(problem))
-        return _raise(f"YAML syntax error: {problem}", line, column, _yaml_hint(problem))
+        return _marked(exc, text, line_offset)
     except yaml.YAMLError as exc:
-        return _raise(f"YAML error: {exc}", None, None, "")
+        return _raise(f"YAML error: {exc}", None, None, "check the YAML syntax")
     except RecursionError:
-        return _raise("YAML nesting is too deep", None, None, "")
+        return _raise("YAML nesting is too deep", None, None,
+                      "content needs only a few levels of lists and mappings")
+    finally:
+        loader.dispose()
+
+
+def _shift(line: int | None, offset: int) -> int | None:
+    return None if line is None else line + offset
+
+
+def _first_alias(text: str) -> tuple[int | None, int | None]:
+    """Where the first `*alias` is; only called on the error path."""
+    try:
+        for event in yaml.parse(text, Loader=_Base):
+            if isinstance(event, yaml.AliasEvent):
+                return event.start_mark.line + 1, event.start_mark.column + 1
+    except yaml.YAMLError:  # pragma: no cover - the document already composed once
+        pass
+    return None, None
+
+
+def _marked(exc: yaml.MarkedYAMLError, text: str, line_offset: int) -> Any:
+    mark = exc.problem_mark or exc.context_mark
+    if exc.context and "while scanning a quoted scalar" in exc.context and exc.context_mark:
+        mark = exc.context_mark  # point at the opening quote, not the end of the file
+    line = mark.line + 1 + line_offset if mark else None
+    column = mark.column + 1 if mark else None
+    problem = exc.problem or exc.context or "invalid YAML"
+    if "could not determine a constructor for the tag" in problem:
+        return _raise(f"YAML tags such as {_tag(problem)} are not allowed", line, column,
+                      "remove the tag; content is plain text, numbers, lists and mappings")
+    if mark is not None and _char_at(text, mark.line, mark.column) == "\t":
+        return _raise("a tab character is used for indentation", line, column,
+                      "indent YAML with spaces only")
+    if "expected a single document" in (exc.context or "") or "another document" in problem:
+        return _raise("the file holds more than one YAML document", line, column,
+                      "remove the second '---' line")
+    if isinstance(exc, yaml.constructor.ConstructorError):
+        return _raise(problem, line, column, _yaml_hint(problem))
+    return _raise(f"YAML syntax error: {problem}", line, column,
+                  _yaml_hint(f"{exc.context or ''} {problem}"))
 
 
 def _raise(message: str, line: int | None, column: int | None, hint: str) -> Any:
@@ -144,7 +278,9 @@ def _char_at(text: str, line: int, column: int) -> str:
 def _tag(problem: str) -> str:
     start = problem.find("'")
     tag = problem[start:].strip("'") if start >= 0 else ""
-    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag else "this one"
+    if tag.startswith(_TAG):
+        return "!!" + tag.removeprefix(_TAG)
+    return tag or "this one"
 
 
 def _yaml_hint(problem: str) -> str:
@@ -154,8 +290,10 @@ def _yaml_hint(problem: str) -> str:
         return "close the quote that starts here"
     if "duplicate key" in problem:
         return "each key may appear only once in a mapping; remove or rename one"
-    if "anchors and aliases" in problem or "merge keys" in problem:
+    if "merge keys" in problem:
         return "write the values out in full"
     if "expected <block end>" in problem or "did not find expected" in problem:
         return "check the indentation of this line against the lines above it"
+    if "found character" in problem and "cannot start any token" in problem:
+        return "quote the value (for example title: \"@team update\")"
     return "check the YAML syntax on this line"
