@@ -635,8 +635,8 @@ def _updates(check: FileCheck, node: Node, kind: str, site: Site,
                             f"may be in the future (times without an offset are in "
                             f"{site.timezone})")
             if previous is not None and at < previous[0]:
-                check.error(item.where_value("at"), f"{what} ({_utc(at)}) X
-                            f"{previous[1]} before it ({_utc(previous[0])})",
+                check.error(item.where_value("at"), f"{what} ({_utc(at)}) is earlier than "
+                            f"{previous[1]} above it ({_utc(previous[0])})",
                             _order_hint(item, site.zone))
             previous = (at, what)
         if status is not None and kind != "maintenance":
