@@ -1,0 +1,334 @@
+"""The JSON API under api/v2/, in Atlassian Statuspage's public v2 shapes.
+
+Existing Statuspage clients read these files unchanged, so every object has exactly
+Statuspage's keys (tests/schemas/statuspage_v2.schema.json; evidence in
+docs/api-research.md). Values Heliograph has no source for get a fixed, documented
+value; see docs/api.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from generator.markup import Markdown
+from generator.model import Component, Content, Group, Incident, Update
+from generator.render import Renderer
+from generator.seo import incident_url
+from generator.state import ACTIVE_MAINTENANCE, State, _maintenance_states
+from generator.timeutil import iso
+
+LIST_LIMIT = 50  # Statuspage's lists hold the 50 most recent items
+UNRESOLVED = ("investigating", "identified", "monitoring")
+ID_LENGTH = 12
+_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+Json = dict[str, Any]
+
+
+def stable_id(kind: str, key: str) -> str:
+    """A Statuspage-like id: sha256("<kind>:<key>") as a big-endian number, modulo 36**12,
+    written as 12 base-36 digits (0-9a-z).
+
+    Only the content id (slug, component or group id) goes in, so ids survive any
+    rebuild and edits to everything else.
+    """
+    digest = hashlib.sha256(f"{kind}:{key}".encode()).digest()
+    number = int.from_bytes(digest, "big") % len(_ALPHABET) ** ID_LENGTH
+    digits = ""
+    for _ in range(ID_LENGTH):
+        number, rest = divmod(number, len(_ALPHABET))
+        digits = _ALPHABET[rest] + digits
+    return digits
+
+
+def page_id(content: Content) -> str:
+    return stable_id("page", content.site.base_url)
+
+
+def entry_id(incident: Incident) -> str:
+    return stable_id("incident", incident.slug)
+
+
+def update_id(incident: Incident, index: int) -> str:
+    """Updates are only ever appended, so (slug, position oldest-first) is stable."""
+    return stable_id("update", f"{incident.slug}:{index}")
+
+
+def component_id(component: Component) -> str:
+    return stable_id("component", component.id)
+
+
+def group_id(group: Group) -> str:
+    return stable_id("group", group.id)
+
+
+# --- times -------------------------------------------------------------------------------
+
+def events(incident: Incident, now: datetime) -> list[datetime]:
+    """Moments at or before now when an entry visibly changed (updates, window edges)."""
+    moments = [u.at for u in incident.updates if u.at <= now]
+    if incident.window:
+        moments += [t for t in (incident.window.start, incident.window.end) if t <= now]
+    return moments
+
+
+def first_moment(content: Content, now: datetime) -> datetime:
+    """Stand-in for creation times Heliograph does not record: the content's first event."""
+    return min((i.updates[0].at for i in content.incidents), default=now)
+
+
+def last_change(content: Content, now: datetime) -> datetime:
+    """page.updated_at: the newest event in the content, so equal content gives equal JSON."""
+    moments = [m for i in content.incidents for m in events(i, now)]
+    return max(moments, default=first_moment(content, now))
+
+
+def positions(content: Content) -> dict[str, int]:
+    """`position` counts from 1 within each level, like Statuspage: groups and ungrouped
+    components share the top level, a group's components count within the group.
+    (Group and component ids are unique across components.yaml.)"""
+    result: dict[str, int] = {}
+    for top, group in enumerate(content.groups, start=1):
+        result[group.id] = top
+        result.update({c.id: n for n, c in enumerate(group.components, start=1)})
+    offset = len(content.groups)
+    result.update({c.id: offset + n for n, c in enumerate(content.ungrouped, start=1)})
+    return result
+
+
+# --- objects -----------------------------------------------------------------------------
+
+class Api:
+    """Builds Statuspage objects for one site and one derived state."""
+
+    def __init__(self, content: Content, state: State, md: Markdown):
+        self.content = content
+        self.state = state
+        self.md = md
+        self.page_id = page_id(content)
+        self.created = iso(first_moment(content, state.now))
+        self.groups = {g.id: g for g in content.groups}
+        self.components = {c.id: c for c in content.components}
+        self.positions = positions(content)
+        self.component_changed = self._component_changes()
+
+    def _component_changes(self) -> dict[str, str]:
+        changed: dict[str, str] = {}
+        for cid, entries in self.state.by_component.items():
+            moments = [m for i in entries for m in events(i, self.state.now)]
+            if moments:
+                changed[cid] = iso(max(moments))
+        return changed
+
+    def page(self) -> Json:
+        site = self.content.site
+        return {"id": self.page_id, "name": site.title, "url": site.base_url,
+                "time_zone": site.timezone,
+                "updated_at": iso(last_change(self.content, self.state.now))}
+
+    def status(self) -> Json:
+        return {"indicator": self.state.indicator, "description": self.state.description}
+
+    def component(self, component: Component, position: int) -> Json:
+        group = self.groups.get(component.group_id or "")
+        return {
+            "id": component_id(component),
+            "name": component.name,
+            "status": self.state.component_status[component.id],
+            "created_at": self.created,
+            "updated_at": self.component_changed.get(component.id, self.created),
+            "position": position,
+            "description": component.description or None,
+            "showcase": True,
+            "start_date": None,
+            "group_id": group_id(group) if group else None,
+            "page_id": self.page_id,
+            "group": False,
+            "only_show_if_degraded": False,
+        }
+
+    def group(self, group: Group, position: int) -> Json:
+        changes = [self.component_changed[c.id] for c in group.components
+                   if c.id in self.component_changed]
+        return {
+            "id": group_id(group),
+            "name": group.name,
+            "status": self.state.group_status[group.id],
+            "created_at": self.created,
+            "updated_at": max(changes, default=self.created),
+            "position": position,
+            "description": group.description or None,
+            "showcase": False,
+            "start_date": None,
+            "group_id": None,
+            "page_id": self.page_id,
+            "group": True,
+            "only_show_if_degraded": False,
+            "components": [component_id(c) for c in group.components],
+        }
+
+    def all_components(self) -> list[Json]:
+        """Groups and components as one flat list in display order."""
+        items: list[Json] = []
+        for group in self.content.groups:
+            items.append(self.group(group, self.positions[group.id]))
+            items += [self.component(c, self.positions[c.id]) for c in group.components]
+        items += [self.component(c, self.positions[c.id]) for c in self.content.ungrouped]
+        return items
+
+    def affected_name(self, component: Component) -> str:
+        group = self.groups.get(component.group_id or "")
+        return f"{group.name} - {component.name}" if group else component.name
+
+    def affected(self, incident: Incident, opened: bool) -> list[Json]:
+        """The entry's components as it starts (operational -> status) or ends (back)."""
+        result = []
+        for cid, status in incident.components:
+            component = self.components[cid]
+            old, new = ("operational", status) if opened else (status, "operational")
+            result.append({"code": component_id(component), "name": self.affected_name(component),
+                           "old_status": old, "new_status": new})
+        return result
+
+    def updates(self, incident: Incident) -> list[Json]:
+        """Newest first. affected_components is set where the entry's component statuses
+        start or stop applying, null elsewhere (Statuspage's null = "no change")."""
+        items = []
+        active = False
+        for index, update in enumerate(incident.updates):
+            now_active = applies_after(incident, update, active, index)
+            changed = now_active != active and bool(incident.components)
+            items.append(self.update(incident, index, update,
+                                     self.affected(incident, now_active) if changed else None))
+            active = now_active
+        return items[::-1]
+
+    def update(self, incident: Incident, index: int, update: Update,
+               affected: list[Json] | None) -> Json:
+        at = iso(update.at)
+        return {
+            "id": update_id(incident, index),
+            "status": update.status,
+            "body": self.md(update.message),
+            "incident_id": entry_id(incident),
+            "created_at": at,
+            "updated_at": at,
+            "display_at": at,
+            "affected_components": affected,
+            "deliver_notifications": True,
+            "custom_tweet": None,
+            "tweet_id": None,
+        }
+
+    def entry_common(self, incident: Incident) -> Json:
+        now = self.state.now
+        posted = [u for u in incident.updates if u.at <= now]
+        monitoring = next((u.at for u in posted if u.status == "monitoring"), None)
+        return {
+            "id": entry_id(incident),
+            "name": incident.title,
+            "status": self.state.status[incident.slug],
+            "created_at": iso(incident.started_at),
+            "updated_at": iso(posted[-1].at if posted else incident.started_at),
+            "monitoring_at": iso(monitoring) if monitoring else None,
+            "resolved_at": self.resolved_at(incident),
+            "impact": self.state.impact[incident.slug],
+            "shortlink": incident_url(self.content.site, incident),
+            "started_at": iso(incident.started_at),
+            "page_id": self.page_id,
+            "incident_updates": self.updates(incident),
+            "components": [self.component(self.components[cid], self.positions[cid])
+                           for cid in incident.component_ids],
+        }
+
+    def resolved_at(self, incident: Incident) -> str | None:
+        if incident.type == "maintenance":
+            changes = _maintenance_states(incident, self.state.now)
+            done = changes[-1][0] if changes and changes[-1][1] == "completed" else None
+            return iso(done) if done else None
+        resolved = incident.resolved_at
+        return iso(resolved) if resolved and resolved <= self.state.now else None
+
+    def incident(self, incident: Incident) -> Json:
+        return {**self.entry_common(incident), "reminder_intervals": None}
+
+    def maintenance(self, incident: Incident) -> Json:
+        assert incident.window is not None
+        return {**self.entry_common(incident), "scheduled_for": iso(incident.window.start),
+                "scheduled_until": iso(incident.window.end)}
+
+
+def applies_after(incident: Incident, update: Update, before: bool, index: int) -> bool:
+    """Whether the entry's component statuses apply once this update is posted.
+
+    An incident applies from its first update until its first `resolved` one (as in
+    state.is_open); a maintenance while its posted status is in progress or verifying.
+    """
+    if incident.type == "maintenance":
+        return update.status in ACTIVE_MAINTENANCE
+    if update.status == "resolved":
+        return False
+    return before or index == 0
+
+
+# --- endpoints ---------------------------------------------------------------------------
+
+def newest_maintenance_first(entries: Iterable[Incident]) -> list[Incident]:
+    return sorted(entries, key=lambda m: (m.sort_time, m.slug), reverse=True)
+
+
+def documents(content: Content, state: State, md: Markdown) -> dict[str, Json]:
+    """Every endpoint's document, by output path."""
+    api = Api(content, state, md)
+    page = api.page()
+    incidents = [i for i in content.incidents if i.type != "maintenance"]
+    maintenances = newest_maintenance_first(i for i in content.incidents
+                                            if i.type == "maintenance")
+    unresolved = [i for i in incidents if is_unresolved(i, state)]
+    active = [m for m in maintenances if state.status[m.slug] in ACTIVE_MAINTENANCE]
+    upcoming_slugs = {m.slug for m in state.upcoming_maintenance}
+    upcoming = [m for m in maintenances if m.slug in upcoming_slugs]
+    summary_maintenances = [m for m in maintenances if m in active or m.slug in upcoming_slugs]
+
+    def incident_list(entries: list[Incident]) -> list[Json]:
+        return [api.incident(i) for i in entries]
+
+    def maintenance_list(entries: list[Incident]) -> list[Json]:
+        return [api.maintenance(m) for m in entries]
+
+    return {
+        "api/v2/summary.json": {
+            "page": page, "components": api.all_components(),
+            "incidents": incident_list(unresolved),
+            "scheduled_maintenances": maintenance_list(summary_maintenances),
+            "status": api.status(),
+        },
+        "api/v2/status.json": {"page": page, "status": api.status()},
+        "api/v2/components.json": {"page": page, "components": api.all_components()},
+        "api/v2/incidents.json": {"page": page,
+                                  "incidents": incident_list(incidents[:LIST_LIMIT])},
+        "api/v2/incidents/unresolved.json": {"page": page,
+                                             "incidents": incident_list(unresolved)},
+        "api/v2/scheduled-maintenances.json": {
+            "page": page, "scheduled_maintenances": maintenance_list(maintenances[:LIST_LIMIT])},
+        "api/v2/scheduled-maintenances/upcoming.json": {
+            "page": page, "scheduled_maintenances": maintenance_list(upcoming)},
+        "api/v2/scheduled-maintenances/active.json": {
+            "page": page, "scheduled_maintenances": maintenance_list(active)},
+    }
+
+
+def is_unresolved(incident: Incident, state: State) -> bool:
+    return incident.started_at <= state.now and state.status[incident.slug] in UNRESOLVED
+
+
+def encode(document: Json) -> bytes:
+    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def api_files(content: Content, state: State, renderer: Renderer) -> dict[str, bytes]:
+    return {path: encode(doc) for path, doc in documents(content, state, renderer.md).items()}

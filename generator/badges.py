@@ -1,0 +1,169 @@
+"""Status for other sites to show: SVG badges in the flat shields.io style (badge.svg for
+the page, components/<id>/badge.svg for each component) and the embed widget page.
+
+Text widths come from Verdana's advance widths at 11px (the font shields uses), and each
+text also carries that width as `textLength`, so a viewer that falls back to another font
+squeezes or stretches the glyphs to fit instead of overflowing the box.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from dataclasses import dataclass
+from xml.sax.saxutils import escape, quoteattr
+
+from generator.model import Content
+from generator.render import Renderer
+from generator.state import State
+
+FONT_SIZE = 11
+PADDING = 6  # px each side of a text
+HEIGHT = 20
+LABEL_COLOR = "#555555"
+# White text on every colour has a contrast ratio of at least 4.5:1 (WCAG AA).
+STATUS_COLORS = {
+    "operational": "#2e7d32",
+    "under_maintenance": "#0969da",
+    "degraded_performance": "#9a6700",
+    "partial_outage": "#bc4c00",
+    "major_outage": "#b91c1c",
+}
+INDICATOR_COLORS = {
+    "none": STATUS_COLORS["operational"],
+    "maintenance": STATUS_COLORS["under_maintenance"],
+    "minor": STATUS_COLORS["degraded_performance"],
+    "major": STATUS_COLORS["partial_outage"],
+    "critical": STATUS_COLORS["major_outage"],
+}
+
+# Verdana advance widths in 1/1000 em, by character. Characters that share a width are
+# grouped; accented letters have their base letter's width.
+_WIDTH_GROUPS: dict[int, str] = {
+    268: "'‘’‚",
+    274: "ilìíîï",
+    344: "j",
+    351: " \u00a0f",
+    363: ",.·",
+    393: "!¡",
+    394: "t",
+    420: "IÌÍÎÏ",
+    426: "r",
+    454: "()-/:;[\\]|\u00ad‹›",
+    458: "\"“”„",
+    520: "csçš",
+    525: "zž",
+    541: "°²³¹",
+    545: "?¿ª º•",
+    556: "L",
+    574: "F",
+    591: "kvxyýÿ",
+    595: "eèéêë",
+    600: "aàáâãäå",
+    603: "P",
+    605: "Þ",
+    606: "oòóôõöø",
+    611: "ð",
+    615: "YÝŸ",
+    616: "T",
+    620: "ß",
+    623: "bdgpqþ",
+    632: "EÈÉÊËhnñuùúûü",
+    634: "{}",
+    635: "$0123456789*_`¢£¤¥§¨¯´¶¸€–",
+    639: "µ",
+    644: "«»",
+    683: "AÀÁÂÃÄÅSŠV",
+    685: "BXZŽ",
+    692: "K",
+    695: "R",
+    698: "CÇ",
+    726: "&",
+    731: "UÙÚÛÜ",
+    748: "NÑ",
+    751: "H",
+    770: "D",
+    775: "GÐ",
+    787: "OÒÓÔÕÖØQ",
+    818: "#+<=>^~¬±×÷w…",
+    842: "M",
+    955: "æ",
+    972: "m",
+    981: "œ",
+    984: "Æ",
+    988: "W",
+    1000: "@©®¼½¾—",
+    1069: "Œ",
+    1076: "%",
+}
+VERDANA_WIDTHS = {ch: width for width, chars in _WIDTH_GROUPS.items() for ch in chars}
+FALLBACK_WIDTH = 1000  # unknown characters (other scripts) count as one em: never too narrow
+
+
+def text_width(text: str) -> int:
+    """Width in whole pixels of `text` in Verdana 11px, rounded up."""
+    units = sum(VERDANA_WIDTHS.get(ch, FALLBACK_WIDTH) for ch in unicodedata.normalize("NFC", text)
+                if unicodedata.category(ch) != "Mn")
+    return math.ceil(units * FONT_SIZE / 1000)
+
+
+@dataclass(frozen=True)
+class Badge:
+    label: str
+    message: str
+    color: str
+
+    def svg(self) -> bytes:
+        label_text, message_text = text_width(self.label), text_width(self.message)
+        left, right = label_text + 2 * PADDING, message_text + 2 * PADDING
+        width = left + right
+        name = f"{self.label}: {self.message}"
+        parts = [
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{HEIGHT}" '
+            f'viewBox="0 0 {width} {HEIGHT}" role="img" aria-label={quoteattr(name)}>',
+            f"<title>{escape(name)}</title>",
+            '<linearGradient id="shine" x2="0" y2="100%"><stop offset="0" stop-color="#bbb" '
+            'stop-opacity=".1"/><stop offset="1" stop-opacity=".1"/></linearGradient>',
+            f'<clipPath id="round"><rect width="{width}" height="{HEIGHT}" rx="3" fill="#fff"/>'
+            "</clipPath>",
+            f'<g clip-path="url(#round)"><rect width="{left}" height="{HEIGHT}" '
+            f'fill="{LABEL_COLOR}"/><rect x="{left}" width="{right}" height="{HEIGHT}" '
+            f'fill="{self.color}"/><rect width="{width}" height="{HEIGHT}" fill="url(#shine)"/>'
+            "</g>",
+            '<g fill="#fff" text-anchor="middle" font-family="Verdana,Geneva,DejaVu Sans,'
+            f'sans-serif" font-size="{FONT_SIZE}">',
+            *_text(left / 2, label_text, self.label),
+            *_text(left + right / 2, message_text, self.message),
+            "</g>",
+            "</svg>",
+        ]
+        return ("\n".join(parts) + "\n").encode("utf-8")
+
+
+def _text(center: float, length: int, text: str) -> list[str]:
+    """A text with shields' 1px drop shadow, fitted to exactly `length` pixels."""
+    fit = f'textLength="{length}" lengthAdjust="spacingAndGlyphs"'
+    return [
+        f'<text x="{center:g}" y="15" fill="#010101" fill-opacity=".3" {fit} '
+        f'aria-hidden="true">{escape(text)}</text>',
+        f'<text x="{center:g}" y="14" {fit}>{escape(text)}</text>',
+    ]
+
+
+def badge_files(content: Content, state: State, renderer: Renderer) -> dict[str, bytes]:
+    t = renderer.t
+    files = {"badge.svg": Badge(t("status_page"), t("indicator." + state.indicator),
+                                INDICATOR_COLORS[state.indicator]).svg()}
+    for component in content.components:
+        status = state.component_status[component.id]
+        files[f"components/{component.id}/badge.svg"] = Badge(
+            component.name, t("component_status." + status), STATUS_COLORS[status]).svg()
+    return files
+
+
+def embed_files(content: Content, state: State, renderer: Renderer) -> dict[str, bytes]:
+    """embed/index.html: the widget for iframes (themes/default/templates/embed.html)."""
+    sections = [("open_incidents", state.open_incidents),
+                ("active_maintenance", state.active_maintenance)]
+    return {"embed/index.html": renderer.page("embed.html", "embed/index.html", state=state,
+                                              sections=sections)}

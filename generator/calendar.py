@@ -1,0 +1,83 @@
+"""maintenance.ics: maintenance windows as an iCalendar feed (icalendar), site-wide and
+per component, for calendar apps to subscribe to.
+
+Every time in the file comes from the content (DTSTAMP is the entry's latest update), so
+the same content gives the same bytes.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from icalendar import Calendar, Event, vDuration
+
+from generator.model import Content, Incident, Site
+from generator.render import Renderer
+from generator.seo import absolute, incident_url
+from generator.state import State
+
+PRODID = "-//Heliograph//Status page maintenance//EN"
+REFRESH = timedelta(hours=1)  # how often subscribed calendars should fetch again
+
+
+def uid(site: Site, incident: Incident) -> str:
+    """Slug at host: the slug is the entry's permanent name."""
+    return f"{incident.slug}@{urlsplit(site.base_url).hostname}"
+
+
+def description(incident: Incident, renderer: Renderer) -> str:
+    """Plain text (iCalendar has no HTML): the updates newest first, Markdown as written."""
+    t = renderer.t
+    parts = [f"{t('incident_status.' + u.status)} ({t.datetime(u.at)}):\n{u.message.strip()}"
+             for u in reversed(incident.updates)]
+    return "\n\n".join(parts)
+
+
+def event(incident: Incident, content: Content, renderer: Renderer) -> Event:
+    assert incident.window is not None
+    site = content.site
+    vevent = Event()
+    vevent.add("uid", uid(site, incident))
+    vevent.add("dtstamp", incident.updated_at)
+    vevent.add("created", incident.started_at)
+    vevent.add("last-modified", incident.updated_at)
+    vevent.add("sequence", len(incident.updates) - 1)  # tells clients the event changed
+    vevent.add("dtstart", incident.window.start)
+    vevent.add("dtend", incident.window.end)
+    vevent.add("summary", incident.title)
+    vevent.add("description", description(incident, renderer))
+    vevent.add("url", incident_url(site, incident))
+    vevent.add("status", "CONFIRMED")
+    vevent.add("transp", "TRANSPARENT")  # a maintenance window does not make anyone busy
+    return vevent
+
+
+def calendar(path: str, title: str, entries: list[Incident], content: Content,
+             renderer: Renderer) -> bytes:
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", title)
+    cal.add("x-published-ttl", vDuration(REFRESH))
+    cal.add("refresh-interval", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
+    cal.add("source", absolute(content.site, path), parameters={"VALUE": "URI"})
+    for incident in sorted(entries, key=lambda i: (i.sort_time, i.slug)):
+        cal.add_component(event(incident, content, renderer))
+    return cal.to_ical()
+
+
+def calendar_files(content: Content, state: State, renderer: Renderer) -> dict[str, bytes]:
+    site = content.site
+    name = renderer.t("calendar")
+    maintenances = [i for i in content.incidents if i.type == "maintenance"]
+    files = {"maintenance.ics": calendar("maintenance.ics", f"{site.title}: {name}",
+                                         maintenances, content, renderer)}
+    for component in content.components:
+        path = f"components/{component.id}/maintenance.ics"
+        mine = [m for m in maintenances if component.id in m.component_ids]
+        files[path] = calendar(path, f"{site.title}: {component.name}: {name}", mine, content,
+                               renderer)
+    return files

@@ -1,0 +1,124 @@
+"""Atom and RSS feeds (feedgen): the whole site, and one pair per component.
+
+Subscribers must see every new update, so an entry's `updated` is its latest update and
+its content is the whole timeline. Nothing depends on the wall clock: the feed's own
+`updated` (RSS lastBuildDate) is its newest entry's, so the same content gives the same
+bytes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from html import escape
+
+from feedgen.feed import FeedGenerator
+
+from generator.api import first_moment
+from generator.model import Content, Incident
+from generator.render import Renderer
+from generator.seo import absolute, component_url, incident_url
+from generator.state import State
+
+GENERATOR = "Heliograph"
+FORMATS = {"atom": "application/atom+xml", "rss": "application/rss+xml"}
+
+
+@dataclass(frozen=True)
+class FeedSpec:
+    """One feed: its title, the page it describes, its folder and its entries."""
+
+    title: str
+    page_url: str
+    folder: str  # "" for the site root, else "components/<id>/"
+    entries: tuple[Incident, ...]
+
+
+def newest_updated_first(entries: tuple[Incident, ...], limit: int) -> tuple[Incident, ...]:
+    """By latest update, newest first; ties keep content order (sort is stable)."""
+    return tuple(sorted(entries, key=lambda i: i.updated_at, reverse=True)[:limit])
+
+
+def entry_title(incident: Incident, renderer: Renderer) -> str:
+    if incident.type == "incident":
+        return incident.title
+    return f"{renderer.t('types.' + incident.type)}: {incident.title}"
+
+
+def timeline_html(incident: Incident, renderer: Renderer) -> str:
+    """The whole entry as sanitized HTML: window, updates newest first, then the body."""
+    t = renderer.t
+    parts = []
+    if incident.window:
+        window = t("scheduled_for", start=t.datetime(incident.window.start),
+                   end=t.datetime(incident.window.end))
+        parts.append(f"<p>{escape(window)}</p>")
+    for update in reversed(incident.updates):
+        status = t("incident_status." + update.status)
+        parts.append(f"<p><strong>{escape(status)}</strong> · {escape(t.datetime(update.at))}</p>")
+        parts.append(renderer.md(update.message))
+    if incident.body:
+        parts.append("<hr>")
+        parts.append(renderer.md(incident.body))
+    return "\n".join(parts)
+
+
+def feed_updated(spec: FeedSpec, content: Content, state: State) -> datetime:
+    """The newest entry's update; an empty feed falls back to the content's first event."""
+    return max((i.updated_at for i in spec.entries), default=first_moment(content, state.now))
+
+
+def render_feed(spec: FeedSpec, kind: str, name: str, content: Content, state: State,
+                renderer: Renderer) -> bytes:
+    """One feed document; `name` is its file name, `kind` 'atom' or 'rss'."""
+    site = content.site
+    fg = FeedGenerator()
+    fg.id(spec.page_url)
+    fg.title(spec.title)
+    fg.description(site.description or spec.title)
+    fg.author({"name": site.title})
+    # feedgen takes RSS's <link> from the last link added: the page, not the feed.
+    fg.link(href=absolute(site, spec.folder + name), rel="self", type=FORMATS[kind])
+    fg.link(href=spec.page_url, rel="alternate", type="text/html")
+    fg.language(site.language)
+    fg.generator(GENERATOR)
+    fg.updated(feed_updated(spec, content, state))
+    for incident in spec.entries:
+        url = incident_url(site, incident)
+        entry = fg.add_entry(order="append")
+        entry.id(url)
+        entry.guid(url, permalink=True)
+        entry.title(entry_title(incident, renderer))
+        entry.link(href=url, rel="alternate", type="text/html")
+        entry.published(incident.started_at)
+        entry.updated(incident.updated_at)
+        entry.category(term=incident.type, label=renderer.t("types." + incident.type))
+        entry.content(timeline_html(incident, renderer), type="html")
+    data = fg.atom_str(pretty=True) if kind == "atom" else fg.rss_str(pretty=True)
+    return bytes(data)
+
+
+def feed_specs(content: Content, state: State) -> list[FeedSpec]:
+    site = content.site
+    limit = site.feed_entries
+    specs = [FeedSpec(site.title, site.base_url, "",
+                      newest_updated_first(content.incidents, limit))]
+    for component in content.components:
+        entries = state.by_component.get(component.id, ())
+        specs.append(FeedSpec(f"{site.title}: {component.name}",
+                              component_url(site, component.id), f"components/{component.id}/",
+                              newest_updated_first(entries, limit)))
+    return specs
+
+
+def feed_files(content: Content, state: State, renderer: Renderer) -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+    for spec in feed_specs(content, state):
+        # Statuspage serves its feeds as history.atom/.rss; both names are kept at the root.
+        names = ("feed", "history") if spec.folder == "" else ("feed",)
+        for stem in names:
+            for kind in FORMATS:
+                name = f"{stem}.{kind}"
+                files[spec.folder + name] = render_feed(spec, kind, name, content, state,
+                                                        renderer)
+    return files
