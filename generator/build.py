@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
+from generator import api, badges, calendar, feeds, seo
 from generator.load import load_content
 from generator.markup import Markdown
 from generator.model import Content
@@ -41,7 +42,9 @@ Output = Callable[[Content, State, Renderer], dict[str, bytes]]
 
 
 def outputs() -> list[Output]:
-    return [lambda c, s, r: render_pages(c, s, r), lambda c, s, r: static_files(r.theme)]
+    return [lambda c, s, r: render_pages(c, s, r), lambda c, s, r: static_files(r.theme),
+            api.api_files, feeds.feed_files, calendar.calendar_files, badges.badge_files,
+            badges.embed_files, seo.seo_files]
 
 
 def render_site(content: Content, state: State, renderer: Renderer) -> dict[str, bytes]:
