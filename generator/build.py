@@ -14,7 +14,7 @@ from generator.model import Content
 from generator.output import check_output_dir, write_site
 from generator.render import Renderer, render_pages, static_files
 from generator.state import State, derive
-from generator.theme import Theme, resolve_theme
+from generator.theme import load_theme
 from generator.timeutil import parse_timestamp
 
 Now = datetime | str | None
@@ -65,7 +65,7 @@ def make_site(source: Path, now: Now = None, base_url: str | None = None,
 
     content = load_content(source, pin, base_url)
     state = derive(content, pinned[0])
-    theme = Theme(tuple(resolve_theme(source, content.site.theme)))
+    theme = load_theme(source, content.site)
     renderer = Renderer(content, theme, md)
     return Site(content, state, render_site(content, state, renderer))
 

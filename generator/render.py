@@ -2,14 +2,15 @@
 
 Every page is rendered to bytes in memory, keyed by its output path; `build` writes
 them out. Links are relative (`root` is the way back to the site root), so a site
-works under any sub-path.
+works under any sub-path. Templates only lay out markup: everything they show is
+prepared here as small view objects (docs/theming.md lists what each template gets).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from itertools import groupby
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,35 +20,87 @@ import markupsafe
 
 from generator.i18n import Translator
 from generator.markup import Markdown
-from generator.model import Component, Content, Group, Incident
-from generator.state import State, Uptime
+from generator.model import Component, Content, Group, Incident, Update
+from generator.state import Day, State, Uptime
 from generator.theme import Theme
 from generator.timeutil import iso
 
 RECENT_ON_COMPONENT = 50
+# Quiet stretches of the uptime bars are drawn as a few elements whose lengths are powers
+# of two (the stylesheet has a class for each), not one element per day: this keeps the
+# home page light however many days and components there are.
+QUIET_PIECES = tuple(2**n for n in range(11, -1, -1))  # 2048 ... 1; history_days <= 3650
+
+
+# --- view objects ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AffectedView:
+    id: str
+    name: str
+    status: str
 
 
 @dataclass(frozen=True)
-class ComponentRow:
-    """A component as the templates show it."""
+class EntryView:
+    """An incident, maintenance or notice as cards, lists and its own page show it."""
 
+    incident: Incident
+    status: str  # current status (maintenance: by the clock and its updates)
+    impact: str
+    latest: Update
+    affected: tuple[AffectedView, ...]
+    resolved_at: datetime | None
+    duration: timedelta | None  # from first update to resolution, for resolved incidents
+    # The maintenance flips on the client when its window passes between builds.
+    flips: bool
+
+
+@dataclass(frozen=True)
+class QuietPiece:
+    """Consecutive days without incidents: `days` is a power of two."""
+
+    days: int
+    quiet: bool = True
+
+
+@dataclass(frozen=True)
+class DayView:
+    """A day with incidents: a focusable bar with its tooltip."""
+
+    date: date
+    status: str  # the worst status of the component that day
+    uptime: str
+    entries: tuple[Incident, ...]
+    end: bool  # in the right half of the bars: the tooltip opens leftwards
+    quiet: bool = False
+
+
+@dataclass(frozen=True)
+class ComponentView:
     component: Component
     status: str
     uptime: Uptime
+    bars: tuple[QuietPiece | DayView, ...]
+    days: int  # how many days the bars cover
+    first_day: date
 
 
 @dataclass(frozen=True)
-class GroupRow:
+class GroupView:
     group: Group | None  # None: the ungrouped components
     status: str
-    rows: tuple[ComponentRow, ...]
+    open: bool  # shown expanded: a group with a problem is never hidden
+    rows: tuple[ComponentView, ...]
 
 
 @dataclass(frozen=True)
 class MonthSection:
     label: str
-    entries: tuple[Incident, ...]
+    entries: tuple[EntryView, ...]
 
+
+# --- rendering ---------------------------------------------------------------------------
 
 class Renderer:
     """Compiled templates and helpers for one site; reusable across rebuilds."""
@@ -66,9 +119,10 @@ class Renderer:
             keep_trailing_newline=True,
         )
         self.env.globals.update(t=self.t, site=self.site, asset=self.asset, iso=iso,
-                                base_path=urlsplit(self.site.base_url).path or "/")
+                                base_path=urlsplit(self.site.base_url).path or "/",
+                                brand_css=theme.brand_css, logo=theme.logo)
         self.env.filters.update(md=self.markdown, datetime=self.t.datetime, date=self.t.date,
-                                duration=self.t.duration)
+                                duration=self.t.duration, percent=self.t.percent)
 
     def markdown(self, text: str) -> markupsafe.Markup:
         return markupsafe.Markup(self.md(text))
@@ -84,21 +138,69 @@ class Renderer:
         return html.encode("utf-8")
 
 
-def group_rows(content: Content, state: State) -> list[GroupRow]:
-    def row(c: Component) -> ComponentRow:
-        return ComponentRow(c, state.component_status[c.id], state.uptime[c.id])
+def entry_view(incident: Incident, state: State, names: dict[str, str]) -> EntryView:
+    resolved = incident.resolved_at if incident.resolved_at and \
+        incident.resolved_at <= state.now else None
+    status = state.status[incident.slug]
+    return EntryView(
+        incident=incident, status=status, impact=state.impact[incident.slug],
+        latest=next((u for u in reversed(incident.updates) if u.at <= state.now),
+                    incident.updates[0]),
+        affected=tuple(AffectedView(cid, names[cid], s) for cid, s in incident.components),
+        resolved_at=resolved,
+        duration=resolved - incident.started_at if resolved else None,
+        flips=incident.type == "maintenance" and status in ("scheduled", "in_progress"),
+    )
 
-    rows = [GroupRow(g, state.group_status[g.id], tuple(row(c) for c in g.components))
-            for g in content.groups]
+
+def quiet_pieces(days: int) -> list[QuietPiece]:
+    """A run of quiet days as powers of two, largest first (37 -> 32, 4, 1)."""
+    pieces = []
+    for size in QUIET_PIECES:
+        while days >= size:
+            pieces.append(QuietPiece(size))
+            days -= size
+    return pieces
+
+
+def bars(days: tuple[Day, ...], by_slug: dict[str, Incident]) -> tuple[QuietPiece | DayView, ...]:
+    out: list[QuietPiece | DayView] = []
+    quiet = 0
+    for index, day in enumerate(days):
+        if not day.incidents:
+            quiet += 1
+            continue
+        out += quiet_pieces(quiet)
+        quiet = 0
+        out.append(DayView(day.date, day.worst, day.uptime,
+                           tuple(by_slug[s] for s in day.incidents), index * 2 >= len(days)))
+    out += quiet_pieces(quiet)
+    return tuple(out)
+
+
+def component_view(component: Component, state: State,
+                   by_slug: dict[str, Incident]) -> ComponentView:
+    uptime = state.uptime[component.id]
+    return ComponentView(component, state.component_status[component.id], uptime,
+                         bars(uptime.days, by_slug), len(uptime.days), uptime.days[0].date)
+
+
+def group_views(content: Content, state: State,
+                by_slug: dict[str, Incident]) -> list[GroupView]:
+    def rows(components: tuple[Component, ...]) -> tuple[ComponentView, ...]:
+        return tuple(component_view(c, state, by_slug) for c in components)
+
+    views = [GroupView(g, state.group_status[g.id], state.group_status[g.id] != "operational",
+                       rows(g.components)) for g in content.groups]
     if content.ungrouped:
-        rows.append(GroupRow(None, "", tuple(row(c) for c in content.ungrouped)))
-    return rows
+        views.append(GroupView(None, "", True, rows(content.ungrouped)))
+    return views
 
 
-def by_month(entries: tuple[Incident, ...] | list[Incident], t: Translator,
+def by_month(entries: tuple[EntryView, ...] | list[EntryView], t: Translator,
              zone: Any) -> list[MonthSection]:
-    def key(i: Incident) -> tuple[int, int]:
-        local = i.sort_time.astimezone(zone)
+    def key(e: EntryView) -> tuple[int, int]:
+        local = e.incident.sort_time.astimezone(zone)
         return local.year, local.month
 
     return [MonthSection(t.month(*month), tuple(items))
@@ -121,19 +223,29 @@ def render_pages(content: Content, state: State, renderer: Renderer) -> dict[str
     r = renderer
     site = content.site
     components = {c.id: c for c in content.components}
-    common = {"state": state, "components": components, "now": state.now,
-              "by_slug": {i.slug: i for i in content.incidents}}
+    names = {c.id: c.name for c in content.components}
+    by_slug = {i.slug: i for i in content.incidents}
+    views = {i.slug: entry_view(i, state, names) for i in content.incidents}
+
+    def entries(items: tuple[Incident, ...]) -> tuple[EntryView, ...]:
+        return tuple(views[i.slug] for i in items)
+
+    common = {"state": state, "components": components, "now": state.now, "by_slug": by_slug,
+              "indicator": state.indicator}
     out: dict[str, bytes] = {}
 
-    out["index.html"] = r.page("index.html", "index.html", groups=group_rows(content, state),
-                               **common)
+    out["index.html"] = r.page(
+        "index.html", "index.html", groups=group_views(content, state, by_slug),
+        open_incidents=entries(state.open_incidents),
+        active_maintenance=entries(state.active_maintenance),
+        upcoming_maintenance=entries(state.upcoming_maintenance), **common)
 
-    for number, pages, entries in history_pages(content.incidents, site.history_page_size):
+    for number, pages, page_entries in history_pages(content.incidents, site.history_page_size):
         path = history_path(number)
         depth_root = "../" * path.count("/")
         out[path] = r.page(
-            "history.html", path, months=by_month(entries, r.t, site.zone), page_number=number,
-            pages=pages,
+            "history.html", path, months=by_month(entries(page_entries), r.t, site.zone),
+            page_number=number, pages=pages,
             newer=(depth_root + history_path(number - 1).removesuffix("index.html"))
             if number > 1 else None,
             older=(depth_root + history_path(number + 1).removesuffix("index.html"))
@@ -141,24 +253,22 @@ def render_pages(content: Content, state: State, renderer: Renderer) -> dict[str
             **common)
 
     for incident in content.incidents:
-        out.update(render_incident(incident, r, common))
+        path = f"incidents/{incident.slug}/index.html"
+        out[path] = r.page("incident.html", path, entry=views[incident.slug],
+                           incident=incident, updates=tuple(reversed(incident.updates)),
+                           **common)
 
     for component in content.components:
         path = f"components/{component.id}/index.html"
-        entries = state.by_component.get(component.id, ())
-        out[path] = r.page("component.html", path, component=component,
-                           row=ComponentRow(component, state.component_status[component.id],
-                                            state.uptime[component.id]),
-                           recent=entries[:RECENT_ON_COMPONENT], total=len(entries), **common)
+        row = component_view(component, state, by_slug)
+        related = state.by_component.get(component.id, ())
+        out[path] = r.page("component.html", path, component=component, row=row,
+                           days=tuple(b for b in reversed(row.bars) if isinstance(b, DayView)),
+                           recent=entries(related[:RECENT_ON_COMPONENT]), total=len(related),
+                           **common)
 
     out["404.html"] = r.page("404.html", "404.html", root=r.env.globals["base_path"], **common)
     return out
-
-
-def render_incident(incident: Incident, r: Renderer, common: dict[str, Any]) -> dict[str, bytes]:
-    path = f"incidents/{incident.slug}/index.html"
-    return {path: r.page("incident.html", path, incident=incident,
-                         updates=tuple(reversed(incident.updates)), **common)}
 
 
 def static_files(theme: Theme) -> dict[str, bytes]:

@@ -2,7 +2,8 @@
 
 A site theme is a folder that may hold any subset of the default theme's files
 (`templates/`, `static/`, `i18n/`); a file there replaces the default one with the
-same path, everything else falls back to the default theme.
+same path, everything else falls back to the default theme. The site's brand colour
+and logo (site.yaml) become two more static assets.
 """
 
 from __future__ import annotations
@@ -13,9 +14,15 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from generator.model import Site
 from generator.yamlsafe import load_yaml
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+# Assets that get a content hash in their name: pages refer to them through `asset()`, so
+# hosts may cache them forever. Other files keep their names (a stylesheet's url() works).
+HASHED = ("css", "js", "svg")
+LOGO_TYPES = ("svg", "png", "webp", "jpg", "jpeg", "gif", "avif")
+BRAND_CSS = "brand.css"
 
 
 def default_theme_dir() -> Path:
@@ -42,9 +49,67 @@ def resolve_theme(source: Path, name: str) -> list[Path]:
     raise ThemeError(f"theme '{name}' not found (looked for themes/{name}/ and {name}/)")
 
 
+def load_theme(source: Path, site: Site) -> Theme:
+    """The site's theme with its brand colour and logo."""
+    extra: dict[str, bytes] = {}
+    if site.brand_color:
+        extra[BRAND_CSS] = brand_stylesheet(site.brand_color)
+    if site.logo:
+        name, data = read_logo(source, site.logo)
+        extra[name] = data
+    return Theme(tuple(resolve_theme(source, site.theme)), tuple(sorted(extra.items())))
+
+
+def read_logo(source: Path, logo: str) -> tuple[str, bytes]:
+    """`logo` is a path inside the site repo; it is published as assets/logo.<ext>."""
+    ext = logo.rpartition(".")[2].lower()
+    if ext not in LOGO_TYPES:
+        raise ThemeError(f"logo '{logo}' (site.yaml) must be an image file: "
+                         + ", ".join(f".{e}" for e in LOGO_TYPES))
+    root = source.resolve()
+    path = (root / logo).resolve()
+    if not path.is_relative_to(root):
+        raise ThemeError(f"logo '{logo}' (site.yaml) must be inside the site folder")
+    if not path.is_file():
+        raise ThemeError(f"logo '{logo}' (site.yaml) not found; the path is relative to "
+                         f"the folder that holds content/ ({source})")
+    return f"logo.{ext}", path.read_bytes()
+
+
+def _luminance(color: str) -> float:
+    """WCAG relative luminance of '#rrggbb'."""
+    def channel(hex2: str) -> float:
+        c = int(hex2, 16) / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(color[i:i + 2]) for i in (1, 3, 5))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: str, b: str) -> float:
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def on_color(background: str) -> str:
+    """Near-white or near-black text, whichever reads better on the background.
+
+    One of the two always reaches 4.5:1, so any brand colour keeps the header legible.
+    """
+    light, dark = "#ffffff", "#111111"
+    return light if contrast(background, light) >= contrast(background, dark) else dark
+
+
+def brand_stylesheet(color: str) -> bytes:
+    color = color.lower()
+    return (f"/* Brand colour from site.yaml */\n:root {{ --brand: {color}; "
+            f"--on-brand: {on_color(color)}; }}\n").encode()
+
+
 @dataclass(frozen=True)
 class Theme:
     dirs: tuple[Path, ...]
+    extra: tuple[tuple[str, bytes], ...] = ()  # generated assets (brand colour, logo)
 
     @property
     def template_dirs(self) -> list[str]:
@@ -60,25 +125,35 @@ class Theme:
                 for path in sorted(root.rglob("*")):
                     if path.is_file():
                         files[path.relative_to(root).as_posix()] = path.read_bytes()
+        files.update(self.extra)
         return files
 
     @cached_property
     def assets(self) -> dict[str, str]:
-        """Asset name -> content-hashed output path, so hosts can cache them forever."""
+        """Asset name -> output path; content-hashed for css, js and svg."""
         names = {}
         for name, data in self.static.items():
             stem, dot, ext = name.rpartition(".")
-            if ext in ("css", "js") and dot:
+            if ext in HASHED and dot:
                 digest = hashlib.sha256(data).hexdigest()[:10]
                 names[name] = f"assets/{stem}.{digest}.{ext}"
             else:
                 names[name] = f"assets/{name}"
         return names
 
+    @property
+    def brand_css(self) -> bool:
+        return BRAND_CSS in self.static
+
+    @property
+    def logo(self) -> str | None:
+        """The logo's asset name, if the site has one."""
+        return next((n for n, _ in self.extra if n.startswith("logo.")), None)
+
     def catalogue(self, language: str) -> dict[str, Any]:
         """UI strings: English as the base, overlaid with the language's own file."""
         merged: dict[str, Any] = {}
-        for lang in ("en", language.split("-")[0], language):
+        for lang in dict.fromkeys(("en", language.split("-")[0], language)):
             for folder in reversed(self.dirs):
                 path = folder / "i18n" / f"{lang}.yaml"
                 if path.is_file():
