@@ -7,6 +7,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from generator import __version__
 from generator.errors import ContentError
@@ -33,8 +34,88 @@ def _check(args: argparse.Namespace) -> int:
     return run_check(Path(args.source), args.now, args.format)
 
 
+def _new(args: argparse.Namespace) -> int:
+    from generator.new import run_new
+
+    return run_new(args)
+
+
+def _update(args: argparse.Namespace) -> int:
+    from generator.update import run_update
+
+    return run_update(args)
+
+
+def _resolve(args: argparse.Namespace) -> int:
+    from generator.update import run_resolve
+
+    return run_resolve(args)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from generator.serve import run_serve
+
+    return run_serve(Path(args.source), args.port, args.now)
+
+
+def _init(args: argparse.Namespace) -> int:
+    from generator.init import run_init
+
+    return run_init(Path(args.dir))
+
+
+class _Parser(argparse.ArgumentParser):
+    """A usage mistake is the user's error: exit 1 (2 is kept for internal errors)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(1, f"{self.prog}: error: {message}\n")
+
+
+def _author_commands(sub: argparse._SubParsersAction) -> None:
+    n = sub.add_parser("new", help="declare an incident, maintenance or notice (a new file)")
+    n.add_argument("type", nargs="?", choices=("incident", "maintenance", "notice"))
+    n.add_argument("title", nargs="?", help="what customers will read")
+    n.add_argument("--component", action="append", metavar="ID=STATUS",
+                   help="an affected component and its status (repeatable)")
+    n.add_argument("--status", help="status of the first update")
+    n.add_argument("--message", help="the first update's message (Markdown)")
+    n.add_argument("--at", help="time of the first update (default: now)")
+    n.add_argument("--window", nargs=2, metavar=("START", "END"),
+                   help="a maintenance's window")
+    n.add_argument("--backfilled", action="store_true",
+                   help="written after the fact (default status: resolved)")
+    n.add_argument("--source", default=".", help="the status page repo (default: .)")
+    n.set_defaults(func=_new)
+
+    u = sub.add_parser("update", help="append an update to an incident")
+    u.add_argument("slug", help="the file name without .md (the date prefix may be left out)")
+    u.add_argument("--status", help="the new status")
+    u.add_argument("--message", help="what changed (Markdown)")
+    u.add_argument("--at", help="time of the update (default: now)")
+    u.add_argument("--source", default=".", help="the status page repo (default: .)")
+    u.set_defaults(func=_update)
+
+    r = sub.add_parser("resolve", help="resolve an incident (complete a maintenance)")
+    r.add_argument("slug", help="the file name without .md (the date prefix may be left out)")
+    r.add_argument("--message", help="the closing message (Markdown)")
+    r.add_argument("--at", help="time of the update (default: now)")
+    r.add_argument("--source", default=".", help="the status page repo (default: .)")
+    r.set_defaults(func=_resolve)
+
+    v = sub.add_parser("serve", help="preview on localhost, rebuilt and reloaded on change")
+    v.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0: any free)")
+    v.add_argument("--source", default=".", help="the status page repo (default: .)")
+    v.add_argument("--now", help="pin 'now' (ISO 8601) instead of the clock")
+    v.set_defaults(func=_serve)
+
+    i = sub.add_parser("init", help="scaffold a new status page repo")
+    i.add_argument("dir", nargs="?", default=".", help="where to create it (default: .)")
+    i.set_defaults(func=_init)
+
+
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="heliograph", description="Static status page generator.")
+    p = _Parser(prog="heliograph", description="Static status page generator.")
     p.add_argument("--version", action="version", version=f"heliograph {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -51,6 +132,7 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--format", choices=("text", "github"), default="text",
                    help="github: GitHub Actions annotations")
     c.set_defaults(func=_check)
+    _author_commands(sub)
     return p
 
 

@@ -1,0 +1,273 @@
+"""What `heliograph new`, `update` and `resolve` share: validating a candidate incident
+file with the build's own loader, writing it atomically, YAML scalars and terminal prompts.
+
+Nothing here round-trips a file through a YAML dumper: authors' files are edited as text.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TextIO
+
+from generator.errors import ContentError, Problem, suggest
+from generator.load import load_components, load_incident, load_site
+from generator.model import Component, Incident, Site
+from generator.timeutil import TimeError, parse_timestamp
+from generator.yamlsafe import YamlError, load_yaml
+
+INCIDENTS_DIR = Path("content") / "incidents"
+
+
+def user_error(where: str, message: str, hint: str = "") -> ContentError:
+    """A mistake in the command line, reported like a content problem (exit 1)."""
+    return ContentError([Problem(where, None, None, message, hint)])
+
+
+def current_time() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def parse_time(value: str, site: Site, flag: str) -> datetime:
+    """A command-line time: ISO 8601; without an offset it is the site's local time."""
+    try:
+        return parse_timestamp(value, site.zone).replace(microsecond=0)
+    except TimeError as exc:
+        raise user_error(flag, str(exc), "write it like 2026-05-11T14:02:00Z, or without 'Z' "
+                         f"for local time in {site.timezone}") from None
+
+
+@dataclass(frozen=True)
+class Repo:
+    """The parts of a status page repo an author command needs, validated."""
+
+    source: Path
+    site: Site
+    components: tuple[Component, ...]
+
+    @property
+    def component_ids(self) -> set[str]:
+        return {c.id for c in self.components}
+
+    @property
+    def incidents_dir(self) -> Path:
+        return self.source / INCIDENTS_DIR
+
+    def rel(self, path: Path) -> str:
+        return (INCIDENTS_DIR / path.name).as_posix()
+
+
+def open_repo(source: Path) -> Repo:
+    """Load site.yaml and components.yaml; an author command cannot check a file without them."""
+    site, problems = load_site(source)
+    groups, ungrouped, more = load_components(source)
+    problems += more
+    if site is None or problems:
+        raise ContentError(problems)
+    components = tuple(c for g in groups for c in g.components) + ungrouped
+    return Repo(source, site, components)
+
+
+def validate(repo: Repo, name: str, text: str, now: datetime) -> Incident:
+    """Load `text` as content/incidents/<name> with the build's loader; raise on any error.
+
+    The candidate is written to a private temporary folder under its real name, so the
+    slug, line numbers and messages are exactly those a build would report.
+    """
+    with tempfile.TemporaryDirectory(prefix="heliograph-") as tmp:
+        path = Path(tmp) / name
+        path.write_text(text, encoding="utf-8", newline="")
+        incident, problems = load_incident(path, (INCIDENTS_DIR / name).as_posix(), repo.site,
+                                           repo.component_ids, now)
+    errors = [p for p in problems if p.severity == "error"]
+    if incident is None or errors:
+        raise ContentError(errors or problems)
+    return incident
+
+
+def load_existing(repo: Repo, path: Path, now: datetime) -> Incident:
+    """An incident file as the build reads it; its problems are errors to fix first."""
+    incident, problems = load_incident(path, repo.rel(path), repo.site, repo.component_ids, now)
+    errors = [p for p in problems if p.severity == "error"]
+    if incident is None or errors:
+        raise ContentError(errors or problems)
+    return incident
+
+
+def _fsync_write(handle: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(handle, view):]
+    os.fsync(handle)
+
+
+def _temp_sibling(folder: Path, name: str, data: bytes) -> Path:
+    # A hidden name: the loader skips dotfiles, so a crash never leaves a broken incident.
+    handle, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+    try:
+        _fsync_write(handle, data)
+    finally:
+        os.close(handle)
+    return Path(tmp)
+
+
+def create_unique(folder: Path, stem: str, data: bytes) -> Path:
+    """Write `<stem>.md`, or `<stem>-2.md`, ...; never replaces an existing file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = _temp_sibling(folder, stem, data)
+    os.chmod(tmp, 0o644)
+    try:
+        for number in range(1, 1000):
+            path = folder / (f"{stem}.md" if number == 1 else f"{stem}-{number}.md")
+            try:
+                os.link(tmp, path)  # atomic, and fails if the name is taken
+                return path
+            except FileExistsError:
+                continue
+        raise user_error(str(folder), f"too many files named {stem}-N.md",
+                         "choose a different title")
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def replace_file(path: Path, expected: bytes, data: bytes) -> None:
+    """Atomically replace `path` with `data`, unless someone changed it since we read it."""
+    tmp = _temp_sibling(path.parent, path.name, data)
+    try:
+        os.chmod(tmp, path.stat().st_mode & 0o7777)
+        if path.read_bytes() != expected:
+            raise user_error(str(path), "the file changed while heliograph was editing it",
+                             "run the command again")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+# --- YAML scalars ------------------------------------------------------------------------
+
+def _loads_as(snippet: str, text: str) -> bool:
+    try:
+        data = load_yaml(snippet)
+    except YamlError:
+        return False
+    return isinstance(data, dict) and data.get("k") == text
+
+
+def yaml_scalar(text: str, indent: int) -> str:
+    """`text` as a YAML value to write after `key: `, for a key at column `indent`.
+
+    Plain when that reads back as the same text, a literal block for several lines,
+    else a double-quoted string; every choice is checked by loading it back.
+    """
+    if "\n" not in text and _loads_as(f"k: {text}", text):
+        return text
+    if "\n" in text and not text[:1].isspace() and not text.endswith("\n"):
+        pad = " " * (indent + 2)
+        block = "\n".join(pad + line if line else "" for line in text.split("\n"))
+        # The usual '|' keeps one final newline, which the loader strips again.
+        if _loads_as("k: |\n" + block.replace("\n" + pad, "\n  ").replace(pad, "  ", 1)
+                     + "\n", text + "\n"):
+            return "|\n" + block
+    for candidate in (json.dumps(text, ensure_ascii=False), json.dumps(text)):
+        if _loads_as(f"k: {candidate}", text):
+            return candidate
+    return json.dumps(text)  # ASCII-escaped JSON strings are always valid YAML
+
+
+def statuses_for(kind: str) -> tuple[str, ...]:
+    from generator.model import INCIDENT_STATUSES, MAINTENANCE_STATUSES
+
+    return MAINTENANCE_STATUSES if kind == "maintenance" else INCIDENT_STATUSES
+
+
+def check_status(status: str, kind: str, flag: str = "--status") -> str:
+    allowed = statuses_for(kind)
+    if status not in allowed:
+        article = "an" if kind[0] in "aeiou" else "a"
+        hint = suggest(status, allowed) or f"{article} {kind} uses: {', '.join(allowed)}"
+        raise user_error(flag, f"'{status}' is not {article} {kind} status", hint)
+    return status
+
+
+# --- prompts -----------------------------------------------------------------------------
+
+class Cancelled(Exception):
+    """The author closed the input (Ctrl-D) in the middle of the questions."""
+
+
+class Prompter:
+    """Questions on the terminal; they go to stderr so stdout stays the command's result."""
+
+    def __init__(self, stdin: TextIO | None = None, stderr: TextIO | None = None):
+        self.stdin = stdin or sys.stdin
+        self.out = stderr or sys.stderr
+
+    def say(self, text: str = "") -> None:
+        print(text, file=self.out, flush=True)
+
+    def ask(self, question: str, default: str = "") -> str:
+        shown = f"{question} [{default}]: " if default else f"{question}: "
+        print(shown, end="", file=self.out, flush=True)
+        line = self.stdin.readline()
+        if not line:
+            raise Cancelled
+        return line.strip() or default
+
+    def required(self, question: str, default: str = "") -> str:
+        for _ in range(5):
+            answer = self.ask(question, default)
+            if answer:
+                return answer
+            self.say("  (this one is needed)")
+        raise Cancelled
+
+    def yes(self, question: str, default: bool = False) -> bool:
+        answer = self.ask(question + (" (Y/n)" if default else " (y/N)")).lower()
+        return default if not answer else answer.startswith("y")
+
+    def choice(self, question: str, choices: tuple[str, ...], default: str) -> str:
+        """One of `choices`, by name, unique prefix or number."""
+        for number, value in enumerate(choices, start=1):
+            self.say(f"  {number}. {value}")
+        for _ in range(5):
+            answer = self.ask(question, default)
+            picked = pick(answer, choices)
+            if picked:
+                return picked
+            self.say(f"  '{answer}' is not one of them; type a number or a name")
+        raise Cancelled
+
+
+def pick(answer: str, choices: tuple[str, ...]) -> str | None:
+    if answer.isdigit() and 1 <= int(answer) <= len(choices):
+        return choices[int(answer) - 1]
+    if answer in choices:
+        return answer
+    matches = [c for c in choices if c.startswith(answer)] if answer else []
+    return matches[0] if len(matches) == 1 else None
+
+
+def interactive() -> bool:
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+# What an update says when the author gives no message (Statuspage-like wording).
+DEFAULT_MESSAGES = {
+    "investigating": "We are investigating this issue and will post an update soon.",
+    "identified": "We have identified the cause and are working on a fix.",
+    "monitoring": "A fix has been applied and we are monitoring the results.",
+    "resolved": "This incident has been resolved.",
+    "postmortem": "We have published a postmortem of this incident below.",
+    "scheduled": "This maintenance is scheduled for the window shown.",
+    "in_progress": "The scheduled maintenance is in progress.",
+    "verifying": "The maintenance work is done and we are verifying the results.",
+    "completed": "The scheduled maintenance has been completed.",
+}

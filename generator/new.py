@@ -1,0 +1,277 @@
+"""`heliograph new`: declare an incident, a maintenance or a notice as a new content file.
+
+With options it never asks anything (scripts, chat-ops); with none, on a terminal, it
+asks what is missing, starting with the "incident or conversation?" questions.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from generator.author import (
+    DEFAULT_MESSAGES,
+    Cancelled,
+    Prompter,
+    Repo,
+    check_status,
+    create_unique,
+    current_time,
+    interactive,
+    open_repo,
+    parse_time,
+    pick,
+    statuses_for,
+    user_error,
+    validate,
+    yaml_scalar,
+)
+from generator.errors import ContentError, suggest
+from generator.model import COMPONENT_STATUSES, TYPES
+from generator.timeutil import iso
+
+MAX_SLUG = 60
+
+
+@dataclass
+class Draft:
+    """What the new file will say; None means not given (yet)."""
+
+    kind: str | None = None
+    title: str | None = None
+    components: list[tuple[str, str]] = field(default_factory=list)
+    status: str | None = None
+    message: str | None = None
+    at: datetime | None = None
+    window: tuple[datetime, datetime] | None = None
+    backfilled: bool = False
+
+
+def slugify(title: str, fallback: str) -> str:
+    """Lowercase ASCII words joined by '-', cut at a word boundary."""
+    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if len(slug) > MAX_SLUG:
+        slug = slug[:MAX_SLUG + 1].rsplit("-", 1)[0] or slug[:MAX_SLUG]
+    return slug or fallback
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def parse_component(value: str, kind: str, repo: Repo) -> tuple[str, str]:
+    cid, sep, status = value.partition("=")
+    cid, status = cid.strip(), status.strip()
+    if not sep:
+        if kind != "maintenance":
+            raise user_error("--component", f"'{value}' has no status",
+                             f"write it as ID=STATUS, e.g. {cid}=partial_outage")
+        status = "under_maintenance"
+    if cid not in repo.component_ids:
+        known = sorted(repo.component_ids)
+        raise user_error("--component", f"unknown component id '{cid}'",
+                         suggest(cid, known) or f"known ids: {', '.join(known) or 'none'}")
+    if status not in COMPONENT_STATUSES:
+        raise user_error("--component", f"unknown component status '{status}' for '{cid}'",
+                         suggest(status, COMPONENT_STATUSES)
+                         or f"use one of: {', '.join(COMPONENT_STATUSES)}")
+    return cid, status
+
+
+def draft_from_args(args: object, repo: Repo) -> Draft:
+    kind = getattr(args, "type", None)
+    draft = Draft(kind=kind, backfilled=bool(getattr(args, "backfilled", False)))
+    title = getattr(args, "title", None)
+    draft.title = one_line(title) if title and title.strip() else None
+    for value in getattr(args, "component", None) or []:
+        draft.components.append(parse_component(value, kind or "incident", repo))
+    draft.status = getattr(args, "status", None)
+    draft.message = getattr(args, "message", None)
+    at = getattr(args, "at", None)
+    draft.at = parse_time(at, repo.site, "--at") if at else None
+    window = getattr(args, "window", None)
+    if window:
+        start, end = (parse_time(v, repo.site, "--window") for v in window)
+        draft.window = (start, end)
+    return draft
+
+
+# --- asking on a terminal ----------------------------------------------------------------
+
+DECLINED = """\
+Then it is probably not for the status page:
+  - one account's problem: handle it in support, with that customer;
+  - an unconfirmed report without a credible title: investigate first;
+  - internal only (CI, staging, internal tools): use your internal channels;
+  - a long, mild degradation: set a manual status in content/components.yaml.
+See docs/deciding.md."""
+
+
+def ask_decision(ask: Prompter, draft: Draft) -> bool:
+    """The "incident or conversation?" questions; False when the author decides not to."""
+    ask.say("Incident or conversation? (Enter = no)")
+    if ask.yes("Is it planned work?"):
+        draft.kind = "maintenance"
+    elif ask.yes("Is it an announcement, with nothing broken?"):
+        draft.kind = "notice"
+    elif ask.yes("Is it already over, fixed within minutes?"):
+        draft.kind, draft.backfilled = "incident", True
+    elif ask.yes("Can customers see it, will more than one ask, or is a report confirmed?"):
+        draft.kind = "incident"
+    else:
+        ask.say(DECLINED)
+        if not ask.yes("Declare it anyway?"):
+            return False
+        draft.kind = "incident"
+    return True
+
+
+def ask_window(ask: Prompter, repo: Repo) -> tuple[datetime, datetime]:
+    zone = repo.site.timezone
+    for _ in range(5):
+        try:
+            start = parse_time(ask.required(f"Window start (ISO 8601; no offset = {zone})"),
+                               repo.site, "start")
+            end = parse_time(ask.required("Window end"), repo.site, "end")
+        except ContentError as exc:
+            ask.say(f"  {exc.problems[0].message}; try again")
+            continue
+        if end > start:
+            return start, end
+        ask.say("  the end must be after the start")
+    raise Cancelled
+
+
+def ask_components(ask: Prompter, repo: Repo, kind: str) -> list[tuple[str, str]]:
+    ids = tuple(c.id for c in repo.components)
+    if not ids:
+        return []
+    for number, component in enumerate(repo.components, start=1):
+        ask.say(f"  {number}. {component.id} ({component.name})")
+    picked: list[str] = []
+    for _ in range(5):
+        answer = ask.ask("Affected components (numbers or ids, comma-separated; Enter = none)")
+        picked = [pick(part.strip(), ids) or "" for part in answer.split(",") if part.strip()]
+        if all(picked):
+            break
+        ask.say("  unknown component; use the numbers or ids above")
+    else:
+        raise Cancelled
+    default = "under_maintenance" if kind == "maintenance" else "partial_outage"
+    statuses = COMPONENT_STATUSES[1:]
+    return [(cid, ask.choice(f"Status of {cid}", statuses, default))
+            for cid in dict.fromkeys(picked)]
+
+
+def ask_missing(ask: Prompter, draft: Draft, repo: Repo) -> bool:
+    """Fill in the draft on a terminal; False if the author decided not to declare."""
+    if draft.kind is None and not ask_decision(ask, draft):
+        return False
+    kind = draft.kind or "incident"
+    if draft.title is None:
+        draft.title = one_line(ask.required("Title (what customers will read)"))
+    if kind == "maintenance" and draft.window is None:
+        draft.window = ask_window(ask, repo)
+    if kind != "notice" and not draft.components:
+        draft.components = ask_components(ask, repo, kind)
+    if draft.status is None:
+        draft.status = ask.choice("Status", statuses_for(kind), default_status(draft))
+    if draft.backfilled and draft.at is None:
+        answer = ask.ask("When was this (ISO 8601; Enter = now)")
+        draft.at = parse_time(answer, repo.site, "time") if answer else None
+    if draft.message is None:
+        draft.message = ask.required("Message for customers (Markdown)",
+                                     DEFAULT_MESSAGES[draft.status])
+    return True
+
+
+# --- writing -----------------------------------------------------------------------------
+
+def default_status(draft: Draft) -> str:
+    if draft.kind == "maintenance":
+        return "scheduled"
+    return "resolved" if draft.backfilled else "investigating"
+
+
+def complete(draft: Draft, repo: Repo, now: datetime) -> Draft:
+    """Check what is required and fill in defaults; raise a clear error for what is missing."""
+    if draft.kind not in TYPES:
+        raise user_error("heliograph new", "say what to declare",
+                         "heliograph new incident|maintenance|notice TITLE")
+    if not draft.title:
+        raise user_error("heliograph new", "a TITLE is needed",
+                         f"heliograph new {draft.kind} \"What customers will read\"")
+    if draft.kind == "maintenance" and draft.window is None:
+        raise user_error("--window", "a maintenance needs its window",
+                         "add --window 2026-06-01T02:00:00Z 2026-06-01T04:00:00Z")
+    if draft.kind != "maintenance" and draft.window is not None:
+        raise user_error("--window", f"only a maintenance has a window, not a {draft.kind}",
+                         "heliograph new maintenance TITLE --window START END")
+    if draft.kind == "notice" and draft.components:
+        raise user_error("--component", "a notice affects no components",
+                         "make it an incident, or leave out --component")
+    if draft.window and draft.window[1] <= draft.window[0]:
+        raise user_error("--window", "the window ends before it starts", "give START then END")
+    draft.status = check_status(draft.status or default_status(draft), draft.kind)
+    draft.at = draft.at or now
+    if draft.at > now:
+        raise user_error("--at", f"{iso(draft.at)} is in the future",
+                         "updates record what already happened; only a maintenance window "
+                         "may be in the future")
+    if not draft.message or not draft.message.strip():
+        draft.message = DEFAULT_MESSAGES[draft.status]
+    draft.message = draft.message.replace("\r\n", "\n").strip()
+    return draft
+
+
+def render(draft: Draft) -> str:
+    assert draft.title and draft.kind and draft.status and draft.message and draft.at
+    lines = ["---", f"title: {yaml_scalar(draft.title, 0)}"]
+    if draft.kind != "incident":
+        lines.append(f"type: {draft.kind}")
+    if draft.backfilled:
+        lines.append("backfilled: true")
+    if draft.window:
+        lines += ["window:", f"  start: {iso(draft.window[0])}", f"  end: {iso(draft.window[1])}"]
+    if draft.components:
+        lines.append("components:")
+        lines += [f"  {cid}: {status}" for cid, status in draft.components]
+    lines += ["updates:", f"  - at: {iso(draft.at)}", f"    status: {draft.status}",
+              f"    message: {yaml_scalar(draft.message, 4)}", "---", ""]
+    return "\n".join(lines)
+
+
+def file_stem(draft: Draft, repo: Repo) -> str:
+    """YYYY-MM-DD-<slug>: the day it happens in the site's time zone (a window's start)."""
+    assert draft.at and draft.title and draft.kind
+    when = draft.window[0] if draft.window else draft.at
+    day = when.astimezone(repo.site.zone).date().isoformat()
+    return f"{day}-{slugify(draft.title, draft.kind)}"
+
+
+def run_new(args: object) -> int:
+    source = Path(getattr(args, "source", "."))
+    repo = open_repo(source)
+    draft = draft_from_args(args, repo)
+    flags = ("component", "status", "message", "at", "window", "backfilled")
+    if interactive() and not any(getattr(args, name, None) for name in flags):
+        try:
+            if not ask_missing(Prompter(), draft, repo):
+                print("Nothing written.", file=sys.stderr)
+                return 0
+        except Cancelled:
+            print("\nCancelled; nothing written.", file=sys.stderr)
+            return 1
+    now = current_time()
+    draft = complete(draft, repo, now)
+    text = render(draft)
+    stem = file_stem(draft, repo)
+    validate(repo, f"{stem}.md", text, now)
+    path = create_unique(repo.incidents_dir, stem, text.encode("utf-8"))
+    print(source / repo.rel(path))
+    return 0
