@@ -90,7 +90,8 @@ def render_feed(spec: FeedSpec, kind: str, name: str, content: Content, state: S
         entry.guid(url, permalink=True)
         entry.title(entry_title(incident, renderer))
         entry.link(href=url, rel="alternate", type="text/html")
-        entry.published(incident.started_at)
+        # RSS has only pubDate: it carries the latest update, like Atom's <updated>.
+        entry.published(incident.started_at if kind == "atom" else incident.updated_at)
         entry.updated(incident.updated_at)
         entry.category(term=incident.type, label=renderer.t("types." + incident.type))
         entry.content(timeline_html(incident, renderer), type="html")
