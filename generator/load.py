@@ -88,7 +88,7 @@ class FileCheck:
             if key in allowed:
                 continue
             name = source_text(key) or str(key)
-            hint = suggest(name, [a for a in allowed if a not in node])
+            hint = suggest(name, allowed)
             if hint:
                 self.typos.add((id(node), hint.split("'")[1]))
             self.error(node.where(key), f"unknown key '{name}' in {what}",
@@ -541,7 +541,8 @@ def _window(check: FileCheck, node: Node, kind: str, site: Site) -> Window | Non
     value = node.get("window")
     if kind != "maintenance":
         if "window" in node:
-            check.error(node.where("window"), f"only a maintenance has a window, not {a(kind)}",
+            check.error(node.where("window"),
+                        f"only a maintenance has a window, not {_article(kind)}",
                         "add 'type: maintenance', or remove 'window'")
         return None
     if value is None:
@@ -565,7 +566,7 @@ def _window(check: FileCheck, node: Node, kind: str, site: Site) -> Window | Non
     return Window(start, end)
 
 
-def a(word: str) -> str:
+def _article(word: str) -> str:
     return ("an " if word[:1] in "aeiou" else "a ") + word
 
 
@@ -596,7 +597,7 @@ def _update_status(check: FileCheck, item: Node, kind: str, what: str) -> str | 
     hint = suggest(str(shown), statuses) or f"use one of: {', '.join(statuses)}"
     if status in other:
         owner = "incidents and notices" if kind == "maintenance" else "maintenance"
-        hint = f"'{status}' is for {owner}; {a(kind)} uses: {', '.join(statuses)}"
+        hint = f"'{status}' is for {owner}; {_article(kind)} uses: {', '.join(statuses)}"
     check.error(item.where_value("status"), f"unknown {kind} status '{shown}'", hint)
     return None
 
