@@ -1,52 +1,194 @@
-"""`heliograph check`: validate content and report every problem, for PRs and editors."""
+"""`heliograph check`: validate content and report every problem, for PRs and editors.
+
+Errors come from the same loader as the build, for every file in one run. Warnings are
+things authors forget; they never fail the check.
+"""
 
 from __future__ import annotations
 
+import re
 import sys
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from generator.build import Now, resolve_now
 from generator.errors import ContentError, Problem
-from generator.load import load_content
-from generator.model import Content
+from generator.load import (
+    incident_files,
+    load_components,
+    load_content,
+    load_incident,
+    load_site,
+    stray_files,
+)
+from generator.model import Content, Incident, Site
 from generator.state import is_open, maintenance_state
+from generator.timeutil import TimeError, get_zone
 
 STALE_AFTER = timedelta(days=1)
+OVERRUN_GRACE = timedelta(hours=1)
+RECENT = timedelta(days=2)  # file-name dates only matter before the slug is published
+DATE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})-")
+
+Check = Callable[[Incident, datetime, Site], list[Problem]]
+
+
+def _warn(incident: Incident, line: int | None, message: str, hint: str) -> Problem:
+    return Problem(incident.path, line, None, message, hint, "warning")
+
+
+def _hours(delta: timedelta) -> str:
+    hours = int(delta.total_seconds() // 3600)
+    return f"{hours // 24} day(s)" if hours >= 48 else f"{hours} hour(s)"
+
+
+def stale(incident: Incident, now: datetime, site: Site) -> list[Problem]:
+    last = incident.updates[-1]
+    if incident.type != "incident" or not is_open(incident, now) or now - last.at <= STALE_AFTER:
+        return []  # a notice is an announcement: it may stay open without news
+    return [_warn(incident, last.line, f"open {incident.type} has had no update for "
+                  f"{_hours(now - last.at)}",
+                  f"post an update (heliograph update {incident.slug} --status ... "
+                  "--message ...) or resolve it")]
+
+
+def maintenance_left_behind(incident: Incident, now: datetime, site: Site) -> list[Problem]:
+    window, last = incident.window, incident.updates[-1]
+    if window is None or window.end >= now:
+        return []
+    state = maintenance_state(incident, now)
+    if last.status == "scheduled" and state == "completed":
+        return [_warn(incident, last.line, "this maintenance window is over but its last "
+                      "update still says 'scheduled'",
+                      f"add a 'completed' update that says how it went (heliograph resolve "
+                      f"{incident.slug} --message ...)")]
+    if state in ("in_progress", "verifying") and now - window.end > OVERRUN_GRACE:
+        return [_warn(incident, last.line, f"the window ended {_hours(now - window.end)} ago "
+                      f"and this maintenance is still '{state}' (shown as overrunning)",
+                      f"post 'completed' when it is done (heliograph resolve {incident.slug})")]
+    return []
+
+
+def _recent(incident: Incident, now: datetime) -> bool:
+    """Being written now: open, or updated lately (older entries are history)."""
+    return is_open(incident, now) or now - incident.updates[-1].at <= RECENT
+
+
+def no_components(incident: Incident, now: datetime, site: Site) -> list[Problem]:
+    if incident.type != "incident" or incident.components or incident.impact is not None \
+            or not _recent(incident, now):
+        return []
+    return [_warn(incident, 2, "this incident lists no components, so the page shows "
+                  "nothing as affected", "add 'components:' with the affected ids and their "
+                  "status while it is open")]
+
+
+def operational_components(incident: Incident, now: datetime, site: Site) -> list[Problem]:
+    if incident.impact is not None or not _recent(incident, now):
+        return []  # an explicit impact says the author meant it
+    found = []
+    for cid, status in incident.components:
+        if status == "operational":
+            found.append(_warn(incident, 2, f"component '{cid}' is listed as operational, so "
+                               "this entry changes nothing about it",
+                               "give the status it has while this is open, or remove it"))
+    return found
+
+
+def backfilled_open(incident: Incident, now: datetime, site: Site) -> list[Problem]:
+    if not incident.backfilled or incident.type == "maintenance" or not is_open(incident, now):
+        return []
+    return [_warn(incident, incident.updates[-1].line, f"backfilled {incident.type} is "
+                  "still open", "a retrospective should end with a 'resolved' update")]
+
+
+def file_date(incident: Incident, now: datetime, site: Site) -> list[Problem]:
+    match = DATE_PREFIX.match(incident.slug)
+    if not match or not _recent(incident, now):
+        return []
+    days = {incident.started_at.astimezone(site.zone).date().isoformat()}
+    if incident.window:
+        days.add(incident.window.start.astimezone(site.zone).date().isoformat())
+    if match.group(1) in days:
+        return []
+    return [_warn(incident, None, f"the file name says {match.group(1)} but this "
+                  f"{incident.type} starts on {min(days)}",
+                  "was it copied from another file? Rename it before it is published "
+                  "(the slug becomes its permanent URL)")]
+
+
+def repeated_message(incident: Incident, now: datetime, site: Site) -> list[Problem]:
+    found = []
+    for before, after in zip(incident.updates, incident.updates[1:], strict=False):
+        if after.message.strip() == before.message.strip():
+            found.append(_warn(incident, after.line, "this update repeats the message of the "
+                               "one before it", "say what changed since the last update"))
+    return found
+
+
+CHECKS: tuple[Check, ...] = (stale, maintenance_left_behind, no_components,
+                             operational_components, backfilled_open, file_date,
+                             repeated_message)
 
 
 def warnings(content: Content, now_value: Now) -> list[Problem]:
     """Things authors forget; reported without failing the check."""
     now = resolve_now(now_value, content.site.zone)
-    found = []
-    for incident in content.incidents:
-        last = incident.updates[-1]
-        if is_open(incident, now) and now - last.at > STALE_AFTER:
-            found.append(Problem(
-                incident.path, last.line, None,
-                f"open {incident.type} has had no update for {(now - last.at).days} day(s)",
-                "post an update (heliograph update SLUG ...) or resolve it", "warning"))
-        if incident.window and incident.window.end < now and last.status == "scheduled" \
-                and maintenance_state(incident, now) == "completed":
-            found.append(Problem(
-                incident.path, last.line, None,
-                "this maintenance window is over but its last update still says 'scheduled'",
-                "add a 'completed' update that says how it went", "warning"))
-    return found
+    found = [p for incident in content.incidents for check in CHECKS
+             for p in check(incident, now, content.site)]
+    return sorted(found, key=lambda p: (p.file, p.line or 0, p.message))
+
+
+def _stand_in_site() -> Site:
+    return Site(title="", base_url="http://localhost/", timezone="UTC", zone=get_zone("UTC"))
+
+
+def incidents_without_site(source: Path, now_value: Now) -> list[Problem]:
+    """Check incident files even when site.yaml cannot be read (in UTC), so that one run
+    shows every error of every file."""
+    try:
+        now = resolve_now(now_value, UTC)
+    except TimeError:
+        return []  # the loader has reported the bad --now
+    groups, ungrouped, component_problems = load_components(source)
+    known = {c.id for g in groups for c in g.components} | {c.id for c in ungrouped}
+    site, problems = _stand_in_site(), stray_files(source)
+    for path in incident_files(source):
+        found = load_incident(path, f"content/incidents/{path.name}", site,
+                              None if component_problems else known, now, root=source)[1]
+        problems += found
+    return problems
+
+
+def collect(source: Path, now: Now) -> tuple[Content | None, list[Problem]]:
+    """The loaded content (None on errors) and every problem found."""
+    try:
+        return load_content(source, lambda zone: resolve_now(now, zone)), []
+    except ContentError as exc:
+        problems = list(exc.problems)
+    checked = any(p.file.startswith("content/incidents/") for p in problems)
+    if not checked and load_site(source)[0] is None:
+        known = set(problems)
+        problems += [p for p in incidents_without_site(source, now) if p not in known]
+    return None, problems
 
 
 def run_check(source: Path, now: Now, fmt: str) -> int:
-    try:
-        content = load_content(source, lambda zone: resolve_now(now, zone))
+    content, problems = collect(source, now)
+    errors = len(problems)
+    if content is not None:
         problems = warnings(content, now)
-        errors = 0
-    except ContentError as exc:
-        problems = exc.problems
-        errors = len(problems)
+    else:
+        problems = sorted(problems, key=lambda p: (p.file, p.line or 0, p.column or 0))
+    out = sys.stdout if fmt == "github" else sys.stderr
     for problem in problems:
-        line = problem.format_github() if fmt == "github" else problem.format_text()
-        print(line, file=sys.stdout if fmt == "github" else sys.stderr)
+        print(problem.format_github() if fmt == "github" else problem.format_text(), file=out)
     warned = len(problems) - errors
-    summary = f"heliograph check: {errors} error(s), {warned} warning(s)"
-    print(summary if errors or warned else "heliograph check: content is valid", file=sys.stderr)
+    files = len({p.file for p in problems})
+    if errors or warned:
+        print(f"heliograph check: {errors} error(s), {warned} warning(s) in {files} file(s)",
+              file=sys.stderr)
+    else:
+        print("heliograph check: content is valid", file=sys.stderr)
     return 1 if errors else 0
