@@ -268,7 +268,7 @@ class Handler(BaseHTTPRequestHandler):
         if path == EVENTS_PATH:
             self.stream_events()
         elif path == SCRIPT_PATH:
-            self.reply(HTTPStatus.OK, LIVERELOAD_JS.encode(), content_type(".js"), body)
+            self.reply(HTTPStatus.OK, LIVERELOAD_JS.encode(), content_type("livereload.js"), body)
         else:
             self.serve_file(path, body)
 
@@ -276,7 +276,7 @@ class Handler(BaseHTTPRequestHandler):
         snapshot = self.server.preview.snapshot
         if not snapshot.files:
             page = inject(error_page(snapshot.problems), snapshot.generation)
-            self.reply(HTTPStatus.INTERNAL_SERVER_ERROR, page, content_type(".html"), body)
+            self.reply(HTTPStatus.INTERNAL_SERVER_ERROR, page, content_type("error.html"), body)
             return
         key = posixpath.normpath(path).lstrip("/") + ("/index.html" if path.endswith("/")
                                                       else "")
@@ -293,7 +293,7 @@ class Handler(BaseHTTPRequestHandler):
         if status is HTTPStatus.NOT_FOUND:
             key = "404.html"
         data = snapshot.files.get(key, b"Not found")
-        kind = content_type(key) if key in snapshot.files else content_type(".txt")
+        kind = content_type(key) if key in snapshot.files else content_type("404.txt")
         if kind.startswith("text/html"):
             data = inject(data, snapshot.generation)
         self.reply(status, data, kind, body)

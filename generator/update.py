@@ -201,6 +201,10 @@ def post(source: Path, request: Request) -> int:
     if at > now:
         raise user_error("--at", f"{iso(at)} is in the future",
                          "updates record what already happened")
+    if at < current.updates[-1].at:
+        raise user_error("--at", f"{iso(at)} is earlier than the last update "
+                         f"({iso(current.updates[-1].at)})",
+                         "updates are oldest first: give a later --at, or edit the file by hand")
     values = {"at": iso(at), "status": status,
               "message": (message or "").replace("\r\n", "\n").strip()}
     try:

@@ -1,0 +1,257 @@
+"""`heliograph new`, driven through the real command line."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from generator.cli import main
+from generator.load import load_content
+
+NOW = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
+
+
+class Terminal(io.StringIO):
+    """Typed answers, on what looks like a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.fixture
+def site(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    root = tmp_path / "site"
+    assert main(["init", str(root)]) == 0
+    capsys.readouterr()
+    return root
+
+
+@pytest.fixture(autouse=True)
+def no_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+
+
+def incidents(site: Path) -> set[str]:
+    return {p.name for p in (site / "content" / "incidents").iterdir()}
+
+
+def new(site: Path, *argv: str) -> int:
+    return main(["new", *argv, "--source", str(site)])
+
+
+def test_new_incident_writes_the_file_and_prints_its_path(site: Path, capsys) -> None:
+    code = new(site, "incident", "Elevated API error rates", "--component", "api=partial_outage",
+               "--component", "website=degraded_performance", "--message",
+               "Some requests fail.\n\nWe are *on it*: more soon.", "--at",
+               "2026-11-20T14:02:00Z")
+    out = capsys.readouterr().out
+    path = site / "content/incidents/2026-11-20-elevated-api-error-rates.md"
+    assert code == 0
+    assert out == f"{path}\n"
+    assert path.read_text() == (
+        "---\n"
+        "title: Elevated API error rates\n"
+        "components:\n"
+        "  api: partial_outage\n"
+        "  website: degraded_performance\n"
+        "updates:\n"
+        "  - at: 2026-11-20T14:02:00Z\n"
+        "    status: investigating\n"
+        "    message: |\n"
+        "      Some requests fail.\n"
+        "\n"
+        "      We are *on it*: more soon.\n"
+        "---\n")
+    loaded = {i.slug: i for i in load_content(site, NOW).incidents}
+    incident = loaded["2026-11-20-elevated-api-error-rates"]
+    assert incident.updates[0].message == "Some requests fail.\n\nWe are *on it*: more soon."
+
+
+def test_titles_and_messages_that_need_quoting_survive(site: Path, capsys) -> None:
+    title = 'Payments: "yes" # not a comment'
+    message = "Status: degraded - 100% of requests #1"
+    assert new(site, "notice", title, "--message", message, "--at", "2026-11-20T10:00Z") == 0
+    path = Path(capsys.readouterr().out.strip())
+    assert path.name == "2026-11-20-payments-yes-not-a-comment.md"
+    incident = next(i for i in load_content(site, NOW).incidents if i.slug == path.stem)
+    assert (incident.title, incident.updates[0].message, incident.type) == \
+        (title, message, "notice")
+
+
+def test_same_title_twice_gets_a_new_name_and_never_overwrites(site: Path, capsys) -> None:
+    argv = ("incident", "Login is slow", "--component", "sign-in=degraded_performance",
+            "--at", "2026-11-20T10:00:00Z")
+    assert new(site, *argv, "--message", "first") == 0
+    first = Path(capsys.readouterr().out.strip())
+    before = first.read_bytes()
+    assert new(site, *argv, "--message", "second") == 0
+    second = Path(capsys.readouterr().out.strip())
+    assert second.name == "2026-11-20-login-is-slow-2.md"
+    assert first.read_bytes() == before
+
+
+def test_defaults_for_maintenance_and_backfilled(site: Path, capsys) -> None:
+    assert new(site, "maintenance", "Database upgrade", "--window", "2026-12-10T02:00:00Z",
+               "2026-12-10T04:00:00Z", "--component", "api", "--at",
+               "2026-11-25T09:00:00Z") == 0
+    maintenance = Path(capsys.readouterr().out.strip())
+    assert maintenance.name == "2026-12-10-database-upgrade.md"  # the window's day
+    text = maintenance.read_text()
+    assert "type: maintenance\n" in text and "status: scheduled\n" in text
+    assert "  api: under_maintenance\n" in text
+    assert "window:\n  start: 2026-12-10T02:00:00Z\n  end: 2026-12-10T04:00:00Z\n" in text
+    assert new(site, "incident", "Short blip", "--backfilled", "--component",
+               "api=major_outage", "--at", "2026-11-21T08:00:00Z") == 0
+    blip = Path(capsys.readouterr().out.strip()).read_text()
+    assert "backfilled: true\n" in blip and "status: resolved\n" in blip
+    assert "message: This incident has been resolved.\n" in blip
+    assert main(["check", "--source", str(site)]) == 0
+
+
+def test_local_time_and_file_date_use_the_site_time_zone(site: Path, capsys) -> None:
+    settings = site / "content/site.yaml"
+    settings.write_text(settings.read_text().replace("timezone: UTC", "timezone: Europe/Berlin"))
+    assert new(site, "incident", "Night trouble", "--component", "api=major_outage",
+               "--at", "2026-11-21T00:30", "--message", "Down.") == 0
+    path = Path(capsys.readouterr().out.strip())
+    assert path.name == "2026-11-21-night-trouble.md"  # local date, not UTC's 11-20
+    assert "  - at: 2026-11-20T23:30:00Z\n" in path.read_text()
+
+
+def test_without_at_the_update_is_now(site: Path, capsys) -> None:
+    before = datetime.now(UTC).replace(microsecond=0)
+    assert new(site, "incident", "Right now", "--component", "api=major_outage") == 0
+    path = Path(capsys.readouterr().out.strip())
+    incident = next(i for i in load_content(site, datetime.now(UTC)).incidents
+                    if i.slug == path.stem)
+    assert before <= incident.started_at <= datetime.now(UTC)
+    assert path.name.startswith(incident.started_at.date().isoformat())
+    assert incident.updates[0].message.startswith("We are investigating")
+
+
+@pytest.mark.parametrize(("argv", "expected"), [
+    (["incident", "X", "--component", "apii=major_outage"], "did you mean 'api'"),
+    (["incident", "X", "--component", "api=down"], "unknown component status 'down'"),
+    (["incident", "X", "--component", "api"], "has no status"),
+    (["incident", "X", "--status", "scheduled"], "not an incident status"),
+    (["maintenance", "X", "--status", "resolved", "--window", "2026-12-01T01:00Z",
+      "2026-12-01T02:00Z"], "not a maintenance status"),
+    (["incident", "X", "--at", "2099-01-01T00:00:00Z"], "in the future"),
+    (["incident", "X", "--at", "yesterday"], "--at"),
+    (["maintenance", "X"], "needs its window"),
+    (["maintenance", "X", "--window", "2026-12-01T03:00Z", "2026-12-01T02:00Z"],
+     "ends before it starts"),
+    (["incident", "X", "--window", "2026-12-01T01:00Z", "2026-12-01T02:00Z"],
+     "only a maintenance has a window"),
+    (["notice", "X", "--component", "api=major_outage"], "a notice affects no components"),
+    (["incident"], "a TITLE is needed"),
+    ([], "say what to declare"),
+])
+def test_mistakes_are_clear_errors_and_write_nothing(site: Path, capsys, argv: list[str],
+                                                      expected: str) -> None:
+    before = incidents(site)
+    assert new(site, *argv) == 1
+    err = capsys.readouterr().err
+    assert expected in err and "nothing was written" in err
+    assert "Traceback" not in err
+    assert incidents(site) == before
+
+
+def test_unknown_type_is_a_usage_error_with_exit_1(site: Path, capsys) -> None:
+    assert_exit = pytest.raises(SystemExit)
+    with assert_exit as caught:
+        new(site, "outage", "X")
+    assert caught.value.code == 1
+    assert "invalid choice" in capsys.readouterr().err
+
+
+def test_broken_site_settings_stop_new_before_writing(site: Path, capsys) -> None:
+    (site / "content/components.yaml").write_text("groups: [\n")
+    before = incidents(site)
+    assert new(site, "incident", "X", "--component", "api=major_outage") == 1
+    assert "content/components.yaml:" in capsys.readouterr().err
+    assert incidents(site) == before
+
+
+def test_without_a_terminal_it_never_asks(site: Path, monkeypatch, capsys) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("A title typed too early\n"))
+    assert new(site, "incident") == 1
+    captured = capsys.readouterr()
+    assert "Title" not in captured.err and "a TITLE is needed" in captured.err
+    assert sys.stdin.read() == "A title typed too early\n"  # nothing was read
+
+
+def test_with_any_option_it_never_asks_even_on_a_terminal(site: Path, monkeypatch,
+                                                           capsys) -> None:
+    monkeypatch.setattr(sys, "stdin", Terminal("should not be read\n"))
+    assert new(site, "incident", "Scripted", "--component", "api=major_outage") == 0
+    assert "?" not in capsys.readouterr().err
+    assert sys.stdin.read() == "should not be read\n"
+
+
+def test_on_a_terminal_it_asks_the_decision_questions_then_the_rest(site: Path, monkeypatch,
+                                                                    capsys) -> None:
+    answers = [
+        "n", "n", "n", "y",  # planned? announcement? already over? visible/confirmed? yes
+        "Checkout fails for some cards",  # title
+        "2, website",  # components: by number (api) and by id
+        "4",  # api: major_outage (numbered list without 'operational')
+        "",  # website: the default, partial_outage
+        "",  # status: the default, investigating
+        "Some card payments fail. We are investigating.",
+    ]
+    monkeypatch.setattr(sys, "stdin", Terminal("\n".join(answers) + "\n"))
+    assert new(site) == 0
+    captured = capsys.readouterr()
+    assert "Incident or conversation?" in captured.err
+    assert "api (API)" in captured.err  # components are offered from components.yaml
+    path = Path(captured.out.strip())
+    text = path.read_text()
+    assert path.name.endswith("-checkout-fails-for-some-cards.md")
+    assert "components:\n  api: major_outage\n  website: partial_outage\n" in text
+    assert "status: investigating\n" in text
+    assert "message: Some card payments fail. We are investigating.\n" in text
+
+
+def test_planned_work_answer_makes_a_maintenance(site: Path, monkeypatch, capsys) -> None:
+    answers = ["y", "Search index rebuild", "2026-12-24T01:00:00Z", "2026-12-24T03:00:00Z",
+               "docs", "", "", ""]
+    monkeypatch.setattr(sys, "stdin", Terminal("\n".join(answers) + "\n"))
+    assert new(site) == 0
+    path = Path(capsys.readouterr().out.strip())
+    assert path.name == "2026-12-24-search-index-rebuild.md"
+    text = path.read_text()
+    assert "type: maintenance\n" in text and "  docs: under_maintenance\n" in text
+    assert "status: scheduled\n" in text
+
+
+def test_deciding_not_to_declare_writes_nothing(site: Path, monkeypatch, capsys) -> None:
+    monkeypatch.setattr(sys, "stdin", Terminal("n\nn\nn\nn\nn\n"))
+    before = incidents(site)
+    assert new(site) == 0
+    err = capsys.readouterr().err
+    assert "one account's problem" in err and "Nothing written." in err
+    assert incidents(site) == before
+
+
+def test_closing_the_input_midway_cancels(site: Path, monkeypatch, capsys) -> None:
+    monkeypatch.setattr(sys, "stdin", Terminal("n\nn\nn\ny\n"))
+    before = incidents(site)
+    assert new(site) == 1
+    assert "Cancelled" in capsys.readouterr().err
+    assert incidents(site) == before
+
+
+def test_the_installed_entry_point_works_from_a_script(site: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "new", "notice", "Scheduled API deprecation",
+         "--message", "v1 goes away in June.", "--at", "2026-11-20T10:00:00Z",
+         "--source", str(site)],
+        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    assert Path(result.stdout.strip()).is_file()

@@ -1,0 +1,58 @@
+"""`heliograph init`, driven through the real command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.cli import main
+from generator.init import SCAFFOLD, plan
+
+
+def test_init_writes_a_repo_that_checks_and_builds(tmp_path: Path, capsys) -> None:
+    target = tmp_path / "status"
+    assert main(["init", str(target)]) == 0
+    out = capsys.readouterr().out
+    for rel in ("content/site.yaml", "content/components.yaml", "README.md", ".gitignore"):
+        assert (target / rel).is_file()
+        assert f"  {rel}\n" in out
+    samples = list((target / "content/incidents").glob("*.md"))
+    assert len(samples) == 1
+    assert "heliograph serve" in out and "Next:" in out
+    assert main(["check", "--source", str(target)]) == 0
+    assert main(["build", "--source", str(target), "--output", str(tmp_path / "public"),
+                 "--now", "2026-11-27T01:00:00Z"]) == 0
+    assert (tmp_path / "public" / "incidents" / samples[0].stem / "index.html").is_file()
+
+
+def test_every_scaffold_file_is_copied_with_dot_names(tmp_path: Path, capsys) -> None:
+    files = plan()
+    sources = [p for p in SCAFFOLD.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    assert sorted(files.values()) == sorted(sources)
+    assert not any(rel.startswith(("github/", "gitignore")) for rel in files)
+    assert main(["init", str(tmp_path)]) == 0
+    for rel, source in files.items():
+        assert (tmp_path / rel).read_bytes() == source.read_bytes()
+    if (SCAFFOLD / "github").is_dir():  # workflows and the PR template
+        assert (tmp_path / ".github").is_dir()
+
+
+def test_init_never_overwrites(tmp_path: Path, capsys) -> None:
+    (tmp_path / "README.md").write_text("our own readme\n")
+    assert main(["init", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "README.md: error: already exists" in err and "nothing was written" in err
+    assert (tmp_path / "README.md").read_text() == "our own readme\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["README.md"]
+
+
+def test_init_into_a_file_is_refused(tmp_path: Path, capsys) -> None:
+    target = tmp_path / "file"
+    target.write_text("x")
+    assert main(["init", str(target)]) == 1
+    assert "not a folder" in capsys.readouterr().err
+
+
+def test_init_defaults_to_the_current_folder(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["init"]) == 0
+    assert (tmp_path / "content" / "site.yaml").is_file()

@@ -1,0 +1,186 @@
+"""`heliograph serve`: a real server process, a real file edit, a real event stream."""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+import pytest
+
+from generator.cli import main
+
+TIMEOUT = 15.0  # generous for slow CI machines; a healthy run takes about a second
+
+
+@pytest.fixture
+def site(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    root = tmp_path / "site"
+    assert main(["init", str(root)]) == 0
+    capsys.readouterr()
+    return root
+
+
+def lines_of(stream: IO[str]) -> queue.Queue[str]:
+    found: queue.Queue[str] = queue.Queue()
+
+    def pump() -> None:
+        for line in stream:
+            found.put(line)
+
+    threading.Thread(target=pump, daemon=True).start()
+    return found
+
+
+def wait_for_line(lines: queue.Queue[str], pattern: str, seen: list[str]) -> re.Match[str]:
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        try:
+            line = lines.get(timeout=0.2)
+        except queue.Empty:
+            continue
+        seen.append(line)
+        match = re.search(pattern, line)
+        if match:
+            return match
+    raise AssertionError(f"no line matching {pattern!r} in {seen!r}")
+
+
+class EventStream:
+    """Reads server-sent events in a thread, so waiting for one is bounded."""
+
+    def __init__(self, url: str):
+        self.response = urllib.request.urlopen(url + "__heliograph/events", timeout=TIMEOUT)
+        assert self.response.headers["Content-Type"].startswith("text/event-stream")
+        self.events: queue.Queue[tuple[str, str]] = queue.Queue()
+        threading.Thread(target=self.pump, daemon=True).start()
+
+    def pump(self) -> None:
+        event, data = "message", []
+        try:
+            for raw in self.response:
+                line = raw.decode().rstrip("\n")
+                if not line:
+                    if data:
+                        self.events.put((event, "\n".join(data)))
+                    event, data = "message", []
+                elif line.startswith("event: "):
+                    event = line[7:]
+                elif line.startswith("data: "):
+                    data.append(line[6:])
+        except OSError:
+            pass
+
+    def wait(self, name: str) -> str:
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            try:
+                event, data = self.events.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            if event == name:
+                return data
+        raise AssertionError(f"no '{name}' event within {TIMEOUT} s")
+
+
+def get(url: str) -> tuple[int, str, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=TIMEOUT) as response:
+            return response.status, response.headers["Content-Type"], response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers["Content-Type"], exc.read().decode()
+
+
+@pytest.fixture
+def server(site: Path) -> Iterator[tuple[str, subprocess.Popen[str], queue.Queue[str],
+                                         queue.Queue[str]]]:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", "--port", "0", "--source", str(site)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+        env=env)
+    out, err = lines_of(process.stdout), lines_of(process.stderr)  # type: ignore[arg-type]
+    try:
+        url = wait_for_line(out, r"at (http://127\.0\.0\.1:\d+/)", []).group(1)
+        yield url, process, out, err
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=TIMEOUT)
+
+
+def test_serve_rebuilds_on_change_reloads_and_survives_errors(site: Path, server) -> None:
+    url, process, _out, err = server
+    status, kind, page = get(url)
+    assert status == 200 and kind.startswith("text/html")
+    assert '<script src="/__heliograph/livereload.js?g=1" defer></script>' in page
+    assert "EventSource" in get(url + "__heliograph/livereload.js")[2]
+    sample = next((site / "content" / "incidents").glob("*.md"))
+    page_url = f"{url}incidents/{sample.stem}/"
+    assert "Delayed sign-in emails" in get(page_url)[2]
+    assert get(url + "history")[0] == 200  # redirected to history/
+    assert get(url + "no/such/page")[0] == 404
+
+    events = EventStream(url)
+    assert events.wait("hello") == "1"
+    text = sample.read_text()
+    sample.write_text(text.replace("title: Delayed sign-in emails", "title: Slow sign-in emails"))
+    assert events.wait("reload") == "2"
+    assert "Slow sign-in emails" in get(page_url)[2]
+
+    sample.write_text(text.replace("status: identified", "status: identifed"))
+    problems = events.wait("problems")
+    assert sample.name in problems and "identifed" in problems
+    wait_for_line(err, r"identifed", [])  # the terminal shows it too
+    status, _, page = get(page_url)
+    assert status == 200 and "Slow sign-in emails" in page  # the last good build
+
+    sample.write_text(text)
+    assert events.wait("reload") == "3"
+    assert "Delayed sign-in emails" in get(page_url)[2]
+
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=TIMEOUT) == 0
+    rest = process.stderr.read() if process.stderr else ""
+    assert "Traceback" not in rest
+
+
+def test_a_site_that_does_not_build_yet_shows_an_error_page(site: Path, capsys) -> None:
+    (site / "content" / "site.yaml").write_text("title: [unclosed\n")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", "--port", "0", "--source", str(site)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        out = lines_of(process.stdout)  # type: ignore[arg-type]
+        url = wait_for_line(out, r"at (http://127\.0\.0\.1:\d+/)", []).group(1)
+        status, kind, page = get(url)
+        assert status == 500 and kind.startswith("text/html")
+        assert "content/site.yaml:" in page and "/__heliograph/livereload.js" in page
+        process.terminate()
+        assert process.wait(timeout=TIMEOUT) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=TIMEOUT)
+
+
+def test_a_port_in_use_is_a_clear_error(site: Path, capsys) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", "--port", str(port), "--source", str(site)]) == 1
+    err = capsys.readouterr().err
+    assert f"port {port} is already in use" in err and "--port 0" in err
