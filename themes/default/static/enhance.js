@@ -9,8 +9,8 @@
   var lang = document.documentElement.lang || undefined;
   var siteZone = body.getAttribute("data-zone");
   var label = body.getAttribute("data-local") || "{time}";
-  var parts = { year: "numeric", month: "short", day: "numeric", hour: "2-digit",
-                minute: "2-digit", timeZoneName: "short" };
+  var parts = { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit",
+                timeZoneName: "short" };
 
   function format(date, zone) {
     var options = Object.assign({}, parts);
@@ -33,7 +33,7 @@
       var span = document.createElement("span");
       span.className = "local";
       span.textContent = label.replace("{time}", local);
-      el.insertAdjacentElement("afterend", span);
+      el.after(" ", span);  /* the space lets a line break before it */
     }
   }
 

@@ -1,0 +1,253 @@
+"""The built example site in real tools: the Nu Html Checker (vnu) and axe-core in headless
+Chromium, light and dark, plus what only a browser can show (tooltips, the script, layout).
+
+Needs Java, Chromium, Python's playwright (only to drive the system Chromium) and the npm
+packages vnu-jar and axe-core in $HELIOGRAPH_BROWSER_TOOLS/node_modules (default
+~/.cache/heliograph/browser-tools). `.ci/run` installs them; elsewhere the tests skip.
+Set HELIOGRAPH_SCREENSHOTS=<folder> to keep screenshots (1280 and 390 px, light and dark).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator.build import build
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parent.parent
+NOW = "2026-11-27T01:00:00Z"
+TOOLS = Path(os.environ.get("HELIOGRAPH_BROWSER_TOOLS",
+                            Path.home() / ".cache" / "heliograph" / "browser-tools"))
+VNU = TOOLS / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+AXE = TOOLS / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = os.environ.get("HELIOGRAPH_CHROMIUM") or shutil.which("chromium") or ""
+PAGES = ("", "history/", "incidents/2026-10-07-card-authorization-errors/",
+         "incidents/2026-12-06-payout-scheduler-migration/", "components/webhooks/", "404.html")
+SHOTS = os.environ.get("HELIOGRAPH_SCREENSHOTS")
+Servers = dict[str, str]  # language -> URL of the site
+
+playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+needs_java = pytest.mark.skipif(not shutil.which("java") or not VNU.is_file(),
+                                reason=f"needs java and {VNU}")
+needs_chromium = pytest.mark.skipif(not CHROMIUM or not AXE.is_file(),
+                                    reason=f"needs chromium and {AXE}")
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The example site in English, and again in German."""
+    root = tmp_path_factory.mktemp("sites")
+    build(REPO, root / "en", NOW)
+    german = root / "source-de"
+    shutil.copytree(REPO / "content", german / "content")
+    config = german / "content" / "site.yaml"
+    config.write_text(config.read_text().replace("language: en", "language: de"))
+    build(german, root / "de", NOW)
+    return {"en": root / "en", "de": root / "de"}
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(sites: dict[str, Path]) -> Iterator[dict[str, str]]:
+    """Each site at the root of its own loopback server, as base_url's path "/" wants."""
+    servers = {lang: ThreadingHTTPServer(("127.0.0.1", 0),
+                                         functools.partial(_Quiet, directory=str(folder)))
+               for lang, folder in sites.items()}
+    for httpd in servers.values():
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield {lang: f"http://127.0.0.1:{httpd.server_address[1]}/"
+           for lang, httpd in servers.items()}
+    for httpd in servers.values():
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser(server: Servers) -> Iterator[Any]:
+    if not CHROMIUM or not AXE.is_file():
+        pytest.skip(f"needs chromium and {AXE}")
+    with playwright_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM,
+                                     args=["--no-sandbox", "--disable-gpu"])
+        yield chromium
+        chromium.close()
+
+
+def open_page(browser: Any, url: str, **options: Any) -> tuple[Any, Any, list[str]]:
+    """A page at `url`; requests to other hosts are refused and recorded with JS errors."""
+    context = browser.new_context(**options)
+    problems: list[str] = []
+
+    def route(r: Any) -> None:
+        if r.request.url.startswith("http://127.0.0.1:"):
+            r.continue_()
+        else:
+            problems.append(f"external request {r.request.url}")
+            r.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("pageerror", lambda e: problems.append(f"js error {e}"))
+    page.on("console", lambda m: problems.append(f"console {m.text}") if m.type == "error"
+            else None)
+    page.goto(url)
+    return context, page, problems
+
+
+def axe(page: Any) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+            for v in result["violations"]]
+
+
+@needs_java
+def test_vnu_finds_no_errors(sites: dict[str, Path]) -> None:
+    files = sorted(str(f) for site in sites.values() for f in site.rglob("*")
+                   if f.suffix in (".html", ".css", ".svg"))
+    run = subprocess.run(
+        ["java", "-jar", str(VNU), "--errors-only", "--also-check-css", "--also-check-svg",
+         "--format", "json", *files],
+        capture_output=True, text=True, timeout=300)
+    messages = json.loads(run.stderr or '{"messages": []}')["messages"]
+    errors = [f"{m.get('url', '')}:{m.get('lastLine', '')}: {m['message']}" for m in messages
+              if m.get("type") == "error"]
+    assert not errors, "\n".join(errors)
+
+
+@needs_chromium
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_axe_finds_no_violations(browser: Any, server: Servers, scheme: str, lang: str) -> None:
+    found = []
+    for path in PAGES:
+        context, page, problems = open_page(browser, f"{server[lang]}{path}",
+                                            color_scheme=scheme)
+        found += [f"{path}: {v}" for v in axe(page)] + [f"{path}: {p}" for p in problems]
+        context.close()
+    assert not found, "\n".join(found)
+
+
+@needs_chromium
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_with_a_day_tooltip_open(browser: Any, server: Servers, scheme: str) -> None:
+    context, page, _ = open_page(browser, server['en'], color_scheme=scheme)
+    page.locator("details.d > summary").first.click()
+    assert page.locator("details.d[open] .tip").first.is_visible()
+    assert axe(page) == []
+    context.close()
+
+
+@needs_chromium
+@pytest.mark.parametrize("width", [320, 390])
+def test_no_horizontal_scrolling(browser: Any, server: Servers, width: int) -> None:
+    wide = []
+    for lang in ("en", "de"):
+        for path in PAGES:
+            context, page, _ = open_page(browser, f"{server[lang]}{path}",
+                                         viewport={"width": width, "height": 800},
+                                         is_mobile=True, has_touch=True)
+            if path == "":  # the rightmost day's tooltip must fit too
+                page.locator("details.d > summary").last.click()
+            scroll = page.evaluate("document.documentElement.scrollWidth")
+            if scroll > width:
+                wide.append(f"{lang}/{path}: {scroll}px")
+            context.close()
+    assert not wide
+
+
+@needs_chromium
+def test_day_tooltip_opens_with_hover_keyboard_and_tap(browser: Any, server: Servers) -> None:
+    context, page, problems = open_page(browser, server['en'])
+    day = page.locator("details.d").first
+    tip = day.locator(".tip")
+    assert not tip.is_visible()
+    day.locator("summary").hover()
+    assert tip.is_visible()
+    page.mouse.move(0, 0)
+    assert not tip.is_visible()
+    day.locator("summary").focus()
+    assert tip.is_visible()
+    page.keyboard.press("Tab")  # into the tooltip's first incident link
+    assert page.evaluate("document.activeElement.closest('.tip') !== null")
+    assert tip.is_visible()
+    page.keyboard.press("Escape")
+    day.locator("summary").click()  # a tap or Enter opens it for good
+    page.mouse.move(0, 0)
+    assert tip.is_visible() and day.get_attribute("open") is not None
+    assert not problems
+    context.close()
+
+    mobile, page, _ = open_page(browser, server['en'], viewport={"width": 390, "height": 844},
+                                is_mobile=True, has_touch=True)
+    day = page.locator("details.d").first
+    day.locator("summary").tap()
+    assert day.locator(".tip").is_visible()
+    box = day.locator(".tip").bounding_box()
+    assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390
+    mobile.close()
+
+
+@needs_chromium
+def test_script_adds_local_times_only_where_the_zone_differs(browser: Any, server: Servers) -> None:
+    context, page, problems = open_page(browser, server['en'], timezone_id="America/New_York",
+                                        locale="en-US")
+    local = page.locator(".local")
+    assert local.count() == page.locator("time[datetime]").count() > 0
+    assert "your time" in local.first.inner_text()
+    assert not problems
+    context.close()
+    context, page, _ = open_page(browser, server['en'], timezone_id="Europe/Berlin")
+    assert page.locator(".local").count() == 0
+    context.close()
+
+
+@needs_chromium
+def test_script_flips_maintenance_when_its_window_passes(browser: Any, server: Servers) -> None:
+    pill = ".entry [data-start]"
+    for now, text in (("2026-12-06T01:59:00Z", "Scheduled"), ("2026-12-06T03:00:00Z",
+                      "In progress"), ("2026-12-06T04:30:00Z", "Completed")):
+        context = browser.new_context()
+        page = context.new_page()
+        page.clock.set_fixed_time(now)
+        page.goto(server['en'])
+        assert page.locator(pill).inner_text() == text, now
+        context.close()
+
+
+@needs_chromium
+@pytest.mark.skipif(not SHOTS, reason="set HELIOGRAPH_SCREENSHOTS=<folder> to keep screenshots")
+def test_screenshots(browser: Any, server: Servers) -> None:
+    out = Path(str(SHOTS))
+    out.mkdir(parents=True, exist_ok=True)
+    for lang in ("en", "de"):
+        for scheme in ("light", "dark"):
+            for width, height in ((1280, 800), (390, 844)):
+                context, page, _ = open_page(browser, f"{server[lang]}", color_scheme=scheme,
+                                             viewport={"width": width, "height": height},
+                                             is_mobile=width < 500)
+                name = f"{lang}-index-{width}-{scheme}"
+                page.screenshot(path=out / f"{name}.png", full_page=True)
+                page.locator("details.d > summary").nth(1).click()
+                page.locator("details.d[open]").scroll_into_view_if_needed()
+                page.screenshot(path=out / f"{name}-tip.png")
+                page.goto(f"{server[lang]}incidents/2026-10-07-card-authorization-errors/")
+                page.screenshot(path=out / f"{lang}-incident-{width}-{scheme}.png",
+                                full_page=True)
+                context.close()
