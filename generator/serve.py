@@ -10,6 +10,7 @@ site keeps being served.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import html
 import json
@@ -118,12 +119,16 @@ class Snapshot:
     watch: tuple[Path, ...] = ()
 
 
-def _theme_problem(exc: Exception) -> Problem:
+def _build_problem(exc: Exception) -> Problem:
+    """A build failure that is not a content error: a theme being edited, a file vanishing."""
     import jinja2
 
     if isinstance(exc, jinja2.TemplateSyntaxError):
         return Problem(exc.filename or exc.name or "theme", exc.lineno, None,
                        f"template error: {exc.message}", "fix the template syntax")
+    if isinstance(exc, OSError):
+        return Problem(str(exc.filename or "content"), None, None,
+                       f"cannot read: {exc.strerror}", "save the file again")
     return Problem("theme", None, None, str(exc), "check 'theme:' in content/site.yaml")
 
 
@@ -147,7 +152,7 @@ class Rebuilder:
         except ContentError as exc:
             self.snapshot = Snapshot(last.files, tuple(exc.problems), last.generation, last.watch)
         except (ThemeError, jinja2.TemplateError, OSError) as exc:
-            self.snapshot = Snapshot(last.files, (_theme_problem(exc),), last.generation,
+            self.snapshot = Snapshot(last.files, (_build_problem(exc),), last.generation,
                                      last.watch)
         else:
             self.snapshot = Snapshot(site.files, (), last.generation + 1,
@@ -155,12 +160,10 @@ class Rebuilder:
         return self.snapshot
 
     def _watch_list(self, site: object | None) -> tuple[Path, ...]:
-        folders = [self.source / "content"]
+        folders = [self.source / "content", self.source / "themes"]
         theme = getattr(site, "theme", "default")
-        try:
+        with contextlib.suppress(ThemeError):  # reported by the build; themes/ is watched
             folders += resolve_theme(self.source, theme)
-        except ThemeError:
-            folders.append(self.source / "themes")
         logo = getattr(site, "logo", "")
         if logo:
             folders.append((self.source / logo).parent)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import queue
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -21,6 +23,7 @@ import pytest
 
 from generator.cli import main
 
+CHROMIUM = os.environ.get("HELIOGRAPH_CHROMIUM") or shutil.which("chromium") or ""
 TIMEOUT = 15.0  # generous for slow CI machines; a healthy run takes about a second
 
 
@@ -184,3 +187,35 @@ def test_a_port_in_use_is_a_clear_error(site: Path, capsys) -> None:
         assert main(["serve", "--port", str(port), "--source", str(site)]) == 1
     err = capsys.readouterr().err
     assert f"port {port} is already in use" in err and "--port 0" in err
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM or importlib.util.find_spec("playwright") is None,
+                    reason="needs chromium and playwright")
+def test_an_open_tab_reloads_and_shows_problems_in_an_overlay(site: Path, server) -> None:
+    from playwright.sync_api import sync_playwright
+
+    url = server[0]
+    sample = next((site / "content" / "incidents").glob("*.md"))
+    text = sample.read_text()
+    errors: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM)
+        try:
+            page = browser.new_page()
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.goto(f"{url}incidents/{sample.stem}/")
+            page.wait_for_load_state("networkidle", timeout=TIMEOUT * 1000)
+            sample.write_text(text.replace("title: Delayed", "title: Slow"))
+            page.wait_for_function("document.querySelector('h1').innerText.includes('Slow')",
+                                   timeout=TIMEOUT * 1000)
+            sample.write_text(text.replace("status: identified", "status: identifed"))
+            overlay = page.wait_for_selector("[role=alert]", timeout=TIMEOUT * 1000)
+            assert overlay is not None and "identifed" in overlay.inner_text()
+            sample.write_text(text)
+            page.wait_for_function("!document.querySelector('[role=alert]') && "
+                                   "document.querySelector('h1').innerText.includes('Delayed')",
+                                   timeout=TIMEOUT * 1000)
+        finally:
+            browser.close()
+    assert errors == []
