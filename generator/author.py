@@ -271,3 +271,9 @@ DEFAULT_MESSAGES = {
     "verifying": "The maintenance work is done and we are verifying the results.",
     "completed": "The scheduled maintenance has been completed.",
 }
+
+
+def default_message(kind: str, status: str) -> str:
+    if kind == "notice" and status == "resolved":
+        return "This notice is no longer in effect."
+    return DEFAULT_MESSAGES[status]

@@ -6,6 +6,7 @@ asks what is missing, starting with the "incident or conversation?" questions.
 
 from __future__ import annotations
 
+import argparse
 import re
 import sys
 import unicodedata
@@ -14,13 +15,13 @@ from datetime import datetime
 from pathlib import Path
 
 from generator.author import (
-    DEFAULT_MESSAGES,
     Cancelled,
     Prompter,
     Repo,
     check_status,
     create_unique,
     current_time,
+    default_message,
     interactive,
     open_repo,
     parse_time,
@@ -83,20 +84,17 @@ def parse_component(value: str, kind: str, repo: Repo) -> tuple[str, str]:
     return cid, status
 
 
-def draft_from_args(args: object, repo: Repo) -> Draft:
-    kind = getattr(args, "type", None)
-    draft = Draft(kind=kind, backfilled=bool(getattr(args, "backfilled", False)))
-    title = getattr(args, "title", None)
+def draft_from_args(args: argparse.Namespace, repo: Repo) -> Draft:
+    kind = args.type
+    draft = Draft(kind=kind, backfilled=args.backfilled)
+    title = args.title
     draft.title = one_line(title) if title and title.strip() else None
-    for value in getattr(args, "component", None) or []:
+    for value in args.component or []:
         draft.components.append(parse_component(value, kind or "incident", repo))
-    draft.status = getattr(args, "status", None)
-    draft.message = getattr(args, "message", None)
-    at = getattr(args, "at", None)
-    draft.at = parse_time(at, repo.site, "--at") if at else None
-    window = getattr(args, "window", None)
-    if window:
-        start, end = (parse_time(v, repo.site, "--window") for v in window)
+    draft.status, draft.message = args.status, args.message
+    draft.at = parse_time(args.at, repo.site, "--at") if args.at else None
+    if args.window:
+        start, end = (parse_time(v, repo.site, "--window") for v in args.window)
         draft.window = (start, end)
     return draft
 
@@ -186,7 +184,7 @@ def ask_missing(ask: Prompter, draft: Draft, repo: Repo) -> bool:
         draft.at = parse_time(answer, repo.site, "time") if answer else None
     if draft.message is None:
         draft.message = ask.required("Message for customers (Markdown)",
-                                     DEFAULT_MESSAGES[draft.status])
+                                     default_message(kind, draft.status))
     return True
 
 
@@ -224,7 +222,7 @@ def complete(draft: Draft, repo: Repo, now: datetime) -> Draft:
                          "updates record what already happened; only a maintenance window "
                          "may be in the future")
     if not draft.message or not draft.message.strip():
-        draft.message = DEFAULT_MESSAGES[draft.status]
+        draft.message = default_message(draft.kind, draft.status)
     draft.message = draft.message.replace("\r\n", "\n").strip()
     return draft
 
@@ -254,8 +252,8 @@ def file_stem(draft: Draft, repo: Repo) -> str:
     return f"{day}-{slugify(draft.title, draft.kind)}"
 
 
-def run_new(args: object) -> int:
-    source = Path(getattr(args, "source", "."))
+def run_new(args: argparse.Namespace) -> int:
+    source = Path(args.source)
     repo = open_repo(source)
     draft = draft_from_args(args, repo)
     flags = ("component", "status", "message", "at", "window", "backfilled")

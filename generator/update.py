@@ -8,18 +8,19 @@ original before it replaces the file.
 
 from __future__ import annotations
 
+import argparse
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from generator.author import (
-    DEFAULT_MESSAGES,
     Cancelled,
     Prompter,
     Repo,
     check_status,
     current_time,
+    default_message,
     interactive,
     load_existing,
     open_repo,
@@ -169,7 +170,8 @@ def ask_missing(current: Incident, status: str | None,
     if status is None:
         status = ask.choice("Status", statuses_for(current.type), current.updates[-1].status)
     if message is None:
-        message = ask.required("Message for customers (Markdown)", DEFAULT_MESSAGES[status])
+        message = ask.required("Message for customers (Markdown)",
+                               default_message(current.type, status))
     return status, message
 
 
@@ -182,7 +184,7 @@ def post(source: Path, request: Request) -> int:
     status, message = request.status, request.message
     if request.resolve:
         status = RESOLVED[current.type]
-        message = message or DEFAULT_MESSAGES[status]
+        message = message or default_message(current.type, status)
         if any(u.status == status for u in current.updates):
             raise user_error(repo.rel(path), f"this {current.type} is already {status}",
                              "a 'postmortem' update may follow: heliograph update SLUG "
@@ -218,14 +220,11 @@ def post(source: Path, request: Request) -> int:
     return 0
 
 
-def run_update(args: object) -> int:
-    request = Request(getattr(args, "slug", ""), getattr(args, "status", None),
-                      getattr(args, "message", None), getattr(args, "at", None), False)
-    return post(Path(getattr(args, "source", ".")), request)
+def run_update(args: argparse.Namespace) -> int:
+    request = Request(args.slug, args.status, args.message, args.at, resolve=False)
+    return post(Path(args.source), request)
 
 
-def run_resolve(args: object) -> int:
-    request = Request(getattr(args, "slug", ""), None, getattr(args, "message", None),
-                      getattr(args, "at", None), True)
-    return post(Path(getattr(args, "source", ".")), request)
-
+def run_resolve(args: argparse.Namespace) -> int:
+    request = Request(args.slug, None, args.message, args.at, resolve=True)
+    return post(Path(args.source), request)
