@@ -6,8 +6,8 @@ Nothing here round-trips a file through a YAML dumper: authors' files are edited
 
 from __future__ import annotations
 
-import json
 import os
+import re
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -162,7 +162,7 @@ def yaml_scalar(text: str, indent: int) -> str:
     """`text` as a YAML value to write after `key: `, for a key at column `indent`.
 
     Plain when that reads back as the same text, a literal block for several lines,
-    else a double-quoted string; every choice is checked by loading it back.
+    else a double-quoted string (which can hold anything).
     """
     if "\n" not in text and _loads_as(f"k: {text}", text):
         return text
@@ -173,10 +173,31 @@ def yaml_scalar(text: str, indent: int) -> str:
         if _loads_as("k: |\n" + block.replace("\n" + pad, "\n  ").replace(pad, "  ", 1)
                      + "\n", text + "\n"):
             return "|\n" + block
-    for candidate in (json.dumps(text, ensure_ascii=False), json.dumps(text)):
-        if _loads_as(f"k: {candidate}", text):
-            return candidate
-    return json.dumps(text)  # ASCII-escaped JSON strings are always valid YAML
+    return double_quoted(text)
+
+
+# Characters YAML allows in a document as they are, minus its line breaks (\x85, \u2028,
+# \u2029 and the byte order mark, which would not survive a double-quoted string).
+_PRINTABLE = re.compile("[\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd"
+                        "\U00010000-\U0010ffff]")
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r", "\0": "\\0"}
+
+
+def double_quoted(text: str) -> str:
+    """A YAML double-quoted scalar for any text (YAML's escapes, not JSON's)."""
+    out = []
+    for char in text:
+        if char in _ESCAPES:
+            out.append(_ESCAPES[char])
+        elif _PRINTABLE.match(char):
+            out.append(char)
+        elif ord(char) <= 0xFF:
+            out.append(f"\\x{ord(char):02x}")
+        elif ord(char) <= 0xFFFF:
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(f"\\U{ord(char):08x}")
+    return '"' + "".join(out) + '"'
 
 
 def statuses_for(kind: str) -> tuple[str, ...]:

@@ -133,7 +133,11 @@ def append_update(text: str, values: dict[str, str]) -> str:
     layout = locate(lines, close, front)
     new_lines = lines[:layout.insert_at] + item_lines(layout, values, eol) \
         + lines[layout.insert_at:]
-    _same_but_one_more(front, _parse(new_lines, _front_matter(new_lines)), values)
+    try:
+        after = _parse(new_lines, _front_matter(new_lines))
+    except YamlError as exc:
+        raise ValueError(f"the result would not be valid YAML ({exc.message})") from None
+    _same_but_one_more(front, after, values)
     return "\n".join(new_lines)
 
 

@@ -9,9 +9,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.cli import main
 from generator.load import load_content
+from generator.yamlsafe import load_yaml
 
 NOW = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
 
@@ -213,3 +216,22 @@ def test_after_new_update_and_resolve_the_site_still_checks(site: Path, capsys) 
     assert main(["check", "--source", str(site), "--now", "2026-11-27T01:00:00Z"]) == 0
     assert [u.status for u in loaded(site, "2026-11-22-queue-backlog").updates] == \
         ["investigating", "monitoring", "resolved"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.characters(blacklist_categories=("Cs",)), min_size=1).map(str.strip)
+       .filter(bool))
+def test_any_message_is_written_so_that_it_reads_back_the_same(message: str) -> None:
+    """Whatever an author types, the appended YAML reads back as exactly that message."""
+    from generator.update import append_update
+
+    values = {"at": "2026-11-20T15:00:00Z", "status": "monitoring", "message": message}
+    try:
+        text = append_update(HAND_WRITTEN, values)
+    except ValueError:  # refused as unsafe: acceptable, never a wrong file
+        return
+    front = text.split("\n---\n")[0].removeprefix("---\n")
+    data = load_yaml(front)
+    assert data["updates"][-1]["message"].strip() == message.replace("\r\n", "\n").strip() \
+        or data["updates"][-1]["message"] == message
+    assert text.endswith(HAND_WRITTEN[HAND_WRITTEN.index("\n# impact is derived"):])
