@@ -178,7 +178,8 @@ def ask_missing(ask: Prompter, draft: Draft, repo: Repo) -> bool:
     if kind != "notice" and not draft.components:
         draft.components = ask_components(ask, repo, kind)
     if draft.status is None:
-        draft.status = ask.choice("Status", statuses_for(kind), default_status(draft))
+        first = tuple(s for s in statuses_for(kind) if s != "postmortem")  # needs a resolve
+        draft.status = ask.choice("Status", first, default_status(draft))
     if draft.backfilled and draft.at is None:
         answer = ask.ask("When was this (ISO 8601; Enter = now)")
         draft.at = parse_time(answer, repo.site, "time") if answer else None
