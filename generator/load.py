@@ -40,6 +40,9 @@ ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+# Characters XML 1.0 forbids (feeds could not carry them) and that no text needs.
+BAD_CHAR_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+BAD_CHAR_HINT = "remove it; it is invisible and feeds cannot carry it"
 TIME_HINT = ("write an ISO 8601 time such as 2026-05-11T14:02:00Z, or without 'Z' for the "
              "site's time zone")
 
@@ -113,6 +116,11 @@ class FileCheck:
                        f"{_kind_of(value)}", hint)
             return ""
         text = (text or "").strip()
+        bad = BAD_CHAR_RE.search(text)
+        if bad:
+            self.error(node.where_value(key), f"'{key}' of {what} contains the character "
+                       f"U+{ord(bad.group()):04X}, which text may not contain", BAD_CHAR_HINT)
+            return ""
         if required and not text:
             self.error(node.where(key), f"'{key}' of {what} is empty", f"write a {key}")
         return text
@@ -181,7 +189,15 @@ def read_text(path: Path, rel: str, root: Path | None = None) -> tuple[str | Non
         return None, [Problem(rel, line, column, "the file is not valid UTF-8 "
                               f"(byte 0x{raw[exc.start]:02x})",
                               "save the file with UTF-8 encoding")]
-    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n"), []
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    bad = BAD_CHAR_RE.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        column = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+        return None, [Problem(rel, line, column, "the file contains the character "
+                              f"U+{ord(bad.group()):04X}, which text may not contain",
+                              BAD_CHAR_HINT)]
+    return text, []
 
 
 _FAILED = object()  # YAML that could not be loaded (the problem is already recorded)

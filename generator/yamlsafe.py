@@ -8,7 +8,8 @@ validation can point at the exact spot. The schema is deliberately small:
 - Booleans are only `true` and `false` (YAML 1.2): `no`, `on`, `yes` and `off` stay text,
   so a component called `no` or a title "On" mean what the author typed.
 - Numbers remember the text they were written as (`YamlInt`, `YamlFloat`), so an id or a
-  title such as `010`, `1e3` or `12:30` can be read back exactly (`source_text`).
+  title such as `010`, `1.50` or `12:30` can be read back exactly (`source_text`).
+  Mapping keys that look like numbers are their text: `0` and `00` are two keys.
 - Timestamps stay strings: we parse them ourselves, with the site's time zone.
 - Aliases (`*name`) and merge keys (`<<`) are refused: content never needs them and
   they are how "billion laughs" documents blow up. The C parser composes aliases as
@@ -169,6 +170,8 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
         self.flatten_mapping(node)
         for key_node, value_node in node.value:
             key = self.construct_object(key_node, deep=True)
+            if isinstance(key, (YamlInt, YamlFloat)):
+                key = key.source  # keys are names: `0` and `00` are two different ids
             try:
                 hash(key)
             except TypeError:
