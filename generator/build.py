@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
+from functools import partial
 from pathlib import Path
 
 from generator import api, badges, calendar, feeds, seo
-from generator.load import load_content
+from generator.load import LoadCache, load_content
 from generator.markup import Markdown
 from generator.model import Content
-from generator.output import check_output_dir, write_site
-from generator.render import Renderer, render_pages, static_files
+from generator.output import check_output_dir, staged, write_tree
+from generator.parallel import Task, default_jobs, fork_map, run_tasks
+from generator.render import Renderer, page_tasks, static_files
 from generator.state import State, derive
 from generator.theme import load_theme
 from generator.timeutil import parse_timestamp
@@ -36,42 +38,79 @@ class Site:
     files: dict[str, bytes]
 
 
+@dataclass
+class Built:
+    """What `build` wrote."""
+
+    content: Content
+    state: State
+    file_count: int
+
+
 # An output is a function of the site that returns files by path. Feeds, the JSON
-# API, the calendar and badges register here, each in its own module.
+# API, the calendar and badges register here, each in its own module; the HTML pages
+# come as several tasks (render.page_tasks) so that workers can share them.
 Output = Callable[[Content, State, Renderer], dict[str, bytes]]
+OUTPUTS: tuple[Output, ...] = (
+    api.api_files, feeds.feed_files, calendar.calendar_files, badges.badge_files,
+    badges.embed_files, seo.seo_files,
+)
+# Below this many incidents, forking workers costs more than it saves.
+PARALLEL_FROM = 300
 
 
-def outputs() -> list[Output]:
-    return [lambda c, s, r: render_pages(c, s, r), lambda c, s, r: static_files(r.theme),
-            api.api_files, feeds.feed_files, calendar.calendar_files, badges.badge_files,
-            badges.embed_files, seo.seo_files]
-
-
-def render_site(content: Content, state: State, renderer: Renderer) -> dict[str, bytes]:
-    files: dict[str, bytes] = {}
-    for output in outputs():
-        files.update(output(content, state, renderer))
-    return files
-
-
-def make_site(source: Path, now: Now = None, base_url: str | None = None,
-              md: Markdown | None = None) -> Site:
-    """Load, validate, derive and render, all in memory. Raises ContentError."""
+def prepare(source: Path, now: Now = None, base_url: str | None = None,
+            md: Markdown | None = None, jobs: int = 1,
+            cache: LoadCache | None = None) -> tuple[Content, State, Renderer]:
+    """Load, validate and derive; the renderer for the outputs. Raises ContentError."""
     pinned: list[datetime] = []  # resolved once, in the site's zone, used by every step
 
     def pin(zone: tzinfo) -> datetime:
         pinned.append(resolve_now(now, zone))
         return pinned[0]
 
-    content = load_content(source, pin, base_url)
+    content = load_content(source, pin, base_url, jobs=jobs, cache=cache)
     state = derive(content, pinned[0])
-    theme = load_theme(source, content.site)
-    renderer = Renderer(content, theme, md)
+    renderer = Renderer(content, load_theme(source, content.site), md, jobs)
+    return content, state, renderer
+
+
+def site_tasks(content: Content, state: State, renderer: Renderer) -> list[Task]:
+    """Every output file of the site, as independent tasks."""
+    tasks = page_tasks(content, state, renderer)
+    tasks += [partial(output, content, state, renderer) for output in OUTPUTS]
+    tasks.append(lambda: static_files(renderer.theme))
+    return tasks
+
+
+def worker_count(content: Content, renderer: Renderer) -> int:
+    return renderer.jobs if len(content.incidents) >= PARALLEL_FROM else 1
+
+
+def render_site(content: Content, state: State, renderer: Renderer) -> dict[str, bytes]:
+    return run_tasks(site_tasks(content, state, renderer), worker_count(content, renderer))
+
+
+def make_site(source: Path, now: Now = None, base_url: str | None = None,
+              md: Markdown | None = None, jobs: int = 1) -> Site:
+    """Load, validate, derive and render, all in memory. Raises ContentError."""
+    content, state, renderer = prepare(source, now, base_url, md, jobs)
     return Site(content, state, render_site(content, state, renderer))
 
 
-def build(source: Path, output: Path, now: Now = None, base_url: str | None = None) -> Site:
+def build(source: Path, output: Path, now: Now = None, base_url: str | None = None,
+          jobs: int | None = None) -> Built:
+    """Build into `output` atomically; `jobs` worker processes (default: one per CPU).
+
+    Each task's files are written by the worker that rendered them, straight into the
+    staged folder: writing overlaps rendering, and no page crosses a process boundary.
+    """
     out = check_output_dir(output, source)
-    site = make_site(source, now, base_url)
-    write_site(site.files, out)
-    return site
+    content, state, renderer = prepare(source, now, base_url,
+                                       jobs=default_jobs() if jobs is None else jobs)
+    tasks = site_tasks(content, state, renderer)
+    previous = out if out.is_dir() else None
+    with staged(out) as tmp:
+        count = sum(fork_map(lambda i: write_tree(tasks[i](), tmp, previous), len(tasks),
+                             worker_count(content, renderer)))
+    return Built(content, state, count)

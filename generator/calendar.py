@@ -53,8 +53,11 @@ def event(incident: Incident, content: Content, renderer: Renderer) -> Event:
     return vevent
 
 
-def calendar(path: str, title: str, entries: list[Incident], content: Content,
-             renderer: Renderer) -> bytes:
+END = b"END:VCALENDAR\r\n"
+
+
+def calendar(path: str, title: str, events: list[bytes], content: Content) -> bytes:
+    """A VCALENDAR around already serialized VEVENTs (each is serialized once per build)."""
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -64,20 +67,23 @@ def calendar(path: str, title: str, entries: list[Incident], content: Content,
     cal.add("x-published-ttl", vDuration(REFRESH))
     cal.add("refresh-interval", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
     cal.add("source", absolute(content.site, path), parameters={"VALUE": "URI"})
-    for incident in sorted(entries, key=lambda i: (i.sort_time, i.slug)):
-        cal.add_component(event(incident, content, renderer))
-    return cal.to_ical()
+    head = cal.to_ical()
+    assert head.endswith(END)
+    return head[: -len(END)] + b"".join(events) + END
 
 
 def calendar_files(content: Content, state: State, renderer: Renderer) -> dict[str, bytes]:
     site = content.site
     name = renderer.t("calendar")
-    maintenances = [i for i in content.incidents if i.type == "maintenance"]
+    maintenances = sorted((i for i in content.incidents if i.type == "maintenance"),
+                          key=lambda i: (i.sort_time, i.slug))
+    events = {m.slug: renderer.memo.get(("vevent", m.slug), m,
+                                        lambda m=m: event(m, content, renderer).to_ical())
+              for m in maintenances}
     files = {"maintenance.ics": calendar("maintenance.ics", f"{site.title}: {name}",
-                                         maintenances, content, renderer)}
+                                         list(events.values()), content)}
     for component in content.components:
         path = f"components/{component.id}/maintenance.ics"
-        mine = [m for m in maintenances if component.id in m.component_ids]
-        files[path] = calendar(path, f"{site.title}: {component.name}: {name}", mine, content,
-                               renderer)
+        mine = [events[m.slug] for m in maintenances if component.id in m.component_ids]
+        files[path] = calendar(path, f"{site.title}: {component.name}: {name}", mine, content)
     return files

@@ -22,8 +22,8 @@ BUG_HINT = ("heliograph: internal error ({kind}: {error}). This is a bug in Heli
 def _build(args: argparse.Namespace) -> int:
     from generator.build import build
 
-    site = build(Path(args.source), Path(args.output), args.now, args.base_url)
-    print(f"Built {len(site.files)} files into {args.output} "
+    site = build(Path(args.source), Path(args.output), args.now, args.base_url, args.jobs)
+    print(f"Built {site.file_count} files into {args.output} "
           f"({len(site.content.incidents)} incidents, status: {site.state.indicator})")
     return 0
 
@@ -124,6 +124,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--output", default="public", help="output folder (default: public)")
     b.add_argument("--now", help="pin 'now' (ISO 8601) for a reproducible build")
     b.add_argument("--base-url", help="override base_url from site.yaml")
+    b.add_argument("--jobs", type=int, metavar="N",
+                   help="worker processes for large sites (default: one per CPU)")
     b.set_defaults(func=_build)
 
     c = sub.add_parser("check", help="validate the content; exit 1 on any error")

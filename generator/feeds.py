@@ -94,7 +94,9 @@ def render_feed(spec: FeedSpec, kind: str, name: str, content: Content, state: S
         entry.published(incident.started_at if kind == "atom" else incident.updated_at)
         entry.updated(incident.updated_at)
         entry.category(term=incident.type, label=renderer.t("types." + incident.type))
-        entry.content(timeline_html(incident, renderer), type="html")
+        html = renderer.memo.get(("timeline", incident.slug), incident,
+                                 lambda i=incident: timeline_html(i, renderer))
+        entry.content(html, type="html")
     data = fg.atom_str(pretty=True) if kind == "atom" else fg.rss_str(pretty=True)
     return bytes(data)
 
@@ -120,6 +122,8 @@ def feed_files(content: Content, state: State, renderer: Renderer) -> dict[str, 
         for stem in names:
             for kind in FORMATS:
                 name = f"{stem}.{kind}"
-                files[spec.folder + name] = render_feed(spec, kind, name, content, state,
-                                                        renderer)
+                files[spec.folder + name] = renderer.memo.get(
+                    ("feed", spec.folder + name), (spec, feed_updated(spec, content, state)),
+                    lambda spec=spec, kind=kind, name=name: render_feed(
+                        spec, kind, name, content, state, renderer))
     return files

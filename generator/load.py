@@ -8,6 +8,7 @@ components.yaml that cannot be read does not make every incident report unknown 
 
 from __future__ import annotations
 
+import contextlib
 import re
 import stat
 from collections.abc import Callable, Iterable
@@ -32,6 +33,7 @@ from generator.model import (
     Update,
     Window,
 )
+from generator.parallel import fork_map
 from generator.timeutil import TimeError, dst_ambiguity, get_zone, parse_timestamp
 from generator.yamlsafe import Node, Seq, YamlError, load_yaml, source_text
 
@@ -711,10 +713,13 @@ def _resolve_now(now: datetime | Callable[[tzinfo], datetime], zone: tzinfo) -> 
 
 
 def load_content(source: Path, now: datetime | Callable[[tzinfo], datetime],
-                 base_url: str | None = None) -> Content:
+                 base_url: str | None = None, jobs: int = 1,
+                 cache: LoadCache | None = None) -> Content:
     """Load and validate everything; raise ContentError listing every error found.
 
     `now` may be a function of the site's time zone (a naive --now is local time).
+    Incident files are parsed in `jobs` worker processes when there are many, and looked
+    up in `cache` (the dev server's) when given.
     """
     site_check = FileCheck("content/site.yaml")
     site = _read_site(source, base_url, site_check)
@@ -726,10 +731,8 @@ def load_content(source: Path, now: datetime | Callable[[tzinfo], datetime],
     incidents: list[Incident] = []
     if site is not None:  # naive timestamps cannot be read without the site's time zone
         problems += stray_files(source)
-        for path in incident_files(source):
-            incident, found = load_incident(path, f"content/incidents/{path.name}", site,
-                                            None if component_problems else known, pinned,
-                                            root=source)
+        for incident, found in _load_incidents(source, site, None if component_problems
+                                               else known, pinned, jobs, cache):
             problems += found
             if incident is not None:
                 incidents.append(incident)
@@ -738,3 +741,60 @@ def load_content(source: Path, now: datetime | Callable[[tzinfo], datetime],
     incidents.sort(key=lambda i: i.slug, reverse=True)
     incidents.sort(key=lambda i: i.sort_time, reverse=True)
     return Content(site, groups, ungrouped, tuple(incidents))
+
+
+Loaded = tuple[Incident | None, list[Problem]]
+PARALLEL_FROM = 300  # files; below this, forking workers costs more than it saves
+
+
+class LoadCache:
+    """Valid incidents by file, for rebuilds: a file is parsed again only when it changed.
+
+    The key is the file's identity and the context its validation used (the site settings
+    and the known component ids). Only files without problems are kept: "now" only moves
+    forward, so a file that was valid stays valid, while a problem may have gone away.
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict[Path, tuple[object, Incident]] = {}
+
+    @staticmethod
+    def key(path: Path, context: object) -> object:
+        info = path.stat()
+        return (info.st_mtime_ns, info.st_size, info.st_ino, context)
+
+    def get(self, path: Path, key: object) -> Incident | None:
+        entry = self._entries.get(path)
+        return entry[1] if entry is not None and entry[0] == key else None
+
+    def put(self, path: Path, key: object, incident: Incident) -> None:
+        self._entries[path] = (key, incident)
+
+
+def _load_incidents(source: Path, site: Site, known: set[str] | None, now: datetime,
+                    jobs: int, cache: LoadCache | None) -> list[Loaded]:
+    paths = incident_files(source)
+    context = (site, frozenset(known) if known is not None else None)
+    keys: dict[Path, object] = {}
+    results: dict[Path, Loaded] = {}
+    if cache is not None:
+        for path in paths:
+            with contextlib.suppress(OSError):  # unreadable: reported by the full load
+                keys[path] = cache.key(path, context)
+                hit = cache.get(path, keys[path])
+                if hit is not None:
+                    results[path] = (hit, [])
+    todo = [p for p in paths if p not in results]
+
+    def load(chunk: list[Path]) -> list[tuple[Path, Loaded]]:
+        return [(p, load_incident(p, f"content/incidents/{p.name}", site, known, now,
+                                  root=source)) for p in chunk]
+
+    parts = jobs * 4 if jobs > 1 and len(todo) >= PARALLEL_FROM else 1
+    chunks = [todo[i::parts] for i in range(parts)]
+    for chunk_results in fork_map(lambda i: load(chunks[i]), parts, jobs):
+        for path, loaded in chunk_results:
+            results[path] = loaded
+            if cache is not None and loaded[0] is not None and not loaded[1] and path in keys:
+                cache.put(path, keys[path], loaded[0])
+    return [results[p] for p in paths]

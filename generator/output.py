@@ -19,8 +19,11 @@ import ctypes
 import ctypes.util
 import os
 import shutil
+import stat
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
 
@@ -83,14 +86,35 @@ def safe_relative(rel: str) -> PurePosixPath:
     return path
 
 
-def write_tree(files: dict[str, bytes], folder: Path) -> None:
+def write_tree(files: dict[str, bytes], folder: Path, previous: Path | None = None) -> int:
+    """Write files into `folder`; returns how many.
+
+    A file whose bytes equal the same path in `previous` (the site being replaced) is
+    hard-linked from it instead, so it keeps its modification time: deploy tools that
+    sync by size and time then upload only what changed.
+    """
     made: set[Path] = set()
     for rel in sorted(files):
         path = folder / safe_relative(rel)
         if path.parent not in made:
             path.parent.mkdir(parents=True, exist_ok=True)
             made.add(path.parent)
-        path.write_bytes(files[rel])
+        data = files[rel]
+        if previous is None or not _link_if_same(previous / rel, path, data):
+            path.write_bytes(data)
+    return len(files)
+
+
+def _link_if_same(old: Path, new: Path, data: bytes) -> bool:
+    try:
+        info = old.lstat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size != len(data) \
+                or old.read_bytes() != data:
+            return False
+        os.link(old, new)
+    except OSError:
+        return False
+    return True
 
 
 _RENAME_EXCHANGE = 2
@@ -124,13 +148,15 @@ def _swap_by_renames(tmp: Path, output: Path) -> Path:
     return old
 
 
-def write_site(files: dict[str, bytes], output: Path) -> None:
-    """Replace `output` with exactly `files`, or leave it untouched on any failure."""
+@contextmanager
+def staged(output: Path) -> Iterator[Path]:
+    """A new, empty sibling folder to write the site into; swapped in for `output` when
+    the block succeeds, removed (and `output` untouched) when it fails."""
     output.parent.mkdir(parents=True, exist_ok=True)
     recover(output)
     tmp = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
     try:
-        write_tree(files, tmp)
+        yield tmp
         os.chmod(tmp, 0o755)  # mkdtemp makes it private; a web server must read it
         if not output.exists():
             os.rename(tmp, output)
@@ -143,3 +169,9 @@ def write_site(files: dict[str, bytes], output: Path) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     shutil.rmtree(old, ignore_errors=True)
+
+
+def write_site(files: dict[str, bytes], output: Path) -> None:
+    """Replace `output` with exactly `files`, or leave it untouched on any failure."""
+    with staged(output) as tmp:
+        write_tree(files, tmp, output if output.is_dir() else None)

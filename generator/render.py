@@ -8,9 +8,10 @@ prepared here as small view objects (docs/theming.md lists what each template ge
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 from itertools import groupby
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,7 +21,9 @@ import markupsafe
 
 from generator.i18n import Translator
 from generator.markup import Markdown
+from generator.memo import Memo
 from generator.model import Component, Content, Group, Incident, Update
+from generator.parallel import Task, run_tasks
 from generator.state import Day, State, Uptime
 from generator.theme import Theme
 from generator.timeutil import iso
@@ -105,10 +108,13 @@ class MonthSection:
 class Renderer:
     """Compiled templates and helpers for one site; reusable across rebuilds."""
 
-    def __init__(self, content: Content, theme: Theme, md: Markdown | None = None):
+    def __init__(self, content: Content, theme: Theme, md: Markdown | None = None,
+                 jobs: int = 1):
         self.site = content.site
+        self.jobs = jobs  # worker processes (cold builds of large sites)
         self.theme = theme
         self.md = md or Markdown()
+        self.memo = Memo()
         self.t = Translator(theme.catalogue(self.site.language), self.site.zone)
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(theme.template_dirs),
@@ -207,11 +213,8 @@ def by_month(entries: tuple[EntryView, ...] | list[EntryView], t: Translator,
             for month, items in groupby(entries, key=key)]
 
 
-def history_pages(incidents: tuple[Incident, ...],
-                  size: int) -> Iterator[tuple[int, int, tuple[Incident, ...]]]:
-    pages = max(1, -(-len(incidents) // size))
-    for number in range(1, pages + 1):
-        yield number, pages, incidents[(number - 1) * size: number * size]
+def history_page_count(incidents: tuple[Incident, ...], size: int) -> int:
+    return max(1, -(-len(incidents) // size))
 
 
 def history_path(number: int) -> str:
@@ -220,6 +223,16 @@ def history_path(number: int) -> str:
 
 def render_pages(content: Content, state: State, renderer: Renderer) -> dict[str, bytes]:
     """Every HTML page of the site, by output path."""
+    return run_tasks(page_tasks(content, state, renderer), 1)
+
+
+def page_tasks(content: Content, state: State, renderer: Renderer) -> list[Task]:
+    """The HTML pages as independent tasks (several per kind, so workers share the load).
+
+    Pages other than the index get only the variables named here (docs/theming.md), and
+    each is remembered under a key made of exactly those: `serve` re-renders a page only
+    when something it shows has changed.
+    """
     r = renderer
     site = content.site
     components = {c.id: c for c in content.components}
@@ -230,45 +243,68 @@ def render_pages(content: Content, state: State, renderer: Renderer) -> dict[str
     def entries(items: tuple[Incident, ...]) -> tuple[EntryView, ...]:
         return tuple(views[i.slug] for i in items)
 
-    common = {"state": state, "components": components, "now": state.now, "by_slug": by_slug,
-              "indicator": state.indicator}
-    out: dict[str, bytes] = {}
+    # What every page shows: the status (favicon) and component names.
+    base = {"indicator": state.indicator, "components": components}
+    base_key = (state.indicator, content.components)
 
-    out["index.html"] = r.page(
-        "index.html", "index.html", groups=group_views(content, state, by_slug),
-        open_incidents=entries(state.open_incidents),
-        active_maintenance=entries(state.active_maintenance),
-        upcoming_maintenance=entries(state.upcoming_maintenance), **common)
+    def page(template: str, path: str, key: object, **context: Any) -> bytes:
+        return r.memo.get(("page", path), (base_key, key),
+                          lambda: r.page(template, path, **base, **context))
 
-    for number, pages, page_entries in history_pages(content.incidents, site.history_page_size):
-        path = history_path(number)
-        depth_root = "../" * path.count("/")
-        out[path] = r.page(
-            "history.html", path, months=by_month(entries(page_entries), r.t, site.zone),
-            page_number=number, pages=pages,
-            newer=(depth_root + history_path(number - 1).removesuffix("index.html"))
-            if number > 1 else None,
-            older=(depth_root + history_path(number + 1).removesuffix("index.html"))
-            if number < pages else None,
-            **common)
+    def index() -> dict[str, bytes]:
+        return {"index.html": r.page(
+            "index.html", "index.html", groups=group_views(content, state, by_slug),
+            open_incidents=entries(state.open_incidents),
+            active_maintenance=entries(state.active_maintenance),
+            upcoming_maintenance=entries(state.upcoming_maintenance), state=state,
+            now=state.now, by_slug=by_slug, **base)}
 
-    for incident in content.incidents:
-        path = f"incidents/{incident.slug}/index.html"
-        out[path] = r.page("incident.html", path, entry=views[incident.slug],
-                           incident=incident, updates=tuple(reversed(incident.updates)),
-                           **common)
+    def history(numbers: range) -> dict[str, bytes]:
+        pages = history_page_count(content.incidents, site.history_page_size)
+        out = {}
+        for number in numbers:
+            path = history_path(number)
+            back = "../" * path.count("/")
+            size = site.history_page_size
+            items = entries(content.incidents[(number - 1) * size: number * size])
+            out[path] = page(
+                "history.html", path, (items, number, pages),
+                months=by_month(items, r.t, site.zone), page_number=number, pages=pages,
+                newer=back + history_path(number - 1).removesuffix("index.html")
+                if number > 1 else None,
+                older=back + history_path(number + 1).removesuffix("index.html")
+                if number < pages else None)
+        return out
 
-    for component in content.components:
-        path = f"components/{component.id}/index.html"
-        row = component_view(component, state, by_slug)
-        related = state.by_component.get(component.id, ())
-        out[path] = r.page("component.html", path, component=component, row=row,
-                           days=tuple(b for b in reversed(row.bars) if isinstance(b, DayView)),
-                           recent=entries(related[:RECENT_ON_COMPONENT]), total=len(related),
-                           **common)
+    def incident_pages(chunk: Sequence[Incident]) -> dict[str, bytes]:
+        out = {}
+        for incident in chunk:
+            path = f"incidents/{incident.slug}/index.html"
+            view = views[incident.slug]
+            out[path] = page("incident.html", path, view, entry=view, incident=incident,
+                             updates=tuple(reversed(incident.updates)))
+        return out
 
-    out["404.html"] = r.page("404.html", "404.html", root=r.env.globals["base_path"], **common)
-    return out
+    def component_pages() -> dict[str, bytes]:
+        out = {}
+        for component in content.components:
+            path = f"components/{component.id}/index.html"
+            row = component_view(component, state, by_slug)
+            related = state.by_component.get(component.id, ())
+            recent = entries(related[:RECENT_ON_COMPONENT])
+            days = tuple(b for b in reversed(row.bars) if isinstance(b, DayView))
+            out[path] = page("component.html", path, (row, recent, len(related)),
+                             component=component, row=row, days=days, recent=recent,
+                             total=len(related))
+        out["404.html"] = page("404.html", "404.html", None, root=r.env.globals["base_path"])
+        return out
+
+    parts = max(1, r.jobs * 4)  # more parts than workers: they finish close together
+    pages = history_page_count(content.incidents, site.history_page_size)
+    tasks: list[Task] = [index, component_pages]
+    tasks += [partial(history, range(1 + i, pages + 1, parts)) for i in range(parts)]
+    tasks += [partial(incident_pages, content.incidents[i::parts]) for i in range(parts)]
+    return tasks
 
 
 def static_files(theme: Theme) -> dict[str, bytes]:

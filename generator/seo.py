@@ -9,7 +9,7 @@ from __future__ import annotations
 from xml.etree import ElementTree as ET
 
 from generator.model import Content, Incident, Site
-from generator.render import Renderer, history_pages, history_path
+from generator.render import Renderer, history_page_count, history_path
 from generator.state import State
 from generator.timeutil import iso
 
@@ -37,7 +37,8 @@ def page_paths(content: Content) -> list[tuple[str, str | None]]:
     from a search engine.
     """
     pages: list[tuple[str, str | None]] = [("index.html", None)]
-    for number, _, _ in history_pages(content.incidents, content.site.history_page_size):
+    for number in range(1, history_page_count(content.incidents,
+                                              content.site.history_page_size) + 1):
         pages.append((history_path(number), None))
     for incident in content.incidents:
         pages.append((f"incidents/{incident.slug}/index.html", iso(incident.updated_at)))

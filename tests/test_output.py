@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from generator import output
-from generator.build import build
+from generator.build import build, make_site
 from generator.cli import main
 from generator.output import OutputError, check_output_dir, write_site
 
@@ -52,8 +52,8 @@ def siblings(folder: Path) -> list[str]:
 def test_build_into_absent_folder(tmp_path: Path) -> None:
     source = repo(tmp_path / "repo")
     out = tmp_path / "deep" / "public"
-    site = build(source, out, NOW)
-    assert snapshot(out) == site.files
+    build(source, out, NOW)
+    assert snapshot(out) == make_site(source, NOW).files
     assert siblings(out) == []  # no temporary folder is left behind
     assert (out.stat().st_mode & 0o777) == 0o755
 
@@ -63,8 +63,8 @@ def test_rebuild_replaces_everything_and_removes_stale_files(tmp_path: Path) -> 
     out = tmp_path / "public"
     build(source, out, NOW)
     (out / "stale.html").write_text("old")
-    site = build(source, out, NOW)
-    assert snapshot(out) == site.files and siblings(out) == []
+    build(source, out, NOW)
+    assert snapshot(out) == make_site(source, NOW).files and siblings(out) == []
 
 
 def test_failed_build_leaves_previous_site_byte_for_byte(tmp_path: Path,
@@ -220,3 +220,15 @@ def test_symlinked_output_is_replaced_at_its_target(tmp_path: Path) -> None:
     write_site({"index.html": b"v2"}, out)
     assert link.is_symlink() and (link / "index.html").read_bytes() == b"v2"
     assert os.path.realpath(link) == str(target)
+
+
+def test_unchanged_files_keep_their_inode_and_time(tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    write_site({"same.html": b"same", "changed.html": b"v1"}, out)
+    before = {name: (out / name).stat() for name in ("same.html", "changed.html")}
+    write_site({"same.html": b"same", "changed.html": b"v2", "new.html": b"n"}, out)
+    same, changed = (out / "same.html").stat(), (out / "changed.html").stat()
+    assert (same.st_ino, same.st_mtime_ns) == (before["same.html"].st_ino,
+                                               before["same.html"].st_mtime_ns)
+    assert changed.st_ino != before["changed.html"].st_ino
+    assert snapshot(out) == {"same.html": b"same", "changed.html": b"v2", "new.html": b"n"}

@@ -1,0 +1,31 @@
+"""Remembering rendered pieces by their inputs, within a build and across rebuilds.
+
+A `Memo` lives on the `Renderer`; `serve` keeps one Renderer between rebuilds, so a page
+or feed entry whose inputs are equal to last time's is not rendered again. The key must
+hold everything the piece is made from: that is what makes reuse safe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+class Memo:
+    def __init__(self) -> None:
+        self._slots: dict[Hashable, tuple[Any, Any]] = {}
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, name: Hashable, key: Any, make: Callable[[], T]) -> T:
+        """The value last made under `name` if its key equals `key`, else a new one."""
+        slot = self._slots.get(name)
+        if slot is not None and slot[0] == key:
+            self.hits += 1
+            return slot[1]  # type: ignore[no-any-return]
+        self.misses += 1
+        value = make()
+        self._slots[name] = (key, value)
+        return value

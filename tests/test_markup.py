@@ -1,0 +1,47 @@
+"""The plain-paragraph shortcut renders exactly what Python-Markdown renders."""
+
+from __future__ import annotations
+
+import markdown
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator.markup import EXTENSIONS, Markdown, plain_html, sanitize
+
+FULL = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
+
+
+def full(text: str) -> str:
+    return sanitize(FULL.reset().convert(text))
+
+
+# Lines built from the characters the shortcut accepts, plus some it must refuse, with
+# Markdown-significant shapes (list markers, setext underlines, indentation) mixed in.
+WORDS = st.sampled_from(["We", "are", "investigating", "14:02", "50%", "(API)", "ok?", "a/b",
+                         "e-mail", "x=y", "$5", "it's", '"quoted"', "1.", "-", "+", "=",
+                         "==", "---", "*", "_x_", "`c`", "[l](u)", "<b>", "&amp;", "#", ":",
+                         "Term", "  ", "\t"])
+LINE = st.lists(WORDS, min_size=1, max_size=8).map(" ".join)
+HEADING = st.tuples(st.sampled_from(["#", "##", "###", "####", "#######", "##  "]), LINE).map(
+    " ".join)
+TEXT = st.lists(st.one_of(LINE, LINE, HEADING, st.just("")), min_size=1, max_size=6).map(
+    "\n".join)
+
+
+@settings(max_examples=600, deadline=None)
+@given(TEXT)
+def test_shortcut_matches_python_markdown(text):
+    if plain_html(text) is not None:
+        assert Markdown()(text) == full(text)
+
+
+def test_shortcut_takes_plain_sentences_and_refuses_markup():
+    assert plain_html("We rolled back the deploy at 14:02.\nErrors are down.") == \
+        "<p>We rolled back the deploy at 14:02.\nErrors are down.</p>"
+    assert plain_html("## Details\nIt broke.\n\nWe fixed it.\n\n### Next\n") == \
+        "<h2>Details</h2>\n<p>It broke.</p>\n<p>We fixed it.</p>\n<h3>Next</h3>"
+    for text in ("- a list", "1986. A year", "Title\n===", "Some *emphasis*", "A <b>tag</b>",
+                 "Line with break  \nnext", "Fish & chips", "a\n \nb", "    code",
+                 "## Title ##", "#No space"):
+        assert plain_html(text) is None, text
+        assert Markdown()(text) == full(text)

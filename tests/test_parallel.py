@@ -1,0 +1,46 @@
+"""Worker processes change how fast a site is built, never what is built."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator import build as build_module
+from generator import load
+from generator.build import build, make_site
+
+REPO = Path(__file__).resolve().parent.parent
+NOW = "2026-11-27T01:00:00Z"
+
+
+def files_in(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_parallel_build_equals_serial(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    serial = make_site(REPO, NOW, jobs=1).files
+    # Force the worker path on the small example site.
+    monkeypatch.setattr(build_module, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(load, "PARALLEL_FROM", 0)
+    assert make_site(REPO, NOW, jobs=2).files == serial
+    result = build(REPO, tmp_path / "public", NOW, jobs=2)
+    assert files_in(tmp_path / "public") == serial
+    assert result.file_count == len(serial)
+
+
+def test_parallel_load_reports_every_problem(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from generator.errors import ContentError
+
+    shutil.copytree(REPO / "content", tmp_path / "content")
+    for name in ("a", "b", "c"):
+        (tmp_path / "content" / "incidents" / f"2026-01-01-{name}.md").write_text("no front")
+    monkeypatch.setattr(load, "PARALLEL_FROM", 0)
+    with pytest.raises(ContentError) as caught:
+        make_site(tmp_path, NOW, jobs=2)
+    assert sorted(p.file for p in caught.value.problems) == [
+        f"content/incidents/2026-01-01-{n}.md" for n in "abc"]
