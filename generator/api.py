@@ -327,7 +327,8 @@ def is_unresolved(incident: Incident, state: State) -> bool:
 
 
 def encode(document: Json) -> bytes:
-    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    """Compact, like Statuspage's own responses (and several times faster to write)."""
+    return (json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
 
 
 def api_files(content: Content, state: State, renderer: Renderer) -> dict[str, bytes]:

@@ -59,10 +59,9 @@ OUTPUTS: tuple[Output, ...] = (
 PARALLEL_FROM = 300
 
 
-def prepare(source: Path, now: Now = None, base_url: str | None = None,
-            md: Markdown | None = None, jobs: int = 1,
-            cache: LoadCache | None = None) -> tuple[Content, State, Renderer]:
-    """Load, validate and derive; the renderer for the outputs. Raises ContentError."""
+def load_state(source: Path, now: Now = None, base_url: str | None = None, jobs: int = 1,
+               cache: LoadCache | None = None) -> tuple[Content, State]:
+    """Load, validate and derive. Raises ContentError."""
     pinned: list[datetime] = []  # resolved once, in the site's zone, used by every step
 
     def pin(zone: tzinfo) -> datetime:
@@ -70,9 +69,14 @@ def prepare(source: Path, now: Now = None, base_url: str | None = None,
         return pinned[0]
 
     content = load_content(source, pin, base_url, jobs=jobs, cache=cache)
-    state = derive(content, pinned[0])
-    renderer = Renderer(content, load_theme(source, content.site), md, jobs)
-    return content, state, renderer
+    return content, derive(content, pinned[0])
+
+
+def prepare(source: Path, now: Now = None, base_url: str | None = None,
+            md: Markdown | None = None, jobs: int = 1) -> tuple[Content, State, Renderer]:
+    """Load, validate and derive; the renderer for the outputs. Raises ContentError."""
+    content, state = load_state(source, now, base_url, jobs)
+    return content, state, Renderer(content, load_theme(source, content.site), md, jobs)
 
 
 def site_tasks(content: Content, state: State, renderer: Renderer) -> list[Task]:

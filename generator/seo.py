@@ -47,10 +47,10 @@ def page_paths(content: Content) -> list[tuple[str, str | None]]:
     return pages
 
 
-def sitemap(content: Content) -> bytes:
+def sitemap(content: Content, pages: list[tuple[str, str | None]]) -> bytes:
     ET.register_namespace("", SITEMAP_NS)
     urlset = ET.Element(f"{{{SITEMAP_NS}}}urlset")
-    for path, lastmod in page_paths(content):
+    for path, lastmod in pages:
         url = ET.SubElement(urlset, f"{{{SITEMAP_NS}}}url")
         ET.SubElement(url, f"{{{SITEMAP_NS}}}loc").text = absolute(content.site, path)
         if lastmod:
@@ -64,4 +64,6 @@ def robots(site: Site) -> bytes:
 
 
 def seo_files(content: Content, state: State, renderer: Renderer) -> dict[str, bytes]:
-    return {"sitemap.xml": sitemap(content), "robots.txt": robots(content.site)}
+    pages = page_paths(content)
+    return {"sitemap.xml": renderer.memo.get("sitemap", pages, lambda: sitemap(content, pages)),
+            "robots.txt": robots(content.site)}

@@ -36,15 +36,17 @@ from watchdog.observers import Observer
 from watchdog.observers.api import ObservedWatch
 
 from generator.author import user_error
-from generator.build import make_site
+from generator.build import Site, load_state, render_site
 from generator.errors import ContentError, Problem
+from generator.load import LoadCache
 from generator.markup import Markdown
-from generator.theme import ThemeError, resolve_theme
+from generator.render import Renderer
+from generator.theme import ThemeError, load_theme, resolve_theme
 
 PREFIX = "/__heliograph/"
 SCRIPT_PATH = PREFIX + "livereload.js"
 EVENTS_PATH = PREFIX + "events"
-DEBOUNCE = 0.15  # seconds of quiet before a rebuild: editors save in several steps
+DEBOUNCE = 0.05  # seconds of quiet before a rebuild: editors save in several steps
 MAX_DELAY = 1.0  # never wait longer than this after the first change
 PING_EVERY = 15.0  # keeps proxies from closing the stream and finds closed tabs
 CONTENT_TYPES = {
@@ -139,16 +141,25 @@ class Rebuilder:
         self.source = source
         self.now = now
         self.base_url = base_url
-        self.md = Markdown()  # its cache makes unchanged Markdown free on rebuilds
+        # Kept between rebuilds, so that only what changed is done again: files are parsed
+        # again only when they changed (LoadCache), Markdown is converted once per text,
+        # and the renderer's memo re-renders only pages whose inputs changed.
+        self.cache = LoadCache()
+        self.md = Markdown()
+        self.renderer: Renderer | None = None
         self.snapshot = Snapshot({}, watch=self._watch_list(None))
 
     def rebuild(self, changed_paths: Collection[Path] = ()) -> Snapshot:
-        """Build everything again; keep the last good files when the content is wrong."""
+        """Build again, reusing what did not change; keep the last good files when the
+        content is wrong."""
         import jinja2
 
         last = self.snapshot
+        content_dir = (self.source / "content").resolve()
+        if any(not Path(p).resolve().is_relative_to(content_dir) for p in changed_paths):
+            self.renderer = None  # a template or asset changed: compile and render afresh
         try:
-            site = make_site(self.source, self.now, self.base_url, md=self.md)
+            site = self._make_site()
         except ContentError as exc:
             self.snapshot = Snapshot(last.files, tuple(exc.problems), last.generation, last.watch)
         except (ThemeError, jinja2.TemplateError, OSError) as exc:
@@ -158,6 +169,12 @@ class Rebuilder:
             self.snapshot = Snapshot(site.files, (), last.generation + 1,
                                      self._watch_list(site.content.site))
         return self.snapshot
+
+    def _make_site(self) -> Site:
+        content, state = load_state(self.source, self.now, self.base_url, cache=self.cache)
+        if self.renderer is None or self.renderer.site != content.site:
+            self.renderer = Renderer(content, load_theme(self.source, content.site), self.md)
+        return Site(content, state, render_site(content, state, self.renderer))
 
     def _watch_list(self, site: object | None) -> tuple[Path, ...]:
         folders = [self.source / "content", self.source / "themes"]

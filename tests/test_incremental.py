@@ -1,0 +1,74 @@
+"""The dev server's incremental rebuilds give exactly what a fresh build gives."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.build import make_site
+from generator.serve import Rebuilder
+
+REPO = Path(__file__).resolve().parent.parent
+NOW = "2026-11-27T01:00:00Z"
+BASE = "http://127.0.0.1:8000/"
+INCIDENT = "content/incidents/2026-11-12-slow-dashboard-search.md"
+
+
+@pytest.fixture
+def source(tmp_path: Path) -> Path:
+    shutil.copytree(REPO / "content", tmp_path / "content")
+    return tmp_path
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+
+
+def fresh(source: Path) -> dict[str, bytes]:
+    return make_site(source, NOW, BASE).files
+
+
+def test_rebuilds_after_edits_match_fresh_builds(source: Path) -> None:
+    rebuilder = Rebuilder(source, NOW, BASE)
+    assert rebuilder.rebuild().files == fresh(source)
+
+    incident = source / INCIDENT
+    edit(incident, "Search has been fast for an hour.", "Search is fast again.")
+    assert rebuilder.rebuild([incident]).files == fresh(source)
+
+    components = source / "content" / "components.yaml"
+    edit(components, "name: Dashboard", "name: Merchant dashboard")
+    assert rebuilder.rebuild([components]).files == fresh(source)
+
+    site = source / "content" / "site.yaml"
+    edit(site, "title: Tidewater Status", "title: Tidewater Platform Status")
+    assert rebuilder.rebuild([site]).files == fresh(source)
+
+    new = source / "content" / "incidents" / "2026-11-26-new-outage.md"
+    new.write_text("---\ntitle: New outage\ncomponents: {api: major_outage}\nupdates:\n"
+                   "  - at: 2026-11-26T23:00:00Z\n    status: investigating\n"
+                   "    message: The API is down.\n---\n")
+    snapshot = rebuilder.rebuild([new])
+    assert snapshot.files == fresh(source)
+    assert b"Major System Outage" in snapshot.files["index.html"]
+
+    new.unlink()
+    assert rebuilder.rebuild([new]).files == fresh(source)
+
+
+def test_unchanged_pages_are_not_rendered_again(source: Path) -> None:
+    rebuilder = Rebuilder(source, NOW, BASE)
+    rebuilder.rebuild()
+    assert rebuilder.renderer is not None
+    memo = rebuilder.renderer.memo
+    misses = memo.misses
+    incident = source / INCIDENT
+    edit(incident, "Search has been fast for an hour.", "Search is fast again.")
+    rebuilder.rebuild([incident])
+    # The edited incident's page, the history page and component page that list it, its
+    # feeds and the sitemap; not the other incidents' pages.
+    assert 0 < memo.misses - misses < 12
