@@ -15,8 +15,17 @@ class Translator:
         self.catalogue = catalogue
         self.zone = zone
         self.missing: set[str] = set()  # keys asked for but absent, for tests and checks
+        # Every page formats the same few strings and times again: remember them.
+        self._plain: dict[str, str] = {}
+        self._datetimes: dict[datetime, str] = {}
 
     def __call__(self, key: str, **values: Any) -> str:
+        if not values:
+            text = self._plain.get(key)
+            if text is None:
+                node = self.lookup(key)
+                text = self._plain[key] = key if node is None else str(node)
+            return text
         node = self.lookup(key)
         if node is None:
             return key  # a missing string shows its key rather than failing the build
@@ -58,6 +67,12 @@ class Translator:
         return str(names.get(name, name)) if isinstance(names, dict) else name
 
     def datetime(self, value: datetime) -> str:
+        text = self._datetimes.get(value)
+        if text is None:
+            text = self._datetimes[value] = self._format_datetime(value)
+        return text
+
+    def _format_datetime(self, value: datetime) -> str:
         local = value.astimezone(self.zone)
         return self("datetime_format", day=local.day,
                     month=self._names("months_short", local.month - 1), year=local.year,
