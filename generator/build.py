@@ -56,7 +56,7 @@ OUTPUTS: tuple[Output, ...] = (
     badges.embed_files, seo.seo_files,
 )
 # Below this many incidents, forking workers costs more than it saves.
-PARALLEL_FROM = 300
+PARALLEL_FROM = 50
 
 
 def load_state(source: Path, now: Now = None, base_url: str | None = None, jobs: int = 1,

@@ -744,7 +744,7 @@ def load_content(source: Path, now: datetime | Callable[[tzinfo], datetime],
 
 
 Loaded = tuple[Incident | None, list[Problem]]
-PARALLEL_FROM = 300  # files; below this, forking workers costs more than it saves
+PARALLEL_FROM = 200  # files; below this, forking workers costs more than it saves
 
 
 class LoadCache:

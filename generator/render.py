@@ -8,6 +8,8 @@ prepared here as small view objects (docs/theming.md lists what each template ge
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -105,6 +107,32 @@ class MonthSection:
 
 # --- rendering ---------------------------------------------------------------------------
 
+class TemplateCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates on disk, like Python's .pyc files: compiling the theme is most
+    of a small site's build. Jinja checks each entry against the template's source, and a
+    cache that cannot be read or written is simply not used."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError, ValueError, EOFError):
+            super().load_bytecode(bucket)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+def template_cache() -> TemplateCache | None:
+    if os.environ.get("HELIOGRAPH_NO_TEMPLATE_CACHE"):
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(base, "heliograph", "templates")
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError:
+        return None
+    return TemplateCache(folder)
+
+
 class Renderer:
     """Compiled templates and helpers for one site; reusable across rebuilds."""
 
@@ -123,6 +151,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            bytecode_cache=template_cache(),
         )
         self.env.globals.update(t=self.t, site=self.site, asset=self.asset, iso=iso,
                                 base_path=urlsplit(self.site.base_url).path or "/",
