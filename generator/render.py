@@ -152,6 +152,9 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             bytecode_cache=template_cache(),
+            # Templates do not change during a build; `serve` makes a new Renderer when
+            # they do. Without this, every page would stat every template it uses.
+            auto_reload=False,
         )
         self.env.globals.update(t=self.t, site=self.site, asset=self.asset, iso=iso,
                                 base_path=urlsplit(self.site.base_url).path or "/",
