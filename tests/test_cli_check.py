@@ -12,14 +12,6 @@ from generator.cli import main
 NOW = "2026-11-27T01:00:00Z"
 
 
-@pytest.fixture
-def site(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
-    root = tmp_path / "site"
-    assert main(["init", str(root)]) == 0
-    capsys.readouterr()
-    return root
-
-
 def incident(site: Path, name: str, text: str) -> None:
     (site / "content" / "incidents" / name).write_text(text)
 

@@ -15,25 +15,14 @@ from generator.load import load_content
 
 NOW = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
 
+pytestmark = pytest.mark.usefixtures("no_terminal")
+
 
 class Terminal(io.StringIO):
     """Typed answers, on what looks like a terminal."""
 
     def isatty(self) -> bool:
         return True
-
-
-@pytest.fixture
-def site(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
-    root = tmp_path / "site"
-    assert main(["init", str(root)]) == 0
-    capsys.readouterr()
-    return root
-
-
-@pytest.fixture(autouse=True)
-def no_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
 
 
 def incidents(site: Path) -> set[str]:

@@ -52,18 +52,7 @@ APPENDED = """\
     message: "Rolled back: error rates are normal."
 """
 
-
-@pytest.fixture
-def site(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
-    root = tmp_path / "site"
-    assert main(["init", str(root)]) == 0
-    capsys.readouterr()
-    return root
-
-
-@pytest.fixture(autouse=True)
-def no_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+pytestmark = pytest.mark.usefixtures("no_terminal")
 
 
 def write(site: Path, name: str, text: str, newline: str = "\n") -> Path:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from sitefixtures import COMPONENTS_YAML as COMPONENTS
 
 from generator import cli
 from generator.cli import main
@@ -23,19 +24,6 @@ from generator.timeutil import parse_timestamp
 
 NOW = "2026-11-27T01:00:00Z"
 SITE = "title: Test Status\nbase_url: https://status.test/\ntimezone: Europe/Berlin\n"
-COMPONENTS = """\
-groups:
-  - id: core
-    name: Core
-    components:
-      - id: api
-        name: API
-      - id: web
-        name: Website
-components:
-  - id: docs
-    name: Docs
-"""
 UPDATE = "  - at: 2026-11-01T10:00:00Z\n    status: investigating\n    message: Looking.\n"
 RESOLVED = "  - at: 2026-11-01T11:00:00Z\n    status: resolved\n    message: Fixed.\n"
 

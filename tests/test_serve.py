@@ -27,14 +27,6 @@ CHROMIUM = os.environ.get("HELIOGRAPH_CHROMIUM") or shutil.which("chromium") or 
 TIMEOUT = 15.0  # generous for slow CI machines; a healthy run takes about a second
 
 
-@pytest.fixture
-def site(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
-    root = tmp_path / "site"
-    assert main(["init", str(root)]) == 0
-    capsys.readouterr()
-    return root
-
-
 def lines_of(stream: IO[str]) -> queue.Queue[str]:
     found: queue.Queue[str] = queue.Queue()
 

@@ -1,0 +1,26 @@
+"""Fixtures shared by the command-line tests."""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.cli import main
+
+
+@pytest.fixture
+def site(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    """A status page repo made by `heliograph init` (tests may override `site`)."""
+    root = tmp_path / "site"
+    assert main(["init", str(root)]) == 0
+    capsys.readouterr()
+    return root
+
+
+@pytest.fixture
+def no_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Standard input that is not a terminal: commands must not prompt."""
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
