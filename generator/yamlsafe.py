@@ -224,10 +224,12 @@ def load_yaml(text: str, line_offset: int = 0) -> Any:
     except yaml.YAMLError as exc:
         return _raise(f"YAML error: {exc}", None, None, "check the YAML syntax")
     except RecursionError:
-        return _raise("YAML nesting is too deep", None, None,
-                      "content needs only a few levels of lists and mappings")
+        return _raise("YAML nesting is too deep", None, None, NESTING_HINT)
     finally:
         loader.dispose()
+
+
+NESTING_HINT = "content needs only a few levels of lists and mappings"
 
 
 def _shift(line: int | None, offset: int) -> int | None:
@@ -261,6 +263,8 @@ def _marked(exc: yaml.MarkedYAMLError, text: str, line_offset: int) -> Any:
     if "expected a single document" in (exc.context or "") or "another document" in problem:
         return _raise("the file holds more than one YAML document", line, column,
                       "remove the second '---' line")
+    if "maximum nesting depth" in problem:  # PyYAML >= 6.0.4 limits nesting in the parser
+        return _raise("YAML nesting is too deep", line, column, NESTING_HINT)
     if isinstance(exc, yaml.constructor.ConstructorError):
         return _raise(problem, line, column, _yaml_hint(problem))
     return _raise(f"YAML syntax error: {problem}", line, column,
