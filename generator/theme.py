@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.model import Site
-from generator.yamlsafe import load_yaml
+from generator.yamlsafe import YamlError, load_yaml
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 # Assets that get a content hash in their name: pages refer to them through `asset()`, so
@@ -157,7 +157,13 @@ class Theme:
             for folder in reversed(self.dirs):
                 path = folder / "i18n" / f"{lang}.yaml"
                 if path.is_file():
-                    data = load_yaml(path.read_text("utf-8"))
+                    try:
+                        data = load_yaml(path.read_text("utf-8"))
+                    except (YamlError, UnicodeDecodeError, OSError) as exc:
+                        where = f"{path}:{exc.line}" if isinstance(exc, YamlError) and \
+                            exc.line else str(path)
+                        raise ThemeError(f"{where}: cannot read the translations: "
+                                         f"{getattr(exc, 'message', exc)}") from None
                     if isinstance(data, dict):
                         _merge(merged, data)
         return merged

@@ -56,3 +56,11 @@ def test_init_defaults_to_the_current_folder(tmp_path: Path, monkeypatch, capsys
     monkeypatch.chdir(tmp_path)
     assert main(["init"]) == 0
     assert (tmp_path / "content" / "site.yaml").is_file()
+
+
+def test_scaffold_workflows_install_this_version() -> None:
+    from generator import __version__
+
+    for name in ("publish.yml", "check.yml"):
+        text = (SCAFFOLD / "github" / "workflows" / name).read_text()
+        assert f'HELIOGRAPH_VERSION: "{__version__}"' in text, name

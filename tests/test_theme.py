@@ -165,3 +165,20 @@ def test_missing_string_shows_its_key_and_is_recorded():
     t = Translator({"a": {"b": "B"}}, get_zone("UTC"))
     assert t("a.b") == "B" and t("a.c") == "a.c"
     assert t.missing == {"a.c"}
+
+
+def test_broken_translation_file_is_a_clear_error(tmp_path, capsys):
+    source = copy_site(tmp_path, "")
+    i18n = source / "themes" / "default" / "i18n"
+    i18n.mkdir(parents=True)
+    (i18n / "en.yaml").write_text("title: [unclosed\n")
+    assert main(["build", "--source", str(source), "--output", str(tmp_path / "out"),
+                 "--now", NOW]) == 1
+    err = capsys.readouterr().err
+    assert "en.yaml" in err and "cannot read the translations" in err and "Traceback" not in err
+
+
+def test_component_pages_advertise_their_own_feeds():
+    html = make_site(REPO, NOW).files["components/api/index.html"].decode()
+    assert 'rel="alternate" type="application/atom+xml"' in html
+    assert 'href="feed.atom"' in html and 'href="feed.rss"' in html
