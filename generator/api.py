@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -18,11 +17,10 @@ from generator.markup import Markdown
 from generator.model import Component, Content, Group, Incident, Update
 from generator.render import Renderer
 from generator.seo import incident_url
-from generator.state import ACTIVE_MAINTENANCE, State, _maintenance_states
+from generator.state import ACTIVE_MAINTENANCE, State, latest_update, resolved_at
 from generator.timeutil import iso
 
 LIST_LIMIT = 50  # Statuspage's lists hold the 50 most recent items
-UNRESOLVED = ("investigating", "identified", "monitoring")
 ID_LENGTH = 12
 _ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
 
@@ -226,16 +224,17 @@ class Api:
 
     def entry_common(self, incident: Incident) -> Json:
         now = self.state.now
-        posted = [u for u in incident.updates if u.at <= now]
-        monitoring = next((u.at for u in posted if u.status == "monitoring"), None)
+        monitoring = next((u.at for u in incident.updates
+                           if u.status == "monitoring" and u.at <= now), None)
+        resolved = resolved_at(incident, now)
         return {
             "id": entry_id(incident),
             "name": incident.title,
             "status": self.state.status[incident.slug],
             "created_at": iso(incident.started_at),
-            "updated_at": iso(posted[-1].at if posted else incident.started_at),
+            "updated_at": iso(latest_update(incident, now).at),
             "monitoring_at": iso(monitoring) if monitoring else None,
-            "resolved_at": self.resolved_at(incident),
+            "resolved_at": iso(resolved) if resolved else None,
             "impact": self.state.impact[incident.slug],
             "shortlink": incident_url(self.content.site, incident),
             "started_at": iso(incident.started_at),
@@ -244,14 +243,6 @@ class Api:
             "components": [self.component(self.components[cid], self.positions[cid])
                            for cid in incident.component_ids],
         }
-
-    def resolved_at(self, incident: Incident) -> str | None:
-        if incident.type == "maintenance":
-            changes = _maintenance_states(incident, self.state.now)
-            done = changes[-1][0] if changes and changes[-1][1] == "completed" else None
-            return iso(done) if done else None
-        resolved = incident.resolved_at
-        return iso(resolved) if resolved and resolved <= self.state.now else None
 
     def incident(self, incident: Incident) -> Json:
         return {**self.entry_common(incident), "reminder_intervals": None}
@@ -277,22 +268,20 @@ def applies_after(incident: Incident, update: Update, before: bool, index: int) 
 
 # --- endpoints ---------------------------------------------------------------------------
 
-def newest_maintenance_first(entries: Iterable[Incident]) -> list[Incident]:
-    return sorted(entries, key=lambda m: (m.sort_time, m.slug), reverse=True)
-
-
 def documents(content: Content, state: State, md: Markdown) -> dict[str, Json]:
     """Every endpoint's document, by output path."""
     api = Api(content, state, md)
     page = api.page()
+    # Content.incidents is newest first; so is every list here, like Statuspage's.
     incidents = [i for i in content.incidents if i.type != "maintenance"]
-    maintenances = newest_maintenance_first(i for i in content.incidents
-                                            if i.type == "maintenance")
-    unresolved = [i for i in incidents if is_unresolved(i, state)]
-    active = [m for m in maintenances if state.status[m.slug] in ACTIVE_MAINTENANCE]
+    maintenances = [i for i in content.incidents if i.type == "maintenance"]
+    unresolved = list(state.open_incidents)
+    active_slugs = {m.slug for m in state.active_maintenance}
     upcoming_slugs = {m.slug for m in state.upcoming_maintenance}
+    active = [m for m in maintenances if m.slug in active_slugs]
     upcoming = [m for m in maintenances if m.slug in upcoming_slugs]
-    summary_maintenances = [m for m in maintenances if m in active or m.slug in upcoming_slugs]
+    summary_maintenances = [m for m in maintenances if m.slug in active_slugs | upcoming_slugs]
+    components = api.all_components()
 
     def incident_list(entries: list[Incident]) -> list[Json]:
         return [api.incident(i) for i in entries]
@@ -302,13 +291,13 @@ def documents(content: Content, state: State, md: Markdown) -> dict[str, Json]:
 
     return {
         "api/v2/summary.json": {
-            "page": page, "components": api.all_components(),
+            "page": page, "components": components,
             "incidents": incident_list(unresolved),
             "scheduled_maintenances": maintenance_list(summary_maintenances),
             "status": api.status(),
         },
         "api/v2/status.json": {"page": page, "status": api.status()},
-        "api/v2/components.json": {"page": page, "components": api.all_components()},
+        "api/v2/components.json": {"page": page, "components": components},
         "api/v2/incidents.json": {"page": page,
                                   "incidents": incident_list(incidents[:LIST_LIMIT])},
         "api/v2/incidents/unresolved.json": {"page": page,
@@ -320,10 +309,6 @@ def documents(content: Content, state: State, md: Markdown) -> dict[str, Json]:
         "api/v2/scheduled-maintenances/active.json": {
             "page": page, "scheduled_maintenances": maintenance_list(active)},
     }
-
-
-def is_unresolved(incident: Incident, state: State) -> bool:
-    return incident.started_at <= state.now and state.status[incident.slug] in UNRESOLVED
 
 
 def encode(document: Json) -> bytes:

@@ -15,7 +15,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from generator.model import Content
 from generator.render import Renderer
-from generator.state import State
+from generator.state import STATUS_IMPACT, State
 
 FONT_SIZE = 11
 PADDING = 6  # px each side of a text
@@ -29,13 +29,7 @@ STATUS_COLORS = {
     "partial_outage": "#bc4c00",
     "major_outage": "#b91c1c",
 }
-INDICATOR_COLORS = {
-    "none": STATUS_COLORS["operational"],
-    "maintenance": STATUS_COLORS["under_maintenance"],
-    "minor": STATUS_COLORS["degraded_performance"],
-    "major": STATUS_COLORS["partial_outage"],
-    "critical": STATUS_COLORS["major_outage"],
-}
+INDICATOR_COLORS = {STATUS_IMPACT[status]: color for status, color in STATUS_COLORS.items()}
 
 # Verdana advance widths in 1/1000 em, by character. Characters that share a width are
 # grouped; accented letters have their base letter's width.

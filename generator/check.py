@@ -12,18 +12,17 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from generator.build import Now, resolve_now
+from generator.build import Now, load_state, resolve_now
 from generator.errors import ContentError, Problem
 from generator.load import (
     incident_files,
     load_components,
-    load_content,
     load_incident,
     load_site,
     stray_files,
 )
 from generator.model import Content, Incident, Site
-from generator.state import is_open, maintenance_state
+from generator.state import ACTIVE_MAINTENANCE, is_open, maintenance_state
 from generator.timeutil import TimeError, get_zone
 
 STALE_AFTER = timedelta(days=1)
@@ -63,7 +62,7 @@ def maintenance_left_behind(incident: Incident, now: datetime, site: Site) -> li
                       "update still says 'scheduled'",
                       f"add a 'completed' update that says how it went (heliograph resolve "
                       f"{incident.slug} --message ...)")]
-    if state in ("in_progress", "verifying") and now - window.end > OVERRUN_GRACE:
+    if state in ACTIVE_MAINTENANCE and now - window.end > OVERRUN_GRACE:
         return [_warn(incident, last.line, f"the window ended {_hours(now - window.end)} ago "
                       f"and this maintenance is still '{state}' (shown as overrunning)",
                       f"post 'completed' when it is done (heliograph resolve {incident.slug})")]
@@ -132,9 +131,8 @@ CHECKS: tuple[Check, ...] = (stale, maintenance_left_behind, no_components,
                              repeated_message)
 
 
-def warnings(content: Content, now_value: Now) -> list[Problem]:
+def warnings(content: Content, now: datetime) -> list[Problem]:
     """Things authors forget; reported without failing the check."""
-    now = resolve_now(now_value, content.site.zone)
     found = [p for incident in content.incidents for check in CHECKS
              for p in check(incident, now, content.site)]
     return sorted(found, key=lambda p: (p.file, p.line or 0, p.message))
@@ -161,10 +159,11 @@ def incidents_without_site(source: Path, now_value: Now) -> list[Problem]:
     return problems
 
 
-def collect(source: Path, now: Now) -> tuple[Content | None, list[Problem]]:
-    """The loaded content (None on errors) and every problem found."""
+def collect(source: Path, now: Now) -> tuple[tuple[Content, datetime] | None, list[Problem]]:
+    """The content and the instant it was checked at (None on errors), every problem."""
     try:
-        return load_content(source, lambda zone: resolve_now(now, zone)), []
+        content, state = load_state(source, now)
+        return (content, state.now), []
     except ContentError as exc:
         problems = list(exc.problems)
     checked = any(p.file.startswith("content/incidents/") for p in problems)
@@ -175,10 +174,10 @@ def collect(source: Path, now: Now) -> tuple[Content | None, list[Problem]]:
 
 
 def run_check(source: Path, now: Now, fmt: str) -> int:
-    content, problems = collect(source, now)
+    loaded, problems = collect(source, now)
     errors = len(problems)
-    if content is not None:
-        problems = warnings(content, now)
+    if loaded is not None:
+        problems = warnings(*loaded)
     else:
         problems = sorted(problems, key=lambda p: (p.file, p.line or 0, p.column or 0))
     out = sys.stdout if fmt == "github" else sys.stderr

@@ -26,7 +26,7 @@ from generator.markup import Markdown
 from generator.memo import Memo
 from generator.model import Component, Content, Group, Incident, Update
 from generator.parallel import Task, run_tasks
-from generator.state import Day, State, Uptime
+from generator.state import Day, State, Uptime, latest_update, resolved_at
 from generator.theme import Theme
 from generator.timeutil import iso
 
@@ -177,13 +177,12 @@ class Renderer:
 
 
 def entry_view(incident: Incident, state: State, names: dict[str, str]) -> EntryView:
-    resolved = incident.resolved_at if incident.resolved_at and \
-        incident.resolved_at <= state.now else None
+    # A maintenance shows its window rather than a resolution time and duration.
+    resolved = resolved_at(incident, state.now) if incident.type != "maintenance" else None
     status = state.status[incident.slug]
     return EntryView(
         incident=incident, status=status, impact=state.impact[incident.slug],
-        latest=next((u for u in reversed(incident.updates) if u.at <= state.now),
-                    incident.updates[0]),
+        latest=latest_update(incident, state.now),
         affected=tuple(AffectedView(cid, names[cid], s) for cid, s in incident.components),
         resolved_at=resolved,
         duration=resolved - incident.started_at if resolved else None,

@@ -16,6 +16,7 @@ from generator.model import (
     IMPACTS,
     Content,
     Incident,
+    Update,
     impact_rank,
     status_rank,
 )
@@ -116,15 +117,29 @@ def maintenance_active_spans(incident: Incident, now: datetime) -> list[tuple[da
     return spans
 
 
+def latest_update(incident: Incident, now: datetime) -> Update:
+    """The latest update posted at or before now (the first one if none is yet)."""
+    latest = incident.updates[0]
+    for update in incident.updates:
+        if update.at <= now:
+            latest = update
+    return latest
+
+
 def current_status(incident: Incident, now: datetime) -> str:
     """The status shown for an entry: its maintenance state, or its latest update's status."""
     if incident.type == "maintenance":
         return maintenance_state(incident, now)
-    latest = incident.updates[0].status
-    for update in incident.updates:
-        if update.at <= now:
-            latest = update.status
-    return latest
+    return latest_update(incident, now).status
+
+
+def resolved_at(incident: Incident, now: datetime) -> datetime | None:
+    """When an entry was resolved (a maintenance: completed), if it is by now."""
+    if incident.type == "maintenance":
+        changes = _maintenance_states(incident, now)
+        return changes[-1][0] if changes and changes[-1][1] == "completed" else None
+    resolved = incident.resolved_at
+    return resolved if resolved is not None and resolved <= now else None
 
 
 def incident_spans(incident: Incident, now: datetime) -> list[tuple[datetime, datetime]]:
