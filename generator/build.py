@@ -30,7 +30,7 @@ def resolve_now(now: Now, zone: tzinfo) -> datetime:
 
 
 @dataclass
-class Site:
+class BuiltSite:
     """A loaded site with its derived state and rendered files."""
 
     content: Content
@@ -96,10 +96,10 @@ def render_site(content: Content, state: State, renderer: Renderer) -> dict[str,
 
 
 def make_site(source: Path, now: Now = None, base_url: str | None = None,
-              md: Markdown | None = None, jobs: int = 1) -> Site:
+              md: Markdown | None = None, jobs: int = 1) -> BuiltSite:
     """Load, validate, derive and render, all in memory. Raises ContentError."""
     content, state, renderer = prepare(source, now, base_url, md, jobs)
-    return Site(content, state, render_site(content, state, renderer))
+    return BuiltSite(content, state, render_site(content, state, renderer))
 
 
 def build(source: Path, output: Path, now: Now = None, base_url: str | None = None,

@@ -29,8 +29,7 @@ class Translator:
         node = self.lookup(key)
         if node is None:
             return key  # a missing string shows its key rather than failing the build
-        text = str(node)
-        return text.format(**values) if values else text
+        return str(node).format(**values)
 
     def lookup(self, key: str) -> Any:
         node: Any = self.catalogue

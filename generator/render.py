@@ -341,6 +341,3 @@ def page_tasks(content: Content, state: State, renderer: Renderer) -> list[Task]
 def static_files(theme: Theme) -> dict[str, bytes]:
     return {theme.assets[name]: data for name, data in theme.static.items()}
 
-
-def generated_at(now: datetime) -> str:
-    return iso(now)

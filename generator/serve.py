@@ -36,10 +36,11 @@ from watchdog.observers import Observer
 from watchdog.observers.api import ObservedWatch
 
 from generator.author import user_error
-from generator.build import Site, load_state, render_site
+from generator.build import BuiltSite, load_state, render_site
 from generator.errors import ContentError, Problem
 from generator.load import LoadCache
 from generator.markup import Markdown
+from generator.model import Site
 from generator.render import Renderer
 from generator.theme import ThemeError, load_theme, resolve_theme
 
@@ -170,18 +171,18 @@ class Rebuilder:
                                      self._watch_list(site.content.site))
         return self.snapshot
 
-    def _make_site(self) -> Site:
+    def _make_site(self) -> BuiltSite:
         content, state = load_state(self.source, self.now, self.base_url, cache=self.cache)
         if self.renderer is None or self.renderer.site != content.site:
             self.renderer = Renderer(content, load_theme(self.source, content.site), self.md)
-        return Site(content, state, render_site(content, state, self.renderer))
+        return BuiltSite(content, state, render_site(content, state, self.renderer))
 
-    def _watch_list(self, site: object | None) -> tuple[Path, ...]:
+    def _watch_list(self, site: Site | None) -> tuple[Path, ...]:
         folders = [self.source / "content", self.source / "themes"]
-        theme = getattr(site, "theme", "default")
+        theme = site.theme if site else "default"
         with contextlib.suppress(ThemeError):  # reported by the build; themes/ is watched
             folders += resolve_theme(self.source, theme)
-        logo = getattr(site, "logo", "")
+        logo = site.logo if site else ""
         if logo:
             folders.append((self.source / logo).parent)
         return tuple(dict.fromkeys(p.resolve() for p in folders if p.is_dir()))

@@ -168,9 +168,6 @@ class Theme:
                         _merge(merged, data)
         return merged
 
-    def languages(self) -> list[str]:
-        return sorted({p.stem for d in self.dirs for p in (d / "i18n").glob("*.yaml")})
-
 
 def _merge(base: dict[str, Any], extra: dict[str, Any]) -> None:
     for key, value in extra.items():

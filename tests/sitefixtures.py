@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from textwrap import dedent
 
-from generator.build import Site, make_site
+from generator.build import BuiltSite, make_site
 
 REPO = Path(__file__).resolve().parent.parent
 NOW = "2026-11-27T01:00:00Z"
@@ -118,10 +118,10 @@ def scenario_root(name: str, tmp: Path) -> Path:
     raise ValueError(name)
 
 
-_SITES: dict[tuple[str, str], Site] = {}
+_SITES: dict[tuple[str, str], BuiltSite] = {}
 
 
-def build(name: str, tmp_path_factory, now: str = NOW) -> Site:
+def build(name: str, tmp_path_factory, now: str = NOW) -> BuiltSite:
     """The scenario's site, built once per test session and now."""
     key = (name, now)
     if key not in _SITES:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import Site, make_site
+from generator.build import BuiltSite, make_site
 from generator.markup import Markdown, sanitize
 
 NOW = "2026-11-27T01:00:00Z"
@@ -88,7 +88,7 @@ def hostile_repo(root: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
+def site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
     return make_site(hostile_repo(tmp_path_factory.mktemp("xss")), NOW)
 
 
@@ -161,20 +161,20 @@ def test_allowed_formatting_survives() -> None:
     assert "<table>" in html
 
 
-def test_every_html_page_is_clean(site: Site) -> None:
+def test_every_html_page_is_clean(site: BuiltSite) -> None:
     pages = [p for p in site.files if p.endswith(".html")]
     assert "incidents/hostile-open/index.html" in pages and "index.html" in pages
     for path in pages:
         assert audit(site.files[path].decode("utf-8")) == [], path
 
 
-def test_titles_are_escaped_not_dropped(site: Site) -> None:
+def test_titles_are_escaped_not_dropped(site: BuiltSite) -> None:
     html = site.files["incidents/hostile-open/index.html"].decode("utf-8")
     assert "&lt;script&gt;alert(&#39;XSS1&#39;)&lt;/script&gt;" in html
     assert "&#34;&gt;&lt;script&gt;alert(&#39;XSS26&#39;)" in html
 
 
-def test_every_xml_file_is_clean(site: Site) -> None:
+def test_every_xml_file_is_clean(site: BuiltSite) -> None:
     xml_files = [p for p in site.files if p.endswith((".atom", ".rss", ".xml", ".svg"))]
     if "feed.atom" not in site.files:
         pytest.skip("feeds are not built yet")
@@ -192,7 +192,7 @@ def test_every_xml_file_is_clean(site: Site) -> None:
                 assert audit(element.text, from_content=True) == [], (path, element.text[:200])
 
 
-def test_feed_entries_hold_the_sanitized_html(site: Site) -> None:
+def test_feed_entries_hold_the_sanitized_html(site: BuiltSite) -> None:
     if "feed.atom" not in site.files:
         pytest.skip("feeds are not built yet")
     root = ET.fromstring(site.files["feed.atom"])
@@ -208,7 +208,7 @@ def test_feed_entries_hold_the_sanitized_html(site: Site) -> None:
         assert audit(body, from_content=True) == []
 
 
-def test_json_bodies_are_sanitized_html(site: Site) -> None:
+def test_json_bodies_are_sanitized_html(site: BuiltSite) -> None:
     bodies: list[str] = []
 
     def walk(value: object) -> None:
@@ -231,7 +231,7 @@ def test_json_bodies_are_sanitized_html(site: Site) -> None:
         assert body == md(PAYLOAD_TEXT)  # the same sanitized HTML as the pages
 
 
-def test_no_markup_file_contains_a_raw_payload(site: Site) -> None:
+def test_no_markup_file_contains_a_raw_payload(site: BuiltSite) -> None:
     """HTML and XML never carry a payload as markup (plain-text formats such as the
     calendar and JSON strings may carry it as text)."""
     markup = [p for p in site.files if p.endswith((".html", ".atom", ".rss", ".xml", ".svg"))]
