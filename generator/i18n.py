@@ -6,18 +6,18 @@ adding a language is adding one file; docs/theming.md lists the keys.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, tzinfo
+import datetime as dt
 from typing import Any
 
 
 class Translator:
-    def __init__(self, catalogue: dict[str, Any], zone: tzinfo):
+    def __init__(self, catalogue: dict[str, Any], zone: dt.tzinfo):
         self.catalogue = catalogue
         self.zone = zone
         self.missing: set[str] = set()  # keys asked for but absent, for tests and checks
         # Every page formats the same few strings and times again: remember them.
         self._plain: dict[str, str] = {}
-        self._datetimes: dict[datetime, str] = {}
+        self._datetimes: dict[dt.datetime, str] = {}
 
     def __call__(self, key: str, **values: Any) -> str:
         if not values:
@@ -46,32 +46,32 @@ class Translator:
             return str(names[index])
         return str(index + 1)
 
-    def date(self, value: datetime | date, short: bool = False) -> str:
-        if isinstance(value, datetime):
+    def date(self, value: dt.datetime | dt.date, short: bool = False) -> str:
+        if isinstance(value, dt.datetime):
             value = value.astimezone(self.zone).date()
         month = self._names("months_short" if short else "months", value.month - 1)
         return self("date_format", day=value.day, month=month, year=value.year,
                     weekday=self._names("weekdays", value.weekday()))
 
-    def time(self, value: datetime) -> str:
+    def time(self, value: dt.datetime) -> str:
         local = value.astimezone(self.zone)
         hour12 = local.hour % 12 or 12
         return self("time_format", H=f"{local.hour:02d}", h=hour12, M=f"{local.minute:02d}",
                     p=self._names("am_pm", local.hour // 12))
 
-    def zone_name(self, value: datetime) -> str:
+    def zone_name(self, value: dt.datetime) -> str:
         """The zone's abbreviation, translated where the language has its own (CET -> MEZ)."""
         name = value.astimezone(self.zone).tzname() or ""
         names = self.catalogue.get("zone_names")
         return str(names.get(name, name)) if isinstance(names, dict) else name
 
-    def datetime(self, value: datetime) -> str:
+    def datetime(self, value: dt.datetime) -> str:
         text = self._datetimes.get(value)
         if text is None:
             text = self._datetimes[value] = self._format_datetime(value)
         return text
 
-    def _format_datetime(self, value: datetime) -> str:
+    def _format_datetime(self, value: dt.datetime) -> str:
         local = value.astimezone(self.zone)
         return self("datetime_format", day=local.day,
                     month=self._names("months_short", local.month - 1), year=local.year,
@@ -88,7 +88,7 @@ class Translator:
     def percent(self, value: str | float) -> str:
         return self("percent_format", value=self.number(value))
 
-    def duration(self, value: timedelta) -> str:
+    def duration(self, value: dt.timedelta) -> str:
         minutes = max(0, int(value.total_seconds() // 60))
         days, rest = divmod(minutes, 1440)
         hours, minutes = divmod(rest, 60)

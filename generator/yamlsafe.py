@@ -240,7 +240,7 @@ def _first_alias(text: str) -> tuple[int | None, int | None]:
     """Where the first `*alias` is; only called on the error path."""
     try:
         for event in yaml.parse(text, Loader=_Base):
-            if isinstance(event, yaml.AliasEvent):
+            if isinstance(event, yaml.AliasEvent) and event.start_mark is not None:
                 return event.start_mark.line + 1, event.start_mark.column + 1
     except yaml.YAMLError:  # pragma: no cover - the document already composed once
         pass
