@@ -43,12 +43,18 @@ def event(incident: Incident, content: Content, renderer: Renderer) -> Event:
     vevent.add("created", incident.started_at)
     vevent.add("last-modified", incident.updated_at)
     vevent.add("sequence", len(incident.updates) - 1)  # tells clients the event changed
-    vevent.add("dtstart", incident.window.start)
-    vevent.add("dtend", incident.window.end)
+    # Taken from the updates, not the clock, so the event only changes with the content:
+    # completed before the window means cancelled; completed within it, ended early.
+    window = incident.window
+    done = next((u.at for u in incident.updates if u.status == "completed"), None)
+    cancelled = done is not None and done <= window.start
+    vevent.add("dtstart", window.start)
+    vevent.add("dtend", done if done is not None and window.start < done < window.end
+               else window.end)
     vevent.add("summary", incident.title)
     vevent.add("description", description(incident, renderer))
     vevent.add("url", incident_url(site, incident))
-    vevent.add("status", "CONFIRMED")
+    vevent.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     vevent.add("transp", "TRANSPARENT")  # a maintenance window does not make anyone busy
     return vevent
 

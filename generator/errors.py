@@ -30,9 +30,12 @@ class Problem:
         return where
 
     def format_text(self) -> str:
-        text = f"{self.location()}: {self.severity}: {self.message}"
+        # Messages quote content; its control characters are shown escaped, so a value
+        # with a line break cannot start a line of its own (in CI logs a line starting
+        # with '::' is a GitHub Actions workflow command).
+        text = f"{self.location()}: {self.severity}: {_printable(self.message)}"
         if self.hint:
-            text += f"\n    hint: {self.hint}"
+            text += f"\n    hint: {_printable(self.hint)}"
         return text
 
     def format_github(self) -> str:
@@ -51,6 +54,13 @@ class Problem:
         props.append(f"title={esc('Heliograph ' + self.severity, True)}")
         message = self.message + (f" Hint: {self.hint}" if self.hint else "")
         return f"::{self.severity} {','.join(props)}::{esc(message)}"
+
+
+_CONTROL = {c: f"\\x{c:02x}" for c in range(32) if c != 9} | {10: "\\n", 13: "\\r", 127: "\\x7f"}
+
+
+def _printable(text: str) -> str:
+    return text.translate(_CONTROL)
 
 
 class ContentError(Exception):

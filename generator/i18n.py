@@ -29,6 +29,8 @@ class Translator:
         node = self.lookup(key)
         if node is None:
             return key  # a missing string shows its key rather than failing the build
+        if isinstance(node, dict) and "count" in values:  # plural forms: one / other
+            node = node.get("one" if values["count"] == 1 else "other", key)
         return str(node).format(**values)
 
     def lookup(self, key: str) -> Any:

@@ -34,6 +34,7 @@ from generator.model import (
     Window,
 )
 from generator.parallel import fork_map
+from generator.theme import ThemeError, read_logo, resolve_theme
 from generator.timeutil import TimeError, dst_ambiguity, get_zone, parse_timestamp
 from generator.yamlsafe import Node, Seq, YamlError, load_yaml, source_text
 
@@ -274,9 +275,9 @@ def _read_site(source: Path, base_url: str | None,
         check.error(node.where_value("timezone"), str(exc), hint)
         tz_name, zone = "UTC", get_zone("UTC")
     language = check.text(node, "language", "site.yaml") or "en"
-    if not LANGUAGE_RE.match(language):
-        check.error(node.where_value("language"), f"language '{language}' is not a language "
-                    "code", "use a code such as en or de")
+    theme = check.text(node, "theme", "site.yaml") or "default"
+    logo = check.text(node, "logo", "site.yaml")
+    _check_theme(check, node, source, theme, language, logo)
     brand = check.text(node, "brand_color", "site.yaml")
     if brand and not COLOR_RE.match(brand):
         check.error(node.where_value("brand_color"), f"brand_color '{brand}' is not a #rrggbb "
@@ -297,13 +298,41 @@ def _read_site(source: Path, base_url: str | None,
         zone=zone,
         language=language,
         description=check.text(node, "description", "site.yaml"),
-        theme=check.text(node, "theme", "site.yaml") or "default",
+        theme=theme,
         history_days=positive("history_days", 90, 3650),
         feed_entries=positive("feed_entries", 50, 10000),
         history_page_size=positive("history_page_size", 25, 1000),
         brand_color=brand,
-        logo=check.text(node, "logo", "site.yaml"),
+        logo=logo,
     )
+
+
+def _check_theme(check: FileCheck, node: Node, source: Path, theme: str, language: str,
+                 logo: str) -> None:
+    """The theme, its language and the logo must exist: `check` must catch what `build`
+    would fail on."""
+    if not LANGUAGE_RE.match(language):
+        check.error(node.where_value("language"), f"language '{language}' is not a language "
+                    "code", "use a code such as en or de")
+        return
+    try:
+        folders = resolve_theme(source, theme)
+    except ThemeError as exc:
+        check.error(node.where_value("theme"), str(exc),
+                    "use 'default', or the name of a folder in themes/")
+        return
+    languages = {p.stem for folder in folders for p in (folder / "i18n").glob("*.yaml")}
+    if language not in languages and language.split("-")[0] not in languages:
+        check.error(node.where_value("language"), f"the theme has no translation for "
+                    f"language '{language}'", suggest(language, languages) or
+                    f"use one of: {', '.join(sorted(languages))}, or add "
+                    f"themes/default/i18n/{language}.yaml (docs/theming.md)")
+    if logo:
+        try:
+            read_logo(source, logo)
+        except ThemeError as exc:
+            check.error(node.where_value("logo"), str(exc),
+                        "give the path of an image in the repo, e.g. logo: assets/logo.svg")
 
 
 def _site_url(check: FileCheck, node: Node, override: str | None) -> str:

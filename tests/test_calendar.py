@@ -48,7 +48,10 @@ def test_one_event_per_maintenance_window(example):
     for m in maintenances:
         event = found[f"{m.slug}@status.tidewater.example"]
         assert event.decoded("DTSTART") == m.window.start
-        assert event.decoded("DTEND") == m.window.end
+        done = next((u.at for u in m.updates if u.status == "completed"), None)
+        # The database upgrade finished at 02:41, before its window's end at 03:00.
+        assert event.decoded("DTEND") == (done or m.window.end)
+        assert str(event["STATUS"]) == "CONFIRMED"
         assert event.decoded("DTSTAMP") == m.updated_at  # from content, not the clock
         assert str(event["SUMMARY"]) == m.title
         assert str(event["URL"]) == f"https://status.tidewater.example/incidents/{m.slug}/"
@@ -75,3 +78,17 @@ def test_same_content_gives_identical_calendars(example):
     for path in (p for p in example.files if p.endswith(".ics")):
         assert again.files[path] == example.files[path], path
         assert later.files[path] == example.files[path], path
+
+
+def test_cancelled_maintenance_is_a_cancelled_event(tmp_path):
+    import shutil
+
+    shutil.copytree(REPO / "content", tmp_path / "content")
+    (tmp_path / "content" / "incidents" / "2026-11-30-cancelled.md").write_text(
+        "---\ntitle: Cancelled work\ntype: maintenance\n"
+        "window: {start: 2026-11-30T02:00:00Z, end: 2026-11-30T04:00:00Z}\n"
+        "updates:\n  - at: 2026-11-20T10:00:00Z\n    status: scheduled\n    message: Planned.\n"
+        "  - at: 2026-11-25T10:00:00Z\n    status: completed\n    message: Cancelled.\n---\n")
+    found = {str(e["UID"]): e for e in events(make_site(tmp_path, NOW).files["maintenance.ics"])}
+    event = found["2026-11-30-cancelled@status.tidewater.example"]
+    assert str(event["STATUS"]) == "CANCELLED"

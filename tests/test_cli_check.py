@@ -131,3 +131,30 @@ def test_missing_repo_is_a_clear_error(tmp_path: Path, capsys) -> None:
     assert main(["check", "--source", str(tmp_path)]) == 1
     err = capsys.readouterr().err
     assert "content/site.yaml" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(("setting", "message"), [
+    ("theme: nonexistent", "theme 'nonexistent' not found"),
+    ("language: xx", "no translation for language 'xx'"),
+    ("logo: ../../outside.svg", "must be inside the site folder"),
+    ("logo: missing.png", "not found"),
+])
+def test_check_catches_what_the_build_would_fail_on(site: Path, capsys, setting: str,
+                                                    message: str) -> None:
+    config = site / "content" / "site.yaml"
+    key = setting.split(":")[0]
+    lines = [ln for ln in config.read_text().splitlines() if not ln.startswith(key + ":")]
+    config.write_text("\n".join([*lines, setting]) + "\n")
+    line = len(lines) + 1
+    assert check(site) == 1
+    err = capsys.readouterr().err
+    assert f"content/site.yaml:{line}:" in err and message in err
+
+
+def test_text_output_cannot_forge_workflow_commands(site: Path, capsys) -> None:
+    incident(site, "2026-11-20-a.md",
+             entry("A", one("2026-11-20T10:00:00Z", '"bogus\\n::warning::injected"')))
+    assert check(site) == 1
+    err = capsys.readouterr().err
+    assert not [line for line in err.splitlines() if line.startswith("::")]
+    assert "\\n::warning::injected" in err
