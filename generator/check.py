@@ -22,7 +22,7 @@ from generator.load import (
     stray_files,
 )
 from generator.model import Content, Incident, Site
-from generator.state import ACTIVE_MAINTENANCE, is_open, maintenance_state
+from generator.state import ACTIVE_MAINTENANCE, DOWNTIME_TENTHS, is_open, maintenance_state
 from generator.timeutil import TimeError, get_zone
 
 STALE_AFTER = timedelta(days=1)
@@ -102,6 +102,17 @@ def backfilled_open(incident: Incident, now: datetime, site: Site) -> list[Probl
                   "still open", "a retrospective should end with a 'resolved' update")]
 
 
+def zero_duration(incident: Incident, now: datetime, site: Site) -> list[Problem]:
+    """A retrospective written as a single 'resolved' update records no downtime."""
+    outage = any(status in DOWNTIME_TENTHS for _, status in incident.components)
+    if incident.type != "incident" or not outage \
+            or incident.resolved_at != incident.started_at or not _recent(incident, now):
+        return []
+    return [_warn(incident, incident.updates[0].line, "this incident starts and ends at the "
+                  "same moment, so it records no downtime",
+                  "add a first update with status 'investigating' at the time it began")]
+
+
 def file_date(incident: Incident, now: datetime, site: Site) -> list[Problem]:
     match = DATE_PREFIX.match(incident.slug)
     if not match or not _recent(incident, now):
@@ -127,8 +138,8 @@ def repeated_message(incident: Incident, now: datetime, site: Site) -> list[Prob
 
 
 CHECKS: tuple[Check, ...] = (stale, maintenance_left_behind, no_components,
-                             operational_components, backfilled_open, file_date,
-                             repeated_message)
+                             operational_components, backfilled_open, zero_duration,
+                             file_date, repeated_message)
 
 
 def warnings(content: Content, now: datetime) -> list[Problem]:

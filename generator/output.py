@@ -54,6 +54,9 @@ def check_output_dir(output: Path, source: Path) -> Path:
     if (out / ".git").exists() or (out / "content" / "site.yaml").exists():
         raise OutputError(f"{out} looks like a repository, not a built site; refusing to "
                           "replace it")
+    if out.is_dir() and any(out.iterdir()) and not (out / "index.html").is_file():
+        raise OutputError(f"{out} is not empty and holds no built site (no index.html); "
+                          "refusing to replace it: empty it, or choose another folder")
     recover(out)
     return out
 

@@ -9,6 +9,7 @@ and logo (site.yaml) become two more static assets.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -31,6 +32,10 @@ def default_theme_dir() -> Path:
     if packaged.is_dir():
         return packaged
     return PACKAGE_DIR.parent / "themes" / "default"  # a source checkout
+
+
+ACTIVE_SVG = re.compile(rb"<script|<foreignObject|\son[a-z]+\s*=|javascript:|<iframe|<embed",
+                        re.IGNORECASE)
 
 
 class ThemeError(Exception):
@@ -73,7 +78,12 @@ def read_logo(source: Path, logo: str) -> tuple[str, bytes]:
     if not path.is_file():
         raise ThemeError(f"logo '{logo}' (site.yaml) not found; the path is relative to "
                          f"the folder that holds content/ ({source})")
-    return f"logo.{ext}", path.read_bytes()
+    data = path.read_bytes()
+    # An SVG is a document: opened directly it would run its scripts on the site's origin.
+    if ext == "svg" and ACTIVE_SVG.search(data):
+        raise ThemeError(f"logo '{logo}' (site.yaml) contains scripts, event handlers or "
+                         "external references; use a plain SVG")
+    return f"logo.{ext}", data
 
 
 def _luminance(color: str) -> float:

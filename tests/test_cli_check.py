@@ -98,7 +98,8 @@ def test_github_format_prints_annotations_on_stdout(site: Path, capsys) -> None:
     ("2026-11-27-retro.md", entry("Retro", one("2026-11-27T00:30:00Z", "investigating"),
                                   "backfilled: true\ncomponents: {api: major_outage}\n"),
      "backfilled incident is still open"),
-    ("2026-10-01-copied.md", entry("Copied", one("2026-11-26T10:00:00Z", "resolved")),
+    ("2026-10-01-copied.md", entry("Copied", one("2026-11-26T09:00:00Z", "investigating")
+                                         + one("2026-11-26T10:00:00Z", "resolved", "Fixed.")),
      "the file name says 2026-10-01"),
     ("2026-11-26-echo.md", entry("Echo", one("2026-11-26T10:00:00Z", "investigating", "Same.")
                                  + one("2026-11-26T11:00:00Z", "resolved", "Same.")),
@@ -158,3 +159,11 @@ def test_text_output_cannot_forge_workflow_commands(site: Path, capsys) -> None:
     err = capsys.readouterr().err
     assert not [line for line in err.splitlines() if line.startswith("::")]
     assert "\\n::warning::injected" in err
+
+
+def test_warns_when_a_retrospective_records_no_downtime(site: Path, capsys) -> None:
+    incident(site, "2026-11-26-blip.md", "---\ntitle: Blip\nbackfilled: true\n"
+             "components: {api: major_outage}\nupdates:\n"
+             + one("2026-11-26T10:00:00Z", "resolved") + "---\n")
+    assert check(site) == 0
+    assert "records no downtime" in capsys.readouterr().err

@@ -232,3 +232,13 @@ def test_unchanged_files_keep_their_inode_and_time(tmp_path: Path) -> None:
                                                before["same.html"].st_mtime_ns)
     assert changed.st_ino != before["changed.html"].st_ino
     assert snapshot(out) == {"same.html": b"same", "changed.html": b"v2", "new.html": b"n"}
+
+
+def test_refuses_to_replace_a_folder_that_holds_no_site(tmp_path: Path) -> None:
+    source = repo(tmp_path / "repo")
+    out = tmp_path / "somedir"
+    out.mkdir()
+    (out / "precious.txt").write_text("keep me")
+    with pytest.raises(OutputError, match="holds no built site"):
+        build(source, out, NOW)
+    assert (out / "precious.txt").read_text() == "keep me"
