@@ -13,11 +13,10 @@ import json
 from datetime import datetime
 from typing import Any
 
-from generator.markup import Markdown
 from generator.model import Component, Content, Group, Incident, Update
-from generator.render import Renderer
+from generator.render import Renderer, message_html
 from generator.seo import incident_url
-from generator.state import ACTIVE_MAINTENANCE, State, latest_update, resolved_at
+from generator.state import ACTIVE_MAINTENANCE, State, latest_update, resolved_at, timeline
 from generator.timeutil import iso
 
 LIST_LIMIT = 50  # Statuspage's lists hold the 50 most recent items
@@ -54,6 +53,11 @@ def entry_id(incident: Incident) -> str:
 def update_id(incident: Incident, index: int) -> str:
     """Updates are only ever appended, so (slug, position oldest-first) is stable."""
     return stable_id("update", f"{incident.slug}:{index}")
+
+
+def automatic_update_id(incident: Incident, update: Update) -> str:
+    """A clock-made update is named by what the clock did, and when."""
+    return stable_id("update", f"{incident.slug}:{update.status}@{iso(update.at)}")
 
 
 def component_id(component: Component) -> str:
@@ -103,10 +107,10 @@ def positions(content: Content) -> dict[str, int]:
 class Api:
     """Builds Statuspage objects for one site and one derived state."""
 
-    def __init__(self, content: Content, state: State, md: Markdown):
+    def __init__(self, content: Content, state: State, renderer: Renderer):
         self.content = content
         self.state = state
-        self.md = md
+        self.renderer = renderer
         self.page_id = page_id(content)
         self.created = iso(first_moment(content, state.now))
         self.groups = {g.id: g for g in content.groups}
@@ -197,21 +201,25 @@ class Api:
         start or stop applying, null elsewhere (Statuspage's null = "no change")."""
         items = []
         active = False
-        for index, update in enumerate(incident.updates):
-            now_active = applies_after(incident, update, active, index)
+        posted = 0  # how many written updates so far: their ids count them
+        for update in timeline(incident, self.state.now):
+            now_active = applies_after(incident, update, active, posted)
             changed = now_active != active and bool(incident.components)
-            items.append(self.update(incident, index, update,
+            uid = automatic_update_id(incident, update) if update.automatic \
+                else update_id(incident, posted)
+            items.append(self.update(incident, uid, update,
                                      self.affected(incident, now_active) if changed else None))
+            posted += not update.automatic
             active = now_active
         return items[::-1]
 
-    def update(self, incident: Incident, index: int, update: Update,
+    def update(self, incident: Incident, uid: str, update: Update,
                affected: list[Json] | None) -> Json:
         at = iso(update.at)
         return {
-            "id": update_id(incident, index),
+            "id": uid,
             "status": update.status,
-            "body": self.md(update.message),
+            "body": message_html(update, self.renderer),
             "incident_id": entry_id(incident),
             "created_at": at,
             "updated_at": at,
@@ -268,9 +276,9 @@ def applies_after(incident: Incident, update: Update, before: bool, index: int) 
 
 # --- endpoints ---------------------------------------------------------------------------
 
-def documents(content: Content, state: State, md: Markdown) -> dict[str, Json]:
+def documents(content: Content, state: State, renderer: Renderer) -> dict[str, Json]:
     """Every endpoint's document, by output path."""
-    api = Api(content, state, md)
+    api = Api(content, state, renderer)
     page = api.page()
     # Content.incidents is newest first; so is every list here, like Statuspage's.
     incidents = [i for i in content.incidents if i.type != "maintenance"]
@@ -317,4 +325,4 @@ def encode(document: Json) -> bytes:
 
 
 def api_files(content: Content, state: State, renderer: Renderer) -> dict[str, bytes]:
-    return {path: encode(doc) for path, doc in documents(content, state, renderer.md).items()}
+    return {path: encode(doc) for path, doc in documents(content, state, renderer).items()}

@@ -15,10 +15,10 @@ from html import escape
 from feedgen.feed import FeedGenerator
 
 from generator.api import first_moment
-from generator.model import Content, Incident
-from generator.render import Renderer
+from generator.model import Content, Incident, Update
+from generator.render import Renderer, message_html
 from generator.seo import absolute, component_url, incident_url
-from generator.state import State
+from generator.state import State, latest_update, timeline
 
 GENERATOR = "Heliograph"
 FORMATS = {"atom": "application/atom+xml", "rss": "application/rss+xml"}
@@ -34,9 +34,15 @@ class FeedSpec:
     entries: tuple[Incident, ...]
 
 
-def newest_updated_first(entries: tuple[Incident, ...], limit: int) -> tuple[Incident, ...]:
+def updated(incident: Incident, now: datetime) -> datetime:
+    """An entry's latest update, automatic ones included."""
+    return latest_update(incident, now).at
+
+
+def newest_updated_first(entries: tuple[Incident, ...], limit: int,
+                         now: datetime) -> tuple[Incident, ...]:
     """By latest update, newest first; ties keep content order (sort is stable)."""
-    return tuple(sorted(entries, key=lambda i: i.updated_at, reverse=True)[:limit])
+    return tuple(sorted(entries, key=lambda i: updated(i, now), reverse=True)[:limit])
 
 
 def entry_title(incident: Incident, renderer: Renderer) -> str:
@@ -45,7 +51,7 @@ def entry_title(incident: Incident, renderer: Renderer) -> str:
     return f"{renderer.t('types.' + incident.type)}: {incident.title}"
 
 
-def timeline_html(incident: Incident, renderer: Renderer) -> str:
+def timeline_html(incident: Incident, updates: tuple[Update, ...], renderer: Renderer) -> str:
     """The whole entry as sanitized HTML: window, updates newest first, then the body."""
     t = renderer.t
     parts = []
@@ -53,10 +59,10 @@ def timeline_html(incident: Incident, renderer: Renderer) -> str:
         window = t("scheduled_for", start=t.datetime(incident.window.start),
                    end=t.datetime(incident.window.end))
         parts.append(f"<p>{escape(window)}</p>")
-    for update in reversed(incident.updates):
+    for update in reversed(updates):
         status = t("incident_status." + update.status)
         parts.append(f"<p><strong>{escape(status)}</strong> · {escape(t.datetime(update.at))}</p>")
-        parts.append(renderer.md(update.message))
+        parts.append(message_html(update, renderer))
     if incident.body:
         parts.append("<hr>")
         parts.append(renderer.md(incident.body))
@@ -65,7 +71,8 @@ def timeline_html(incident: Incident, renderer: Renderer) -> str:
 
 def feed_updated(spec: FeedSpec, content: Content, state: State) -> datetime:
     """The newest entry's update; an empty feed falls back to the content's first event."""
-    return max((i.updated_at for i in spec.entries), default=first_moment(content, state.now))
+    return max((updated(i, state.now) for i in spec.entries),
+               default=first_moment(content, state.now))
 
 
 def render_feed(spec: FeedSpec, kind: str, name: str, content: Content, state: State,
@@ -91,11 +98,13 @@ def render_feed(spec: FeedSpec, kind: str, name: str, content: Content, state: S
         entry.title(entry_title(incident, renderer))
         entry.link(href=url, rel="alternate", type="text/html")
         # RSS has only pubDate: it carries the latest update, like Atom's <updated>.
-        entry.published(incident.started_at if kind == "atom" else incident.updated_at)
-        entry.updated(incident.updated_at)
+        latest = updated(incident, state.now)
+        entry.published(incident.started_at if kind == "atom" else latest)
+        entry.updated(latest)
         entry.category(term=incident.type, label=renderer.t("types." + incident.type))
-        html = renderer.memo.get(("timeline", incident.slug), incident,
-                                 lambda i=incident: timeline_html(i, renderer))
+        updates = timeline(incident, state.now)
+        html = renderer.memo.get(("timeline", incident.slug), updates,
+                                 lambda i=incident, u=updates: timeline_html(i, u, renderer))
         entry.content(html, type="html")
     data = fg.atom_str(pretty=True) if kind == "atom" else fg.rss_str(pretty=True)
     return bytes(data)
@@ -105,12 +114,12 @@ def feed_specs(content: Content, state: State) -> list[FeedSpec]:
     site = content.site
     limit = site.feed_entries
     specs = [FeedSpec(site.title, site.base_url, "",
-                      newest_updated_first(content.incidents, limit))]
+                      newest_updated_first(content.incidents, limit, state.now))]
     for component in content.components:
         entries = state.by_component.get(component.id, ())
         specs.append(FeedSpec(f"{site.title}: {component.name}",
                               component_url(site, component.id), f"components/{component.id}/",
-                              newest_updated_first(entries, limit)))
+                              newest_updated_first(entries, limit, state.now)))
     return specs
 
 
@@ -123,7 +132,8 @@ def feed_files(content: Content, state: State, renderer: Renderer) -> dict[str, 
             for kind in FORMATS:
                 name = f"{stem}.{kind}"
                 files[spec.folder + name] = renderer.memo.get(
-                    ("feed", spec.folder + name), (spec, feed_updated(spec, content, state)),
+                    ("feed", spec.folder + name),
+                    (spec, tuple(timeline(i, state.now) for i in spec.entries)),
                     lambda spec=spec, kind=kind, name=name: render_feed(
                         spec, kind, name, content, state, renderer))
     return files

@@ -74,8 +74,9 @@ class Group:
 class Update:
     at: datetime  # UTC
     status: str
-    message: str  # Markdown source
+    message: str  # Markdown source ("" for an automatic update)
     line: int = 0
+    automatic: bool = False  # made by the clock (a maintenance window's start or end)
 
 
 @dataclass(frozen=True)

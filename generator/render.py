@@ -26,7 +26,7 @@ from generator.markup import Markdown
 from generator.memo import Memo
 from generator.model import Component, Content, Group, Incident, Update
 from generator.parallel import Task, run_tasks
-from generator.state import Day, State, Uptime, latest_update, resolved_at
+from generator.state import Day, State, Uptime, resolved_at, timeline
 from generator.theme import Theme
 from generator.timeutil import iso
 
@@ -54,6 +54,7 @@ class EntryView:
     status: str  # current status (maintenance: by the clock and its updates)
     impact: str
     latest: Update
+    updates: tuple[Update, ...]  # the timeline, newest first (state.timeline)
     affected: tuple[AffectedView, ...]
     resolved_at: datetime | None
     duration: timedelta | None  # from first update to resolution, for resolved incidents
@@ -159,11 +160,16 @@ class Renderer:
         self.env.globals.update(t=self.t, site=self.site, asset=self.asset, iso=iso,
                                 base_path=urlsplit(self.site.base_url).path or "/",
                                 brand_css=theme.brand_css, logo=theme.logo)
-        self.env.filters.update(md=self.markdown, datetime=self.t.datetime, date=self.t.date,
+        self.env.filters.update(md=self.markdown, message=self.message,
+                                datetime=self.t.datetime, date=self.t.date,
                                 duration=self.t.duration, percent=self.t.percent)
 
     def markdown(self, text: str) -> markupsafe.Markup:
         return markupsafe.Markup(self.md(text))
+
+    def message(self, update: Update) -> markupsafe.Markup:
+        """An update's message as HTML; automatic updates say what the clock did."""
+        return markupsafe.Markup(message_html(update, self))
 
     def asset(self, name: str) -> str:
         return self.theme.assets[name]
@@ -176,13 +182,23 @@ class Renderer:
         return html.encode("utf-8")
 
 
+def message_html(update: Update, renderer: Renderer) -> str:
+    """The sanitized HTML of an update's message, the same on pages, feeds and JSON."""
+    if update.automatic:
+        text = renderer.t("automatic." + update.status)
+        return f"<p>{markupsafe.escape(text)}</p>"
+    return renderer.md(update.message)
+
+
 def entry_view(incident: Incident, state: State, names: dict[str, str]) -> EntryView:
     # A maintenance shows its window rather than a resolution time and duration.
     resolved = resolved_at(incident, state.now) if incident.type != "maintenance" else None
+    updates = timeline(incident, state.now)[::-1]
     status = state.status[incident.slug]
     return EntryView(
         incident=incident, status=status, impact=state.impact[incident.slug],
-        latest=latest_update(incident, state.now),
+        latest=updates[0] if updates else incident.updates[0],
+        updates=updates,
         affected=tuple(AffectedView(cid, names[cid], s) for cid, s in incident.components),
         resolved_at=resolved,
         duration=resolved - incident.started_at if resolved else None,
@@ -313,7 +329,7 @@ def page_tasks(content: Content, state: State, renderer: Renderer) -> list[Task]
             path = f"incidents/{incident.slug}/index.html"
             view = views[incident.slug]
             out[path] = page("incident.html", path, view, entry=view, incident=incident,
-                             updates=tuple(reversed(incident.updates)))
+                             updates=view.updates)
         return out
 
     def component_pages() -> dict[str, bytes]:

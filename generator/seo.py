@@ -6,11 +6,12 @@ same content (outputs never see each other's files); tests compare the two lists
 
 from __future__ import annotations
 
+from datetime import datetime
 from xml.etree import ElementTree as ET
 
 from generator.model import Content, Incident, Site
 from generator.render import Renderer, history_page_count, history_path
-from generator.state import State
+from generator.state import State, latest_update
 from generator.timeutil import iso
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -30,7 +31,7 @@ def component_url(site: Site, component_id: str) -> str:
     return absolute(site, f"components/{component_id}/")
 
 
-def page_paths(content: Content) -> list[tuple[str, str | None]]:
+def page_paths(content: Content, now: datetime) -> list[tuple[str, str | None]]:
     """(output path, last modification or None) of every indexable HTML page.
 
     404.html and the embed widget are left out: neither is a page anyone should land on
@@ -41,7 +42,8 @@ def page_paths(content: Content) -> list[tuple[str, str | None]]:
                                               content.site.history_page_size) + 1):
         pages.append((history_path(number), None))
     for incident in content.incidents:
-        pages.append((f"incidents/{incident.slug}/index.html", iso(incident.updated_at)))
+        pages.append((f"incidents/{incident.slug}/index.html",
+                      iso(latest_update(incident, now).at)))
     for component in content.components:
         pages.append((f"components/{component.id}/index.html", None))
     return pages
@@ -64,6 +66,6 @@ def robots(site: Site) -> bytes:
 
 
 def seo_files(content: Content, state: State, renderer: Renderer) -> dict[str, bytes]:
-    pages = page_paths(content)
+    pages = page_paths(content, state.now)
     return {"sitemap.xml": renderer.memo.get("sitemap", pages, lambda: sitemap(content, pages)),
             "robots.txt": robots(content.site)}

@@ -80,10 +80,12 @@ def maintenance_events(incident: Incident) -> list[tuple[datetime, str, bool]]:
     return sorted(events, key=lambda e: (e[0], e[2]))
 
 
-def _maintenance_states(incident: Incident, now: datetime) -> list[tuple[datetime, str]]:
-    """The sequence of (time, state) changes up to now."""
+def _maintenance_states(incident: Incident,
+                        now: datetime) -> list[tuple[datetime, str, bool]]:
+    """The sequence of (time, state, explicit) changes up to now; explicit is False where
+    the clock made the change."""
     state: str | None = None
-    changes: list[tuple[datetime, str]] = []
+    changes: list[tuple[datetime, str, bool]] = []
     for at, status, explicit in maintenance_events(incident):
         if at > now:
             break
@@ -91,7 +93,7 @@ def _maintenance_states(incident: Incident, now: datetime) -> list[tuple[datetim
             continue  # completed early: the clock no longer moves it
         if status != state:
             state = status
-            changes.append((at, status))
+            changes.append((at, status, explicit))
     return changes
 
 
@@ -105,7 +107,7 @@ def maintenance_active_spans(incident: Incident, now: datetime) -> list[tuple[da
     """When the maintenance was in progress or verifying (the last span may end at now)."""
     spans: list[tuple[datetime, datetime]] = []
     started: datetime | None = None
-    for at, state in _maintenance_states(incident, now):
+    for at, state, _ in _maintenance_states(incident, now):
         active = state in ACTIVE_MAINTENANCE
         if active and started is None:
             started = at
@@ -117,13 +119,23 @@ def maintenance_active_spans(incident: Incident, now: datetime) -> list[tuple[da
     return spans
 
 
+def timeline(incident: Incident, now: datetime) -> tuple[Update, ...]:
+    """What has happened by now, oldest first: the posted updates and, for a maintenance,
+    the moments the clock moved it (window start, window end) as automatic updates, as
+    Statuspage posts them, so that pages, feeds and JSON show every change."""
+    items = [u for u in incident.updates if u.at <= now]
+    if incident.type == "maintenance":
+        items += [Update(at, status, "", automatic=True)
+                  for at, status, explicit in _maintenance_states(incident, now)
+                  if not explicit]
+        items.sort(key=lambda u: (u.at, not u.automatic))  # the clock first, as in events
+    return tuple(items)
+
+
 def latest_update(incident: Incident, now: datetime) -> Update:
-    """The latest update posted at or before now (the first one if none is yet)."""
-    latest = incident.updates[0]
-    for update in incident.updates:
-        if update.at <= now:
-            latest = update
-    return latest
+    """The latest entry of the timeline (the first update if none is posted yet)."""
+    items = timeline(incident, now)
+    return items[-1] if items else incident.updates[0]
 
 
 def current_status(incident: Incident, now: datetime) -> str:

@@ -151,8 +151,14 @@ def test_maintenance_lists_by_state(tmp_path_factory):
     assert done["scheduled_for"] == "2026-11-01T02:00:00Z"
     assert done["impact"] == "maintenance" and "reminder_intervals" not in done
     running = d["scheduled_maintenances_active"]["scheduled_maintenances"][0]
-    started = running["incident_updates"][0]
+    # The window's start at 00:00 is posted as an automatic update (as Statuspage does);
+    # it is where the components went under maintenance, before the written 00:05 update.
+    posted, started, scheduled = running["incident_updates"]
+    assert (posted["status"], posted["affected_components"]) == ("in_progress", None)
+    assert started["status"] == "in_progress" and started["created_at"] == "2026-11-27T00:00:00Z"
+    assert started["body"] == "<p>The maintenance window has started.</p>"
     assert [a["new_status"] for a in started["affected_components"]] == ["under_maintenance"] * 2
+    assert scheduled["status"] == "scheduled"
 
 
 def test_lists_hold_the_50_most_recent(tmp_path):

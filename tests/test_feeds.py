@@ -125,3 +125,20 @@ def test_maintenance_and_notice_titles_say_what_they_are(example):
     titles = [e.title for e in feedparser.parse(example.files["feed.atom"]).entries]
     assert "Maintenance: Payout scheduler migration" in titles
     assert any(t.startswith("Notice: TLS") for t in titles)
+
+
+def test_a_maintenance_window_passing_is_a_new_update_for_subscribers():
+    slug = "2026-12-06-payout-scheduler-migration"
+    url = f"{SITE_URL}incidents/{slug}/"
+
+    def entry(now: str):
+        parsed = feedparser.parse(make_site(REPO, now).files["feed.atom"])
+        return next(e for e in parsed.entries if e.id == url)
+
+    before, during, after = (entry("2026-12-01T00:00:00Z"), entry("2026-12-06T03:00:00Z"),
+                             entry("2026-12-07T00:00:00Z"))
+    assert before.updated == "2026-11-25T10:00:00+00:00"
+    assert during.updated == "2026-12-06T02:00:00+00:00"
+    assert "The maintenance window has started." in during.content[0].value
+    assert after.updated == "2026-12-06T04:00:00+00:00"
+    assert "The maintenance window has ended." in after.content[0].value

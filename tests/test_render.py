@@ -152,3 +152,10 @@ def test_german_build(tmp_path):
     assert ">26. Nov. 2026, 22:14 Uhr MEZ</time>" in html
     history = files["history/index.html"].decode()
     assert "<h2>Dezember 2026</h2>" in history and "Störungsverlauf" in history
+
+
+def test_incident_page_shows_what_the_clock_did():
+    html = make_site(REPO, "2026-12-07T00:00:00Z").files[
+        "incidents/2026-12-06-payout-scheduler-migration/index.html"].decode()
+    assert html.index("The maintenance window has ended.") < \
+        html.index("The maintenance window has started.") < html.index("We are moving")

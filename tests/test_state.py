@@ -12,9 +12,11 @@ from generator.state import (
     derive,
     impact_of,
     is_open,
+    latest_update,
     maintenance_active_spans,
     maintenance_state,
     percent,
+    timeline,
 )
 
 NOW = t("2026-05-12T12:00")
@@ -318,3 +320,32 @@ def test_incidents_before_the_period_are_ignored():
 ])
 def test_percent_rounds_down(down, total, expected):
     assert percent(down, total) == expected
+
+
+# --- timeline ----------------------------------------------------------------------------
+
+def test_timeline_adds_what_the_clock_did_to_a_maintenance():
+    m = maint(("2026-05-01T10:00", "scheduled"))
+    during = timeline(m, t("2026-05-12T03:00"))
+    assert [(u.at, u.status, u.automatic) for u in during] == [
+        (t("2026-05-01T10:00"), "scheduled", False),
+        (t("2026-05-12T02:00"), "in_progress", True)]
+    after = timeline(m, t("2026-05-12T05:00"))
+    assert [(u.status, u.automatic) for u in after] == [
+        ("scheduled", False), ("in_progress", True), ("completed", True)]
+    assert latest_update(m, t("2026-05-12T05:00")).at == t("2026-05-12T04:00")
+
+
+def test_timeline_of_a_maintenance_finished_early_or_overrunning():
+    early = maint(("2026-05-01T10:00", "scheduled"), ("2026-05-12T02:30", "completed"))
+    assert [(u.status, u.automatic) for u in timeline(early, t("2026-05-12T05:00"))] == [
+        ("scheduled", False), ("in_progress", True), ("completed", False)]
+    overrun = maint(("2026-05-01T10:00", "scheduled"), ("2026-05-12T04:10", "in_progress"))
+    assert [(u.status, u.automatic) for u in timeline(overrun, t("2026-05-12T05:00"))] == [
+        ("scheduled", False), ("in_progress", True), ("completed", True),
+        ("in_progress", False)]
+
+
+def test_timeline_of_an_incident_is_its_updates():
+    inc = incident("i", [("2026-05-11T10:00", "investigating"), ("2026-05-11T11:00", "resolved")])
+    assert timeline(inc, NOW) == inc.updates
