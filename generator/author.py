@@ -11,7 +11,7 @@ import re
 import sys
 import tempfile
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -27,10 +27,6 @@ INCIDENTS_DIR = Path("content") / "incidents"
 def user_error(where: str, message: str, hint: str = "") -> ContentError:
     """A mistake in the command line, reported like a content problem (exit 1)."""
     return ContentError([Problem(where, None, None, message, hint)])
-
-
-def current_time() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
 
 
 def parse_time(value: str, site: Site, flag: str) -> datetime:

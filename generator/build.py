@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, tzinfo
 from functools import partial
 from pathlib import Path
 
@@ -17,7 +17,7 @@ from generator.parallel import Task, default_jobs, fork_map, run_tasks
 from generator.render import Renderer, page_tasks, static_files
 from generator.state import State, derive
 from generator.theme import load_theme
-from generator.timeutil import parse_timestamp
+from generator.timeutil import parse_timestamp, utc_now
 
 Now = datetime | str | None
 
@@ -25,7 +25,7 @@ Now = datetime | str | None
 def resolve_now(now: Now, zone: tzinfo) -> datetime:
     """--now as given (naive means the site's time zone), else the current second."""
     if now is None:
-        return datetime.now(UTC).replace(microsecond=0)
+        return utc_now()
     return parse_timestamp(now, zone)
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from generator.author import current_time, user_error
+from generator.author import user_error
 from generator.errors import ContentError, Problem
 from generator.load import load_content
+from generator.timeutil import utc_now
 
 SCAFFOLD = Path(__file__).resolve().parent / "scaffold"
 DOTTED = {"github": ".github", "gitignore": ".gitignore"}
@@ -48,7 +49,7 @@ def run_init(target: Path) -> int:
                             for rel in taken])
     for rel, source in files.items():
         _write_new(target / rel, source.read_bytes())
-    load_content(target, current_time())  # the scaffold itself must always build
+    load_content(target, utc_now())  # the scaffold itself must always build
     print(f"Created a status page in {target}:")
     for rel in files:
         print(f"  {rel}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import re
 import stat
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
@@ -364,8 +365,14 @@ def load_site(source: Path, base_url: str | None = None) -> tuple[Site | None, l
 
 # --- components.yaml ---------------------------------------------------------------------
 
-def _id_fix(value: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-") or "name"
+def slugify(text: str, fallback: str, limit: int = 0) -> str:
+    """Lowercase ASCII words joined by '-' (cut at a word boundary past `limit`): the
+    form of ids and file names, and of the fixes the error hints suggest."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if limit and len(slug) > limit:
+        slug = slug[:limit + 1].rsplit("-", 1)[0] or slug[:limit]
+    return slug or fallback
 
 
 class _Components:
@@ -392,7 +399,7 @@ class _Components:
         if not ID_RE.match(text):
             check.error(item.where_value("id"), f"{what} id '{text}' is not a valid id",
                         "ids become URLs: use lowercase letters, digits and single '-' "
-                        f"(for example '{_id_fix(text)}')")
+                        f"(for example '{slugify(text, 'name')}')")
             return None
         if text in self.seen:
             check.error(item.where_value("id"), f"duplicate id '{text}' (first used on line "
@@ -477,6 +484,14 @@ def load_components(source: Path) -> tuple[tuple[Group, ...], tuple[Component, .
 
 # --- incidents/*.md ----------------------------------------------------------------------
 
+def front_matter_end(lines: list[str]) -> int | None:
+    """Index of the line that closes the front matter ('---' or '...'), if any."""
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in ("---", "..."):
+            return index
+    return None
+
+
 def split_front_matter(check: FileCheck, text: str) -> tuple[str, str] | None:
     """Return (front matter, body) or None with a problem recorded."""
     if not text.strip():
@@ -488,18 +503,18 @@ def split_front_matter(check: FileCheck, text: str) -> tuple[str, str] | None:
         check.error((1, 1), "the file does not start with '---'",
                     "put the YAML front matter between two '---' lines at the top")
         return None
-    for index in range(1, len(lines)):
-        if lines[index].rstrip() in ("---", "..."):
-            return "\n".join(lines[1:index]), "\n".join(lines[index + 1:])
-    check.error((1, 1), "the front matter that starts here has no closing '---'",
-                "add a line with just '---' after the front matter")
-    return None
+    end = front_matter_end(lines)
+    if end is None:
+        check.error((1, 1), "the front matter that starts here has no closing '---'",
+                    "add a line with just '---' after the front matter")
+        return None
+    return "\n".join(lines[1:end]), "\n".join(lines[end + 1:])
 
 
 def _slug_problem(check: FileCheck, name: str) -> None:
     slug = name.removesuffix(".md")
     if not SLUG_RE.match(slug):
-        fixed = re.sub(r"[^a-z0-9_-]+", "-", slug.lower()).strip("-_") or "incident"
+        fixed = slugify(slug, "incident")
         check.error(NOWHERE, f"the file name '{name}' is not a safe URL slug",
                     f"rename it to '{fixed}.md' (lowercase letters, digits, '-' and '_')")
 

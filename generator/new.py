@@ -7,9 +7,7 @@ asks what is missing, starting with the "incident or conversation?" questions.
 from __future__ import annotations
 
 import argparse
-import re
 import sys
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -20,7 +18,6 @@ from generator.author import (
     Repo,
     check_status,
     create_unique,
-    current_time,
     default_message,
     interactive,
     open_repo,
@@ -32,8 +29,9 @@ from generator.author import (
     yaml_scalar,
 )
 from generator.errors import ContentError, suggest
+from generator.load import slugify
 from generator.model import COMPONENT_STATUSES, TYPES
-from generator.timeutil import iso
+from generator.timeutil import iso, utc_now
 
 MAX_SLUG = 60
 
@@ -50,15 +48,6 @@ class Draft:
     at: datetime | None = None
     window: tuple[datetime, datetime] | None = None
     backfilled: bool = False
-
-
-def slugify(title: str, fallback: str) -> str:
-    """Lowercase ASCII words joined by '-', cut at a word boundary."""
-    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    if len(slug) > MAX_SLUG:
-        slug = slug[:MAX_SLUG + 1].rsplit("-", 1)[0] or slug[:MAX_SLUG]
-    return slug or fallback
 
 
 def one_line(text: str) -> str:
@@ -250,7 +239,7 @@ def file_stem(draft: Draft, repo: Repo) -> str:
     assert draft.at and draft.title and draft.kind
     when = draft.window[0] if draft.window else draft.at
     day = when.astimezone(repo.site.zone).date().isoformat()
-    return f"{day}-{slugify(draft.title, draft.kind)}"
+    return f"{day}-{slugify(draft.title, draft.kind, MAX_SLUG)}"
 
 
 def run_new(args: argparse.Namespace) -> int:
@@ -266,7 +255,7 @@ def run_new(args: argparse.Namespace) -> int:
         except Cancelled:
             print("\nCancelled; nothing written.", file=sys.stderr)
             return 1
-    now = current_time()
+    now = utc_now()
     draft = complete(draft, repo, now)
     text = render(draft)
     stem = file_stem(draft, repo)

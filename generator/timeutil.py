@@ -83,6 +83,11 @@ def dst_ambiguity(value: str, zone: tzinfo) -> Literal["", "gap", "overlap"]:
     return "overlap" if round_trip == parsed else "gap"
 
 
+def utc_now() -> datetime:
+    """The current time, to the second (what a build uses when no --now is given)."""
+    return datetime.now(UTC).replace(microsecond=0)
+
+
 def iso(value: datetime) -> str:
     """ISO 8601 with offset, second precision; 'Z' for UTC (feeds and JSON)."""
     if value.tzinfo is None or value.utcoffset() is None:

@@ -19,7 +19,6 @@ from generator.author import (
     Prompter,
     Repo,
     check_status,
-    current_time,
     default_message,
     interactive,
     load_existing,
@@ -32,13 +31,12 @@ from generator.author import (
     yaml_scalar,
 )
 from generator.errors import suggest
-from generator.load import incident_files
+from generator.load import UPDATE_KEYS, front_matter_end, incident_files
 from generator.model import Incident
-from generator.timeutil import iso
+from generator.timeutil import iso, utc_now
 from generator.yamlsafe import Node, Seq, YamlError, load_yaml
 
 RESOLVED = {"incident": "resolved", "notice": "resolved", "maintenance": "completed"}
-UPDATE_KEYS = ("at", "status", "message")
 
 
 def find_incident(repo: Repo, slug: str) -> Path:
@@ -74,13 +72,13 @@ def _indent(line: str) -> int:
 
 
 def _front_matter(lines: list[str]) -> int:
-    """Index of the closing '---' line (the loader's rule)."""
+    """Index of the closing '---' line."""
     if not lines or lines[0].removeprefix("\ufeff").rstrip() != "---":
         raise ValueError("the file does not start with '---'")
-    for index in range(1, len(lines)):
-        if lines[index].rstrip() in ("---", "..."):
-            return index
-    raise ValueError("the front matter has no closing '---'")
+    end = front_matter_end(lines)
+    if end is None:
+        raise ValueError("the front matter has no closing '---'")
+    return end
 
 
 def _parse(lines: list[str], close: int) -> Node:
@@ -182,7 +180,7 @@ def ask_missing(current: Incident, status: str | None,
 def post(source: Path, request: Request) -> int:
     repo = open_repo(source)
     path = find_incident(repo, request.slug)
-    now = current_time()
+    now = utc_now()
     original = path.read_bytes()
     current = load_existing(repo, path, now)
     status, message = request.status, request.message
