@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from generator.build import Now, load_state, resolve_now
-from generator.errors import ContentError, Problem
+from generator.errors import ContentError, Problem, sort_problems
 from generator.load import (
     incident_files,
     load_components,
@@ -146,7 +146,7 @@ def warnings(content: Content, now: datetime) -> list[Problem]:
     """Things authors forget; reported without failing the check."""
     found = [p for incident in content.incidents for check in CHECKS
              for p in check(incident, now, content.site)]
-    return sorted(found, key=lambda p: (p.file, p.line or 0, p.message))
+    return sort_problems(found)
 
 
 def _stand_in_site() -> Site:
@@ -187,10 +187,7 @@ def collect(source: Path, now: Now) -> tuple[tuple[Content, datetime] | None, li
 def run_check(source: Path, now: Now, fmt: str) -> int:
     loaded, problems = collect(source, now)
     errors = len(problems)
-    if loaded is not None:
-        problems = warnings(*loaded)
-    else:
-        problems = sorted(problems, key=lambda p: (p.file, p.line or 0, p.column or 0))
+    problems = warnings(*loaded) if loaded is not None else sort_problems(problems)
     out = sys.stdout if fmt == "github" else sys.stderr
     for problem in problems:
         print(problem.format_github() if fmt == "github" else problem.format_text(), file=out)

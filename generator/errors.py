@@ -67,8 +67,13 @@ class ContentError(Exception):
     """Raised when content cannot be built; carries every problem found."""
 
     def __init__(self, problems: Iterable[Problem]):
-        self.problems = sorted(problems, key=_sort_key)
+        self.problems = sort_problems(problems)
         super().__init__("\n".join(p.format_text() for p in self.problems))
+
+
+def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
+    """By file, then position: the order an author fixes them in."""
+    return sorted(problems, key=_sort_key)
 
 
 def _sort_key(p: Problem) -> tuple[str, int, int, str]:
