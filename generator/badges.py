@@ -1,5 +1,6 @@
 """Status for other sites to show: SVG badges in the flat shields.io style (badge.svg for
-the page, components/<id>/badge.svg for each component) and the embed widget page.
+the page, components/<id>/badge.svg for each component). The embed widget page is one of
+the HTML pages (render.page_tasks).
 
 Text widths come from Verdana's advance widths at 11px (the font shields uses), and each
 text also carries that width as `textLength`, so a viewer that falls back to another font
@@ -153,11 +154,3 @@ def badge_files(content: Content, state: State, renderer: Renderer) -> dict[str,
         files[f"components/{component.id}/badge.svg"] = Badge(
             component.name, t("component_status." + status), STATUS_COLORS[status]).svg()
     return files
-
-
-def embed_files(content: Content, state: State, renderer: Renderer) -> dict[str, bytes]:
-    """embed/index.html: the widget for iframes (themes/default/templates/embed.html)."""
-    sections = [("open_incidents", state.open_incidents),
-                ("active_maintenance", state.active_maintenance)]
-    return {"embed/index.html": renderer.page("embed.html", "embed/index.html", state=state,
-                                              sections=sections)}

@@ -53,7 +53,7 @@ class Built:
 Output = Callable[[Content, State, Renderer], dict[str, bytes]]
 OUTPUTS: tuple[Output, ...] = (
     api.api_files, feeds.feed_files, calendar.calendar_files, badges.badge_files,
-    badges.embed_files, seo.seo_files,
+    seo.seo_files,
 )
 # Below this many incidents, forking workers costs more than it saves.
 PARALLEL_FROM = 50

@@ -346,9 +346,16 @@ def page_tasks(content: Content, state: State, renderer: Renderer) -> list[Task]
         out["404.html"] = page("404.html", "404.html", None, root=r.env.globals["base_path"])
         return out
 
+    def embed() -> dict[str, bytes]:
+        """The iframe widget (docs/feeds.md): the status and what is going on now."""
+        sections = (("open_incidents", entries(state.open_incidents)),
+                    ("active_maintenance", entries(state.active_maintenance)))
+        return {"embed/index.html": r.page("embed.html", "embed/index.html", sections=sections,
+                                           **base)}
+
     parts = max(1, r.jobs * 4)  # more parts than workers: they finish close together
     pages = history_page_count(content.incidents, site.history_page_size)
-    tasks: list[Task] = [index, component_pages]
+    tasks: list[Task] = [index, component_pages, embed]
     tasks += [partial(history, range(1 + i, pages + 1, parts)) for i in range(parts)]
     tasks += [partial(incident_pages, content.incidents[i::parts]) for i in range(parts)]
     return tasks
