@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
 from functools import partial
 from pathlib import Path
 
@@ -17,16 +16,7 @@ from generator.parallel import Task, default_jobs, fork_map, run_tasks
 from generator.render import Renderer, page_tasks, static_files
 from generator.state import State, derive
 from generator.theme import load_theme
-from generator.timeutil import parse_timestamp, utc_now
-
-Now = datetime | str | None
-
-
-def resolve_now(now: Now, zone: tzinfo) -> datetime:
-    """--now as given (naive means the site's time zone), else the current second."""
-    if now is None:
-        return utc_now()
-    return parse_timestamp(now, zone)
+from generator.timeutil import Now, resolve_now, utc_now
 
 
 @dataclass
@@ -62,14 +52,9 @@ PARALLEL_FROM = 50
 def load_state(source: Path, now: Now = None, base_url: str | None = None, jobs: int = 1,
                cache: LoadCache | None = None) -> tuple[Content, State]:
     """Load, validate and derive. Raises ContentError."""
-    pinned: list[datetime] = []  # resolved once, in the site's zone, used by every step
-
-    def pin(zone: tzinfo) -> datetime:
-        pinned.append(resolve_now(now, zone))
-        return pinned[0]
-
-    content = load_content(source, pin, base_url, jobs=jobs, cache=cache)
-    return content, derive(content, pinned[0])
+    now = utc_now() if now is None else now  # one instant for validation and state
+    content = load_content(source, now, base_url, jobs=jobs, cache=cache)
+    return content, derive(content, resolve_now(now, content.site.zone))
 
 
 def prepare(source: Path, now: Now = None, base_url: str | None = None,

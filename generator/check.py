@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from generator.build import Now, load_state, resolve_now
+from generator.build import load_state
 from generator.errors import ContentError, Problem, sort_problems
 from generator.load import (
     incident_files,
@@ -23,7 +23,7 @@ from generator.load import (
 )
 from generator.model import Content, Incident, Site
 from generator.state import ACTIVE_MAINTENANCE, DOWNTIME_TENTHS, is_open, maintenance_state
-from generator.timeutil import TimeError, get_zone
+from generator.timeutil import Now, TimeError, get_zone, resolve_now
 
 STALE_AFTER = timedelta(days=1)
 OVERRUN_GRACE = timedelta(hours=1)

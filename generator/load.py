@@ -12,7 +12,7 @@ import contextlib
 import re
 import stat
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
@@ -36,7 +36,14 @@ from generator.model import (
 )
 from generator.parallel import fork_map
 from generator.theme import ThemeError, read_logo, resolve_theme
-from generator.timeutil import TimeError, dst_ambiguity, get_zone, parse_timestamp
+from generator.timeutil import (
+    Now,
+    TimeError,
+    dst_ambiguity,
+    get_zone,
+    parse_timestamp,
+    resolve_now,
+)
 from generator.yamlsafe import Node, Seq, YamlError, load_yaml, source_text
 
 MAX_FILE_BYTES = 1_000_000  # an incident is text; anything bigger is a mistake or an attack
@@ -746,22 +753,19 @@ def stray_files(source: Path) -> list[Problem]:
     return problems
 
 
-def _resolve_now(now: datetime | Callable[[tzinfo], datetime], zone: tzinfo) -> datetime:
-    if not callable(now):
-        return now
+def _resolve_now(now: Now, zone: tzinfo) -> datetime:
     try:
-        return now(zone)
+        return resolve_now(now, zone)
     except TimeError as exc:
         hint = "give --now as ISO 8601, e.g. 2026-05-11T14:02:00Z"
         raise ContentError([Problem("--now", None, None, str(exc), hint)]) from None
 
 
-def load_content(source: Path, now: datetime | Callable[[tzinfo], datetime],
-                 base_url: str | None = None, jobs: int = 1,
+def load_content(source: Path, now: Now, base_url: str | None = None, jobs: int = 1,
                  cache: LoadCache | None = None) -> Content:
     """Load and validate everything; raise ContentError listing every error found.
 
-    `now` may be a function of the site's time zone (a naive --now is local time).
+    A naive `now` (string) is read in the site's time zone, like naive content times.
     Incident files are parsed in `jobs` worker processes when there are many, and looked
     up in `cache` (the dev server's) when given.
     """

@@ -88,6 +88,16 @@ def utc_now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
+Now = datetime | str | None  # a build's "now": given (--now), or the current time
+
+
+def resolve_now(now: Now, zone: tzinfo) -> datetime:
+    """--now as given (naive means the site's time zone), else the current second."""
+    if now is None:
+        return utc_now()
+    return parse_timestamp(now, zone)
+
+
 def iso(value: datetime) -> str:
     """ISO 8601 with offset, second precision; 'Z' for UTC (feeds and JSON)."""
     if value.tzinfo is None or value.utcoffset() is None:

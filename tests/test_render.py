@@ -37,7 +37,7 @@ def german_source(tmp_path: Path) -> Path:
 
 
 def render(source: Path) -> tuple[Renderer, dict[str, bytes]]:
-    content = load_content(source, lambda zone: parse_timestamp(NOW, zone))
+    content = load_content(source, NOW)
     state = derive(content, parse_timestamp(NOW, content.site.zone))
     renderer = Renderer(content, load_theme(source, content.site))
     return renderer, render_pages(content, state, renderer)
