@@ -14,8 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from generator.model import Component, Content, Group, Incident, Update
+from generator.paths import incident_url
 from generator.render import Renderer, message_html
-from generator.seo import incident_url
 from generator.state import ACTIVE_MAINTENANCE, State, latest_update, resolved_at, timeline
 from generator.timeutil import iso
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
 from generator.model import Content
+from generator.paths import component_dir
 from generator.render import Renderer
 from generator.state import STATUS_IMPACT, State
 
@@ -151,6 +152,6 @@ def badge_files(content: Content, state: State, renderer: Renderer) -> dict[str,
                                 INDICATOR_COLORS[state.indicator]).svg()}
     for component in content.components:
         status = state.component_status[component.id]
-        files[f"components/{component.id}/badge.svg"] = Badge(
+        files[component_dir(component.id) + "badge.svg"] = Badge(
             component.name, t("component_status." + status), STATUS_COLORS[status]).svg()
     return files

@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 from icalendar import Calendar, Event, vDuration
 
 from generator.model import Content, Incident, Site
+from generator.paths import absolute, component_dir, incident_url
 from generator.render import Renderer
-from generator.seo import absolute, incident_url
 from generator.state import State
 
 PRODID = "-//Heliograph//Status page maintenance//EN"
@@ -89,7 +89,7 @@ def calendar_files(content: Content, state: State, renderer: Renderer) -> dict[s
     files = {"maintenance.ics": calendar("maintenance.ics", f"{site.title}: {name}",
                                          list(events.values()), content)}
     for component in content.components:
-        path = f"components/{component.id}/maintenance.ics"
+        path = component_dir(component.id) + "maintenance.ics"
         mine = [events[m.slug] for m in maintenances if component.id in m.component_ids]
         files[path] = calendar(path, f"{site.title}: {component.name}: {name}", mine, content)
     return files

@@ -16,8 +16,8 @@ from feedgen.feed import FeedGenerator
 
 from generator.api import first_moment
 from generator.model import Content, Incident, Update
+from generator.paths import absolute, component_dir, component_url, incident_url
 from generator.render import Renderer, message_html
-from generator.seo import absolute, component_url, incident_url
 from generator.state import State, latest_update, timeline
 
 GENERATOR = "Heliograph"
@@ -118,7 +118,7 @@ def feed_specs(content: Content, state: State) -> list[FeedSpec]:
     for component in content.components:
         entries = state.by_component.get(component.id, ())
         specs.append(FeedSpec(f"{site.title}: {component.name}",
-                              component_url(site, component.id), f"components/{component.id}/",
+                              component_url(site, component.id), component_dir(component.id),
                               newest_updated_first(entries, limit, state.now)))
     return specs
 

@@ -26,6 +26,7 @@ from generator.markup import Markdown
 from generator.memo import Memo
 from generator.model import Component, Content, Group, Incident, Update
 from generator.parallel import Task, run_tasks
+from generator.paths import absolute, component_dir, history_page_count, history_path, incident_dir
 from generator.state import Day, State, Uptime, resolved_at, timeline
 from generator.theme import Theme
 from generator.timeutil import iso
@@ -177,7 +178,7 @@ class Renderer:
     def page(self, template: str, path: str, **context: Any) -> bytes:
         depth = path.count("/")
         context.setdefault("root", "../" * depth)
-        context.setdefault("canonical", self.site.base_url + path.removesuffix("index.html"))
+        context.setdefault("canonical", absolute(self.site, path))
         html = self.env.get_template(template).render(path=path, **context)
         return html.encode("utf-8")
 
@@ -260,14 +261,6 @@ def by_month(entries: tuple[EntryView, ...] | list[EntryView], t: Translator,
             for month, items in groupby(entries, key=key)]
 
 
-def history_page_count(incidents: tuple[Incident, ...], size: int) -> int:
-    return max(1, -(-len(incidents) // size))
-
-
-def history_path(number: int) -> str:
-    return "history/index.html" if number == 1 else f"history/page/{number}/index.html"
-
-
 def render_pages(content: Content, state: State, renderer: Renderer) -> dict[str, bytes]:
     """Every HTML page of the site, by output path."""
     return run_tasks(page_tasks(content, state, renderer), 1)
@@ -326,7 +319,7 @@ def page_tasks(content: Content, state: State, renderer: Renderer) -> list[Task]
     def incident_pages(chunk: Sequence[Incident]) -> dict[str, bytes]:
         out = {}
         for incident in chunk:
-            path = f"incidents/{incident.slug}/index.html"
+            path = incident_dir(incident.slug) + "index.html"
             view = views[incident.slug]
             out[path] = page("incident.html", path, view, entry=view, incident=incident,
                              updates=view.updates)
@@ -335,7 +328,7 @@ def page_tasks(content: Content, state: State, renderer: Renderer) -> list[Task]
     def component_pages() -> dict[str, bytes]:
         out = {}
         for component in content.components:
-            path = f"components/{component.id}/index.html"
+            path = component_dir(component.id) + "index.html"
             row = component_view(component, state, by_slug)
             related = state.by_component.get(component.id, ())
             recent = entries(related[:RECENT_ON_COMPONENT])

@@ -1,7 +1,7 @@
-"""Files for search engines: sitemap.xml and robots.txt, and the site's absolute URLs.
+"""Files for search engines: sitemap.xml and robots.txt.
 
-The sitemap lists the HTML pages that `render.render_pages` writes, worked out from the
-same content (outputs never see each other's files); tests compare the two lists.
+The sitemap lists the HTML pages that `render.page_tasks` writes, worked out from the
+same content and paths (outputs never see each other's files); tests compare the two.
 """
 
 from __future__ import annotations
@@ -9,26 +9,13 @@ from __future__ import annotations
 from datetime import datetime
 from xml.etree import ElementTree as ET
 
-from generator.model import Content, Incident, Site
-from generator.render import Renderer, history_page_count, history_path
+from generator.model import Content, Site
+from generator.paths import absolute, component_dir, history_page_count, history_path, incident_dir
+from generator.render import Renderer
 from generator.state import State, latest_update
 from generator.timeutil import iso
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
-
-
-def absolute(site: Site, path: str = "") -> str:
-    """The public URL of an output path; folders end with '/' (no index.html)."""
-    return site.base_url + path.removesuffix("index.html")
-
-
-def incident_url(site: Site, incident: Incident) -> str:
-    """An entry's permanent address: its slug never changes, so neither does this."""
-    return absolute(site, f"incidents/{incident.slug}/")
-
-
-def component_url(site: Site, component_id: str) -> str:
-    return absolute(site, f"components/{component_id}/")
 
 
 def page_paths(content: Content, now: datetime) -> list[tuple[str, str | None]]:
@@ -42,10 +29,10 @@ def page_paths(content: Content, now: datetime) -> list[tuple[str, str | None]]:
                                               content.site.history_page_size) + 1):
         pages.append((history_path(number), None))
     for incident in content.incidents:
-        pages.append((f"incidents/{incident.slug}/index.html",
+        pages.append((incident_dir(incident.slug) + "index.html",
                       iso(latest_update(incident, now).at)))
     for component in content.components:
-        pages.append((f"components/{component.id}/index.html", None))
+        pages.append((component_dir(component.id) + "index.html", None))
     return pages
 
 
