@@ -9,21 +9,14 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from generator.build import load_state
 from generator.errors import ContentError, Problem, sort_problems
-from generator.load import (
-    incident_files,
-    load_components,
-    load_incident,
-    load_site,
-    stray_files,
-)
 from generator.model import Content, Incident, Site
 from generator.state import ACTIVE_MAINTENANCE, DOWNTIME_TENTHS, is_open, maintenance_state
-from generator.timeutil import Now, TimeError, get_zone, resolve_now
+from generator.timeutil import Now
 
 STALE_AFTER = timedelta(days=1)
 OVERRUN_GRACE = timedelta(hours=1)
@@ -149,39 +142,13 @@ def warnings(content: Content, now: datetime) -> list[Problem]:
     return sort_problems(found)
 
 
-def _stand_in_site() -> Site:
-    return Site(title="", base_url="http://localhost/", timezone="UTC", zone=get_zone("UTC"))
-
-
-def incidents_without_site(source: Path, now_value: Now) -> list[Problem]:
-    """Check incident files even when site.yaml cannot be read (in UTC), so that one run
-    shows every error of every file."""
-    try:
-        now = resolve_now(now_value, UTC)
-    except TimeError:
-        return []  # the loader has reported the bad --now
-    groups, ungrouped, component_problems = load_components(source)
-    known = {c.id for g in groups for c in g.components} | {c.id for c in ungrouped}
-    site, problems = _stand_in_site(), stray_files(source)
-    for path in incident_files(source):
-        found = load_incident(path, f"content/incidents/{path.name}", site,
-                              None if component_problems else known, now, root=source)[1]
-        problems += found
-    return problems
-
-
 def collect(source: Path, now: Now) -> tuple[tuple[Content, datetime] | None, list[Problem]]:
     """The content and the instant it was checked at (None on errors), every problem."""
     try:
         content, state = load_state(source, now)
         return (content, state.now), []
     except ContentError as exc:
-        problems = list(exc.problems)
-    checked = any(p.file.startswith("content/incidents/") for p in problems)
-    if not checked and load_site(source)[0] is None:
-        known = set(problems)
-        problems += [p for p in incidents_without_site(source, now) if p not in known]
-    return None, problems
+        return None, list(exc.problems)
 
 
 def run_check(source: Path, now: Now, fmt: str) -> int:

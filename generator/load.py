@@ -777,13 +777,15 @@ def load_content(source: Path, now: Now, base_url: str | None = None, jobs: int 
     problems += component_problems
     known = {c.id for g in groups for c in g.components} | {c.id for c in ungrouped}
     incidents: list[Incident] = []
-    if site is not None:  # naive timestamps cannot be read without the site's time zone
-        problems += stray_files(source)
-        for incident, found in _load_incidents(source, site, None if component_problems
-                                               else known, pinned, jobs, cache):
-            problems += found
-            if incident is not None:
-                incidents.append(incident)
+    # Without readable settings the incidents are still checked, with times in UTC, so
+    # that one run reports every error of every file.
+    checked_with = site if site is not None else STAND_IN_SITE
+    problems += stray_files(source)
+    for incident, found in _load_incidents(source, checked_with, None if component_problems
+                                           else known, pinned, jobs, cache):
+        problems += found
+        if incident is not None:
+            incidents.append(incident)
     if problems or site is None:
         raise ContentError(problems)
     incidents.sort(key=lambda i: i.slug, reverse=True)
@@ -792,6 +794,7 @@ def load_content(source: Path, now: Now, base_url: str | None = None, jobs: int 
 
 
 Loaded = tuple[Incident | None, list[Problem]]
+STAND_IN_SITE = Site(title="", base_url="http://localhost/", timezone="UTC", zone=get_zone("UTC"))
 PARALLEL_FROM = 200  # files; below this, forking workers costs more than it saves
 
 
