@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from generator.errors import ContentError, Problem, suggest
-from generator.load import load_components, load_incident, load_site
+from generator.load import clean_text, load_components, load_incident, load_site, parse_incident
 from generator.model import Component, Incident, Site
 from generator.timeutil import TimeError, parse_timestamp
 from generator.yamlsafe import YamlError, load_yaml
@@ -70,28 +70,23 @@ def open_repo(source: Path) -> Repo:
 
 
 def validate(repo: Repo, name: str, text: str, now: datetime) -> Incident:
-    """Load `text` as content/incidents/<name> with the build's loader; raise on any error.
-
-    The candidate is written to a private temporary folder under its real name, so the
-    slug, line numbers and messages are exactly those a build would report.
-    """
-    with tempfile.TemporaryDirectory(prefix="heliograph-") as tmp:
-        path = Path(tmp) / name
-        path.write_text(text, encoding="utf-8", newline="")
-        incident, problems = load_incident(path, (INCIDENTS_DIR / name).as_posix(), repo.site,
-                                           repo.component_ids, now)
-    errors = [p for p in problems if p.severity == "error"]
-    if incident is None or errors:
-        raise ContentError(errors or problems)
-    return incident
+    """Load `text` as content/incidents/<name> with the build's loader; raise on any error,
+    with exactly the slug, lines and messages a build would report."""
+    rel = (INCIDENTS_DIR / name).as_posix()
+    clean, problems = clean_text(text, rel)
+    if clean is None:
+        raise ContentError(problems)
+    return _valid(*parse_incident(name, rel, clean, repo.site, repo.component_ids, now))
 
 
 def load_existing(repo: Repo, path: Path, now: datetime) -> Incident:
     """An incident file as the build reads it; its problems are errors to fix first."""
-    incident, problems = load_incident(path, repo.rel(path), repo.site, repo.component_ids, now)
-    errors = [p for p in problems if p.severity == "error"]
-    if incident is None or errors:
-        raise ContentError(errors or problems)
+    return _valid(*load_incident(path, repo.rel(path), repo.site, repo.component_ids, now))
+
+
+def _valid(incident: Incident | None, problems: list[Problem]) -> Incident:
+    if incident is None or problems:
+        raise ContentError(problems)
     return incident
 
 

@@ -200,6 +200,11 @@ def read_text(path: Path, rel: str, root: Path | None = None) -> tuple[str | Non
         return None, [Problem(rel, line, column, "the file is not valid UTF-8 "
                               f"(byte 0x{raw[exc.start]:02x})",
                               "save the file with UTF-8 encoding")]
+    return clean_text(text, rel)
+
+
+def clean_text(text: str, rel: str) -> tuple[str | None, list[Problem]]:
+    """Text as the loader reads it: no BOM, '\\n' line ends, no characters XML forbids."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     bad = BAD_CHAR_RE.search(text)
     if bad:
@@ -530,11 +535,19 @@ def load_incident(path: Path, rel: str, site: Site, component_ids: set[str] | No
                   now: datetime, root: Path | None = None) -> tuple[Incident | None,
                                                                     list[Problem]]:
     """One incident file; `component_ids` None means components.yaml could not be read."""
-    check = FileCheck(rel)
-    _slug_problem(check, path.name)
     text, problems = read_text(path, rel, root)
     if text is None:
+        check = FileCheck(rel)
+        _slug_problem(check, path.name)
         return None, check.problems + problems
+    return parse_incident(path.name, rel, text, site, component_ids, now)
+
+
+def parse_incident(name: str, rel: str, text: str, site: Site, component_ids: set[str] | None,
+                   now: datetime) -> tuple[Incident | None, list[Problem]]:
+    """The text of content/incidents/<name> (as `clean_text` gives it), validated."""
+    check = FileCheck(rel)
+    _slug_problem(check, name)
     parts = split_front_matter(check, text)
     if parts is None:
         return None, check.problems
@@ -563,7 +576,7 @@ def load_incident(path: Path, rel: str, site: Site, component_ids: set[str] | No
     updates = _updates(check, node, kind, site, now)
     if not check.ok():
         return None, check.problems
-    return Incident(path.name[:-3], rel, kind, title, impact, backfilled,  # type: ignore[arg-type]
+    return Incident(name[:-3], rel, kind, title, impact, backfilled,  # type: ignore[arg-type]
                     components, updates, window, body.strip("\n")), check.problems
 
 
