@@ -72,8 +72,16 @@ class _Parser(argparse.ArgumentParser):
         self.exit(1, f"{self.prog}: error: {message}\n")
 
 
+def _source() -> argparse.ArgumentParser:
+    """The option every command that reads a status page repo shares."""
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument("--source", default=".", help="the status page repo (default: .)")
+    return parent
+
+
 def _author_commands(sub: argparse._SubParsersAction) -> None:
-    n = sub.add_parser("new", help="declare an incident, maintenance or notice (a new file)")
+    n = sub.add_parser("new", parents=[_source()],
+                       help="declare an incident, maintenance or notice (a new file)")
     n.add_argument("type", nargs="?", choices=("incident", "maintenance", "notice"))
     n.add_argument("title", nargs="?", help="what customers will read")
     n.add_argument("--component", action="append", metavar="ID=STATUS",
@@ -85,27 +93,25 @@ def _author_commands(sub: argparse._SubParsersAction) -> None:
                    help="a maintenance's window")
     n.add_argument("--backfilled", action="store_true",
                    help="written after the fact (default status: resolved)")
-    n.add_argument("--source", default=".", help="the status page repo (default: .)")
     n.set_defaults(func=_new)
 
-    u = sub.add_parser("update", help="append an update to an incident")
+    u = sub.add_parser("update", parents=[_source()], help="append an update to an incident")
     u.add_argument("slug", help="the file name without .md (the date prefix may be left out)")
     u.add_argument("--status", help="the new status")
     u.add_argument("--message", help="what changed (Markdown)")
     u.add_argument("--at", help="time of the update (default: now)")
-    u.add_argument("--source", default=".", help="the status page repo (default: .)")
     u.set_defaults(func=_update)
 
-    r = sub.add_parser("resolve", help="resolve an incident (complete a maintenance)")
+    r = sub.add_parser("resolve", parents=[_source()],
+                       help="resolve an incident (complete a maintenance)")
     r.add_argument("slug", help="the file name without .md (the date prefix may be left out)")
     r.add_argument("--message", help="the closing message (Markdown)")
     r.add_argument("--at", help="time of the update (default: now)")
-    r.add_argument("--source", default=".", help="the status page repo (default: .)")
     r.set_defaults(func=_resolve)
 
-    v = sub.add_parser("serve", help="preview on localhost, rebuilt and reloaded on change")
+    v = sub.add_parser("serve", parents=[_source()],
+                       help="preview on localhost, rebuilt and reloaded on change")
     v.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0: any free)")
-    v.add_argument("--source", default=".", help="the status page repo (default: .)")
     v.add_argument("--now", help="pin 'now' (ISO 8601) instead of the clock")
     v.set_defaults(func=_serve)
 
@@ -119,8 +125,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"heliograph {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    b = sub.add_parser("build", help="render the site into the output folder")
-    b.add_argument("--source", default=".", help="the status page repo (default: .)")
+    b = sub.add_parser("build", parents=[_source()],
+                       help="render the site into the output folder")
     b.add_argument("--output", default="public", help="output folder (default: public)")
     b.add_argument("--now", help="pin 'now' (ISO 8601) for a reproducible build")
     b.add_argument("--base-url", help="override base_url from site.yaml")
@@ -128,8 +134,8 @@ def parser() -> argparse.ArgumentParser:
                    help="worker processes for large sites (default: one per CPU)")
     b.set_defaults(func=_build)
 
-    c = sub.add_parser("check", help="validate the content; exit 1 on any error")
-    c.add_argument("--source", default=".", help="the status page repo (default: .)")
+    c = sub.add_parser("check", parents=[_source()],
+                       help="validate the content; exit 1 on any error")
     c.add_argument("--now", help="pin 'now' (ISO 8601)")
     c.add_argument("--format", choices=("text", "github"), default="text",
                    help="github: GitHub Actions annotations")
