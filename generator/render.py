@@ -159,6 +159,7 @@ class Renderer:
             auto_reload=False,
         )
         self.env.globals.update(t=self.t, site=self.site, asset=self.asset, iso=iso,
+                                incident_dir=incident_dir, component_dir=component_dir,
                                 base_path=urlsplit(self.site.base_url).path or "/",
                                 brand_css=theme.brand_css, logo=theme.logo)
         self.env.filters.update(md=self.markdown, message=self.message,
