@@ -95,18 +95,19 @@ def _author_commands(sub: argparse._SubParsersAction) -> None:
                    help="written after the fact (default status: resolved)")
     n.set_defaults(func=_new)
 
-    u = sub.add_parser("update", parents=[_source()], help="append an update to an incident")
-    u.add_argument("slug", help="the file name without .md (the date prefix may be left out)")
+    # What `update` and `resolve` share: which file, and when.
+    entry = argparse.ArgumentParser(add_help=False, parents=[_source()])
+    entry.add_argument("slug", help="the file name without .md (the date prefix may be left out)")
+    entry.add_argument("--at", help="time of the update (default: now)")
+
+    u = sub.add_parser("update", parents=[entry], help="append an update to an incident")
     u.add_argument("--status", help="the new status")
     u.add_argument("--message", help="what changed (Markdown)")
-    u.add_argument("--at", help="time of the update (default: now)")
     u.set_defaults(func=_update)
 
-    r = sub.add_parser("resolve", parents=[_source()],
+    r = sub.add_parser("resolve", parents=[entry],
                        help="resolve an incident (complete a maintenance)")
-    r.add_argument("slug", help="the file name without .md (the date prefix may be left out)")
     r.add_argument("--message", help="the closing message (Markdown)")
-    r.add_argument("--at", help="time of the update (default: now)")
     r.set_defaults(func=_resolve)
 
     v = sub.add_parser("serve", parents=[_source()],

@@ -154,9 +154,9 @@ def _swap_by_renames(tmp: Path, output: Path) -> Path:
 @contextmanager
 def staged(output: Path) -> Iterator[Path]:
     """A new, empty sibling folder to write the site into; swapped in for `output` when
-    the block succeeds, removed (and `output` untouched) when it fails."""
+    the block succeeds, removed (and `output` untouched) when it fails. Callers first
+    `recover` from an earlier crash (check_output_dir and write_site do)."""
     output.parent.mkdir(parents=True, exist_ok=True)
-    recover(output)
     tmp = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
     try:
         yield tmp
@@ -176,5 +176,6 @@ def staged(output: Path) -> Iterator[Path]:
 
 def write_site(files: dict[str, bytes], output: Path) -> None:
     """Replace `output` with exactly `files`, or leave it untouched on any failure."""
+    recover(output)
     with staged(output) as tmp:
         write_tree(files, tmp, output if output.is_dir() else None)

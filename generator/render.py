@@ -192,7 +192,8 @@ def message_html(update: Update, renderer: Renderer) -> str:
     return renderer.md(update.message)
 
 
-def entry_view(incident: Incident, state: State, names: dict[str, str]) -> EntryView:
+def entry_view(incident: Incident, state: State,
+               components: dict[str, Component]) -> EntryView:
     # A maintenance shows its window rather than a resolution time and duration.
     resolved = resolved_at(incident, state.now) if incident.type != "maintenance" else None
     updates = timeline(incident, state.now)[::-1]
@@ -201,7 +202,8 @@ def entry_view(incident: Incident, state: State, names: dict[str, str]) -> Entry
         incident=incident, status=status, impact=state.impact[incident.slug],
         latest=updates[0] if updates else incident.updates[0],
         updates=updates,
-        affected=tuple(AffectedView(cid, names[cid], s) for cid, s in incident.components),
+        affected=tuple(AffectedView(cid, components[cid].name, s)
+                       for cid, s in incident.components),
         resolved_at=resolved,
         duration=resolved - incident.started_at if resolved else None,
         flips=incident.type == "maintenance" and status in ("scheduled", "in_progress"),
@@ -277,9 +279,8 @@ def page_tasks(content: Content, state: State, renderer: Renderer) -> list[Task]
     r = renderer
     site = content.site
     components = {c.id: c for c in content.components}
-    names = {c.id: c.name for c in content.components}
     by_slug = {i.slug: i for i in content.incidents}
-    views = {i.slug: entry_view(i, state, names) for i in content.incidents}
+    views = {i.slug: entry_view(i, state, components) for i in content.incidents}
 
     def entries(items: tuple[Incident, ...]) -> tuple[EntryView, ...]:
         return tuple(views[i.slug] for i in items)
@@ -300,13 +301,14 @@ def page_tasks(content: Content, state: State, renderer: Renderer) -> list[Task]
             upcoming_maintenance=entries(state.upcoming_maintenance), state=state,
             now=state.now, by_slug=by_slug, **base)}
 
+    size = site.history_page_size
+    pages = history_page_count(content.incidents, size)
+
     def history(numbers: range) -> dict[str, bytes]:
-        pages = history_page_count(content.incidents, site.history_page_size)
         out = {}
         for number in numbers:
             path = history_path(number)
             back = "../" * path.count("/")
-            size = site.history_page_size
             items = entries(content.incidents[(number - 1) * size: number * size])
             out[path] = page(
                 "history.html", path, (items, number, pages),
@@ -348,7 +350,6 @@ def page_tasks(content: Content, state: State, renderer: Renderer) -> list[Task]
                                            **base)}
 
     parts = max(1, r.jobs * 4)  # more parts than workers: they finish close together
-    pages = history_page_count(content.incidents, site.history_page_size)
     tasks: list[Task] = [index, component_pages, embed]
     tasks += [partial(history, range(1 + i, pages + 1, parts)) for i in range(parts)]
     tasks += [partial(incident_pages, content.incidents[i::parts]) for i in range(parts)]

@@ -45,26 +45,23 @@ class YamlError(Exception):
         self.hint = hint
 
 
-class YamlInt(int):
-    """An integer that remembers how it was written."""
+class _Written:
+    """A number that remembers how it was written."""
 
     source: str
 
-    def __new__(cls, value: int, source: str) -> YamlInt:
-        obj = super().__new__(cls, value)
+    def __new__(cls, value: float, source: str) -> Any:
+        obj = super().__new__(cls, value)  # type: ignore[call-arg]
         obj.source = source
         return obj
 
 
-class YamlFloat(float):
-    """A float that remembers how it was written."""
+class YamlInt(_Written, int):
+    pass
 
-    source: str
 
-    def __new__(cls, value: float, source: str) -> YamlFloat:
-        obj = super().__new__(cls, value)
-        obj.source = source
-        return obj
+class YamlFloat(_Written, float):
+    pass
 
 
 def source_text(value: Any) -> str | None:

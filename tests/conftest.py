@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from sitefixtures import build
 
 from generator.cli import main
 
@@ -24,3 +25,9 @@ def site(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
 def no_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     """Standard input that is not a terminal: commands must not prompt."""
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory: pytest.TempPathFactory):
+    """The repo's example site, built once (sitefixtures caches it)."""
+    return build("example", tmp_path_factory)

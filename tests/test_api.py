@@ -22,11 +22,6 @@ def docs(site) -> dict[str, dict]:
     return {name: json.loads(site.files[path]) for name, path in ENDPOINT_PATHS.items()}
 
 
-@pytest.fixture(scope="module")
-def example(tmp_path_factory):
-    return build("example", tmp_path_factory)
-
-
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_every_endpoint_matches_the_statuspage_schema(scenario, tmp_path_factory):
     site = build(scenario, tmp_path_factory)

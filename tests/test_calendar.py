@@ -21,11 +21,6 @@ def events(data: bytes) -> list[icalendar.Event]:
     return list(parse(data).walk("VEVENT"))
 
 
-@pytest.fixture(scope="module")
-def example(tmp_path_factory):
-    return build("example", tmp_path_factory)
-
-
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_every_calendar_parses(scenario, tmp_path_factory):
     site = build(scenario, tmp_path_factory)

@@ -16,11 +16,6 @@ def feeds(site) -> dict[str, bytes]:
     return {p: b for p, b in site.files.items() if p.endswith((".atom", ".rss"))}
 
 
-@pytest.fixture(scope="module")
-def example(tmp_path_factory):
-    return build("example", tmp_path_factory)
-
-
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_every_feed_parses_without_bozo(scenario, tmp_path_factory):
     site = build(scenario, tmp_path_factory)
