@@ -1,4 +1,4 @@
-"""Fixtures shared by the command-line tests."""
+"""Fixtures shared by the tests."""
 
 from __future__ import annotations
 

@@ -72,3 +72,15 @@ def test_unchanged_pages_are_not_rendered_again(source: Path) -> None:
     # The edited incident's page, the history page and component page that list it, its
     # feeds and the sitemap; not the other incidents' pages.
     assert 0 < memo.misses - misses < 12
+
+
+def test_a_template_edit_is_rendered_on_the_next_rebuild(source: Path) -> None:
+    rebuilder = Rebuilder(source, NOW, BASE)
+    rebuilder.rebuild()
+    override = source / "themes" / "default" / "templates" / "404.html"
+    override.parent.mkdir(parents=True)
+    override.write_text('{% extends "base.html" %}{% block main %}<h1>Lost here</h1>'
+                        "{% endblock %}")
+    snapshot = rebuilder.rebuild([override])
+    assert b"Lost here" in snapshot.files["404.html"]
+    assert snapshot.files == fresh(source)

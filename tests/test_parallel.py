@@ -44,3 +44,15 @@ def test_parallel_load_reports_every_problem(tmp_path: Path,
         make_site(tmp_path, NOW, jobs=2)
     assert sorted(p.file for p in caught.value.problems) == [
         f"content/incidents/2026-01-01-{n}.md" for n in "abc"]
+
+
+def test_jobs_option_of_the_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    from generator.cli import main
+
+    monkeypatch.setattr(build_module, "PARALLEL_FROM", 0)
+    out = tmp_path / "public"
+    assert main(["build", "--source", str(REPO), "--output", str(out), "--now", NOW,
+                 "--jobs", "2"]) == 0
+    assert files_in(out) == make_site(REPO, NOW).files
+    assert "Built" in capsys.readouterr().out

@@ -159,3 +159,15 @@ def test_incident_page_shows_what_the_clock_did():
         "incidents/2026-12-06-payout-scheduler-migration/index.html"].decode()
     assert html.index("The maintenance window has ended.") < \
         html.index("The maintenance window has started.") < html.index("We are moving")
+
+
+def test_compiled_templates_are_cached_and_a_bad_cache_is_ignored(tmp_path, monkeypatch):
+    monkeypatch.delenv("HELIOGRAPH_NO_TEMPLATE_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    first = make_site(REPO, NOW).files
+    assert list((tmp_path / "cache" / "heliograph" / "templates").iterdir())
+    assert make_site(REPO, NOW).files == first  # built from the cached bytecode
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    assert make_site(REPO, NOW).files == first
