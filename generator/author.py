@@ -17,7 +17,7 @@ from typing import TextIO
 
 from generator.errors import ContentError, Problem, suggest
 from generator.load import clean_text, load_components, load_incident, load_site, parse_incident
-from generator.model import Component, Incident, Site
+from generator.model import Component, Incident, Site, statuses_for
 from generator.timeutil import TimeError, parse_timestamp
 from generator.yamlsafe import YamlError, load_yaml
 
@@ -189,12 +189,6 @@ def double_quoted(text: str) -> str:
         else:
             out.append(f"\\U{ord(char):08x}")
     return '"' + "".join(out) + '"'
-
-
-def statuses_for(kind: str) -> tuple[str, ...]:
-    from generator.model import INCIDENT_STATUSES, MAINTENANCE_STATUSES
-
-    return MAINTENANCE_STATUSES if kind == "maintenance" else INCIDENT_STATUSES
 
 
 def check_status(status: str, kind: str, flag: str = "--status") -> str:

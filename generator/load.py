@@ -33,6 +33,7 @@ from generator.model import (
     Site,
     Update,
     Window,
+    statuses_for,
 )
 from generator.parallel import fork_map
 from generator.theme import ThemeError, read_logo, resolve_theme
@@ -666,7 +667,7 @@ def _order_hint(item: Node, zone: tzinfo) -> str:
 
 
 def _update_status(check: FileCheck, item: Node, kind: str, what: str) -> str | None:
-    statuses = MAINTENANCE_STATUSES if kind == "maintenance" else INCIDENT_STATUSES
+    statuses = statuses_for(kind)
     if "status" not in item:
         check.missing(item, "status", f"{what} has no 'status'",
                       f"add 'status: ...', one of: {', '.join(statuses)}")
@@ -688,7 +689,7 @@ def _updates(check: FileCheck, node: Node, kind: str, site: Site,
              now: datetime) -> tuple[Update, ...]:
     value = node.get("updates")
     if not isinstance(value, Seq) or not value:
-        first = (MAINTENANCE_STATUSES if kind == "maintenance" else INCIDENT_STATUSES)[0]
+        first = statuses_for(kind)[0]
         hint = f"add 'updates:' with '- at: ...', 'status: {first}', 'message: ...'"
         if "updates" in node:
             check.error(node.where_value("updates"),

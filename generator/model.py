@@ -24,6 +24,11 @@ TYPES = ("incident", "maintenance", "notice")
 IncidentType = Literal["incident", "maintenance", "notice"]
 
 
+def statuses_for(kind: str) -> tuple[str, ...]:
+    """The update statuses an entry of this type uses."""
+    return MAINTENANCE_STATUSES if kind == "maintenance" else INCIDENT_STATUSES
+
+
 def status_rank(status: str) -> int:
     return COMPONENT_STATUSES.index(status)
 
