@@ -23,14 +23,13 @@ from generator.author import (
     open_repo,
     parse_time,
     pick,
-    statuses_for,
     user_error,
     validate,
     yaml_scalar,
 )
 from generator.errors import ContentError, suggest
 from generator.load import slugify
-from generator.model import COMPONENT_STATUSES, TYPES
+from generator.model import COMPONENT_STATUSES, TYPES, statuses_for
 from generator.timeutil import iso, utc_now
 
 MAX_SLUG = 60

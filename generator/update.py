@@ -25,14 +25,13 @@ from generator.author import (
     open_repo,
     parse_time,
     replace_file,
-    statuses_for,
     user_error,
     validate,
     yaml_scalar,
 )
 from generator.errors import suggest
 from generator.load import UPDATE_KEYS, front_matter_end, incident_files
-from generator.model import Incident
+from generator.model import Incident, statuses_for
 from generator.timeutil import iso, utc_now
 from generator.yamlsafe import Node, Seq, YamlError, load_yaml
 
