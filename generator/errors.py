@@ -30,10 +30,10 @@ class Problem:
         return where
 
     def format_text(self) -> str:
-        # Messages quote content; its control characters are shown escaped, so a value
-        # with a line break cannot start a line of its own (in CI logs a line starting
-        # with '::' is a GitHub Actions workflow command).
-        text = f"{self.location()}: {self.severity}: {_printable(self.message)}"
+        # Messages and file names come from content: their control characters are shown
+        # escaped, so neither can start a line of its own (in CI logs a line starting with
+        # '::' is a GitHub Actions workflow command).
+        text = f"{_printable(self.location())}: {self.severity}: {_printable(self.message)}"
         if self.hint:
             text += f"\n    hint: {_printable(self.hint)}"
         return text

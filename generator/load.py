@@ -48,10 +48,16 @@ from generator.timeutil import (
 from generator.yamlsafe import Node, Seq, YamlError, load_yaml, source_text
 
 MAX_FILE_BYTES = 1_000_000  # an incident is text; anything bigger is a mistake or an attack
-ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
-COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+# Uptime bars cost memory, time and page weight per component and day shown (measured:
+# 500 components x 365 days of outage need 270 MB and give a 190 MB site), so both are
+# bounded: a hostile components.yaml or site.yaml cannot exhaust CI's memory.
+MAX_COMPONENTS = 1_000
+MAX_COMPONENT_DAYS = 100_000  # components x history_days
+# Patterns are used with fullmatch: `$` would also match before a final newline.
+ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+SLUG_RE = re.compile(r"[a-z0-9][a-z0-9_-]*")
+LANGUAGE_RE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
+COLOR_RE = re.compile(r"#[0-9a-fA-F]{6}")
 # Characters XML 1.0 forbids (feeds could not carry them) and that no text needs.
 BAD_CHAR_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 BAD_CHAR_HINT = "remove it; it is invisible and feeds cannot carry it"
@@ -163,11 +169,16 @@ class FileCheck:
 
 
 def _regular_file(path: Path, rel: str, root: Path | None) -> Problem | None:
-    """Refuse links that leave the repo and anything that is not a plain file."""
-    if root is not None and path.is_symlink() and \
-            not path.resolve().is_relative_to(root.resolve()):
-        return Problem(rel, None, None, "the file is a link to something outside the repository",
-                       "replace the link with the file itself")
+    """Refuse links that leave the repo and anything that is not a plain file.
+
+    The whole path is resolved, so a linked folder (`content/incidents` pointing elsewhere)
+    is caught as well as a linked file."""
+    if root is not None and not path.resolve().is_relative_to(root.resolve()):
+        if path.is_symlink():
+            return Problem(rel, None, None, "the file is a link to something outside the "
+                           "repository", "replace the link with the file itself")
+        return Problem(rel, None, None, "the file is in a linked folder that leads outside "
+                       "the repository", "replace the linked folder with a real one")
     try:
         mode = path.stat().st_mode
     except OSError as exc:
@@ -245,7 +256,11 @@ def _mapping(check: FileCheck, data: Any, what: str, hint: str, line: int = 1) -
 # --- site.yaml ---------------------------------------------------------------------------
 
 def _base_url_problem(url: str) -> str:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        return "is not a valid URL"
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return "is not an absolute http(s) URL"
     if any(ch.isspace() for ch in url):
@@ -257,8 +272,8 @@ def _base_url_problem(url: str) -> str:
     return ""
 
 
-def _read_site(source: Path, base_url: str | None,
-               check: FileCheck) -> Site | None:
+def _read_site(source: Path, base_url: str | None, check: FileCheck,
+               components: int = 0) -> Site | None:
     """site.yaml as a Site, with safe stand-ins for invalid values (problems recorded)."""
     rel = check.path
     path = source / rel
@@ -293,7 +308,7 @@ def _read_site(source: Path, base_url: str | None,
     logo = check.text(node, "logo", "site.yaml")
     _check_theme(check, node, source, theme, language, logo)
     brand = check.text(node, "brand_color", "site.yaml")
-    if brand and not COLOR_RE.match(brand):
+    if brand and not COLOR_RE.fullmatch(brand):
         check.error(node.where_value("brand_color"), f"brand_color '{brand}' is not a #rrggbb "
                     "colour", "write it like '#1f6feb' (quoted, because # starts a YAML comment)")
 
@@ -305,6 +320,14 @@ def _read_site(source: Path, base_url: str | None,
             return default
         return int(value)
 
+    history_days = positive("history_days", 90, 3650)
+    if components * history_days > MAX_COMPONENT_DAYS:
+        most = MAX_COMPONENT_DAYS // components
+        check.error(node.where_value("history_days"), f"history_days {history_days} is too "
+                    f"many for {components:,} components",
+                    f"use at most {most}: the uptime bars may cover {MAX_COMPONENT_DAYS:,} "
+                    "component-days in all (docs/guarantees.md)")
+        history_days = most
     return Site(
         title=title,
         base_url=url,
@@ -313,7 +336,7 @@ def _read_site(source: Path, base_url: str | None,
         language=language,
         description=check.text(node, "description", "site.yaml"),
         theme=theme,
-        history_days=positive("history_days", 90, 3650),
+        history_days=history_days,
         feed_entries=positive("feed_entries", 50, 10000),
         history_page_size=positive("history_page_size", 25, 1000),
         brand_color=brand,
@@ -325,7 +348,7 @@ def _check_theme(check: FileCheck, node: Node, source: Path, theme: str, languag
                  logo: str) -> None:
     """The theme, its language and the logo must exist: `check` must catch what `build`
     would fail on."""
-    if not LANGUAGE_RE.match(language):
+    if not LANGUAGE_RE.fullmatch(language):
         check.error(node.where_value("language"), f"language '{language}' is not a language "
                     "code", "use a code such as en or de")
         return
@@ -366,7 +389,15 @@ def _site_url(check: FileCheck, node: Node, override: str | None) -> str:
 def _zone_names() -> list[str]:
     from zoneinfo import available_timezones
 
-    return sorted(available_timezones())
+    return sorted(n for n in available_timezones() if _valid_zone(n))
+
+
+def _valid_zone(name: str) -> bool:
+    try:
+        get_zone(name)
+    except TimeError:
+        return False
+    return True
 
 
 def load_site(source: Path, base_url: str | None = None) -> tuple[Site | None, list[Problem]]:
@@ -409,7 +440,7 @@ class _Components:
             check.error(item.where_value("id"), f"{what} id must be text, not {_kind_of(value)}",
                         hint)
             return None
-        if not ID_RE.match(text):
+        if not ID_RE.fullmatch(text):
             check.error(item.where_value("id"), f"{what} id '{text}' is not a valid id",
                         "ids become URLs: use lowercase letters, digits and single '-' "
                         f"(for example '{slugify(text, 'name')}')")
@@ -449,6 +480,10 @@ class _Components:
         if cid is None:
             return None
         self.position += 1
+        if self.position == MAX_COMPONENTS + 1:
+            check.error(item.where("id"), f"more than {MAX_COMPONENTS:,} components",
+                        "a status page shows what customers use: list the parts they know, "
+                        "and fold finer ones into them (docs/guarantees.md)")
         return Component(cid, name, check.text(item, "description", label), group_id,
                          self.position, status, note, item.line)
 
@@ -526,7 +561,7 @@ def split_front_matter(check: FileCheck, text: str) -> tuple[str, str] | None:
 
 def _slug_problem(check: FileCheck, name: str) -> None:
     slug = name.removesuffix(".md")
-    if not SLUG_RE.match(slug):
+    if not SLUG_RE.fullmatch(slug):
         fixed = slugify(slug, "incident")
         check.error(NOWHERE, f"the file name '{name}' is not a safe URL slug",
                     f"rename it to '{fixed}.md' (lowercase letters, digits, '-' and '_')")
@@ -783,13 +818,12 @@ def load_content(source: Path, now: Now, base_url: str | None = None, jobs: int 
     Incident files are parsed in `jobs` worker processes when there are many, and looked
     up in `cache` (the dev server's) when given.
     """
-    site_check = FileCheck("content/site.yaml")
-    site = _read_site(source, base_url, site_check)
-    problems = site_check.problems
-    pinned = _resolve_now(now, site.zone if site is not None else UTC)
     groups, ungrouped, component_problems = load_components(source)
-    problems += component_problems
     known = {c.id for g in groups for c in g.components} | {c.id for c in ungrouped}
+    site_check = FileCheck("content/site.yaml")
+    site = _read_site(source, base_url, site_check, min(len(known), MAX_COMPONENTS))
+    problems = site_check.problems + component_problems
+    pinned = _resolve_now(now, site.zone if site is not None else UTC)
     incidents: list[Incident] = []
     # Without readable settings the incidents are still checked, with times in UTC, so
     # that one run reports every error of every file.

@@ -17,11 +17,28 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 _DATE_TIME = re.compile(r"^\d{4}-?\d{2}-?\d{2}[T ]\d{2}")
 
 
+# Times a status page can mean. The margins keep every local date, day boundary and
+# history period computed from them inside what Python's datetime can hold (years 1-9999):
+# `0001-01-01T00:00:00Z` is still 31 December of year 0 in New York.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+
+
 class TimeError(ValueError):
     pass
 
 
+# IANA zone names start with a capital letter (Europe/Berlin, UTC, EST5EDT). The zoneinfo
+# folder of a machine also holds `localtime` and `posixrules` (whatever that machine is set
+# to), `Factory` and the `posix/` and `right/` copies: output must not depend on the machine.
+_ZONE_NAME = re.compile(r"[A-Z][A-Za-z0-9_+-]*(?:/[A-Za-z0-9_+-]+)*")
+_NOT_ZONES = frozenset({"Factory"})
+
+
 def get_zone(name: str) -> ZoneInfo:
+    """An IANA time zone by its canonical name."""
+    if not _ZONE_NAME.fullmatch(name) or name in _NOT_ZONES:
+        raise TimeError(f"unknown time zone '{name}'")
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
@@ -48,9 +65,13 @@ def parse_timestamp(value: object, zone: tzinfo) -> datetime:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=zone, fold=0)
     try:
-        return parsed.astimezone(UTC)
+        result = parsed.astimezone(UTC)
     except OverflowError:
-        raise TimeError(f"'{value}' is out of range") from None
+        result = None
+    if result is None or not EARLIEST <= result < LATEST:
+        raise TimeError(f"'{value}' is outside the years {EARLIEST.year} to "
+                        f"{LATEST.year - 1}") from None
+    return result
 
 
 def _parse_text(value: str) -> datetime:

@@ -3,14 +3,16 @@
 Mappings load as `Node` dicts that know the line and column of each key and value, so
 validation can point at the exact spot. The schema is deliberately small:
 
-- Only plain data: null, booleans, numbers, text, lists and mappings. Every other tag
-  (`!!python/...`, `!!binary`, `!!set`, custom `!tags`) is refused.
+- Only plain data: null, booleans, numbers, text, lists and mappings, each as written:
+  every tag is refused, `!!python/...`, `!!binary`, `!!set` and custom `!tags` as well as
+  standard ones that change how a value is read (`!!int "abc"`, `!!str 5`, `!!timestamp`).
 - Booleans are only `true` and `false` (YAML 1.2): `no`, `on`, `yes` and `off` stay text,
   so a component called `no` or a title "On" mean what the author typed.
 - Numbers remember the text they were written as (`YamlInt`, `YamlFloat`), so an id or a
   title such as `010`, `1.50` or `12:30` can be read back exactly (`source_text`).
   Mapping keys that look like numbers are their text: `0` and `00` are two keys.
 - Timestamps stay strings: we parse them ourselves, with the site's time zone.
+- A number too long for Python to convert (over 4,300 digits) stays text.
 - Aliases (`*name`) and merge keys (`<<`) are refused: content never needs them and
   they are how "billion laughs" documents blow up. The C parser composes aliases as
   shared nodes, so a bomb costs a few kilobytes before the first reuse is refused.
@@ -31,7 +33,7 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 
 Pos = tuple[int, int]  # 1-based line and column
 _TAG = "tag:yaml.org,2002:"
-_BOOL_12 = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+_BOOL_12 = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)\Z")
 
 
 class YamlError(Exception):
@@ -144,7 +146,20 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         if node in self.constructed_objects or node in self.recursive_objects:
             raise _AliasUsed(node)
+        if node.tag != self._implicit_tag(node):
+            # An explicit tag (`!!int "abc"`, `!!str 5`, `!!seq x`) asks for a type the text
+            # does not have; content never needs one, and constructors fail on such values.
+            raise yaml.constructor.ConstructorError(
+                None, None, f"could not determine a constructor for the tag '{node.tag}'",
+                node.start_mark)
         return super().construct_object(node, deep=deep)
+
+    def _implicit_tag(self, node: yaml.Node) -> str:
+        """The tag the node has when written without one."""
+        if isinstance(node, yaml.ScalarNode):
+            plain = node.style in (None, "")  # the C parser says '', the Python one None
+            return self.resolve(yaml.ScalarNode, node.value, (plain, not plain))
+        return _TAG + ("seq" if isinstance(node, yaml.SequenceNode) else "map")
 
     def flatten_mapping(self, node: yaml.MappingNode) -> None:
         for key_node, _ in node.value:
@@ -153,9 +168,12 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
                     None, None, "merge keys (<<) are not allowed", key_node.start_mark
                 )
 
-    def construct_number(self, node: yaml.ScalarNode) -> YamlInt | YamlFloat:
+    def construct_number(self, node: yaml.ScalarNode) -> YamlInt | YamlFloat | str:
         if node.tag == _TAG + "int":
-            return YamlInt(self.construct_yaml_int(node), node.value)
+            try:
+                return YamlInt(self.construct_yaml_int(node), node.value)
+            except ValueError:  # more digits than Python converts (4,300): no number
+                return node.value  # anyone needs, so it stays the text it was written as
         return YamlFloat(self.construct_yaml_float(node), node.value)
 
     def construct_node_mapping(self, node: yaml.MappingNode) -> Iterator[Node]:
@@ -202,8 +220,6 @@ _Loader.add_constructor(_TAG + "int", _Loader.construct_number)
 _Loader.add_constructor(_TAG + "float", _Loader.construct_number)
 _Loader.add_constructor(_TAG + "map", _Loader.construct_node_mapping)
 _Loader.add_constructor(_TAG + "seq", _Loader.construct_node_seq)
-# Explicit timestamps (!!timestamp) load as strings too, like implicit ones.
-_Loader.add_constructor(_TAG + "timestamp", _Loader.construct_yaml_str)
 
 
 def load_yaml(text: str, line_offset: int = 0) -> Any:

@@ -77,6 +77,16 @@ CASES = [
          f"{INC}:2:8", "YAML tags such as !secret", "remove the tag"),
     Case("yaml-binary-tag", {"incidents/x.md": incident("title: !!binary aGk=\n")},
          f"{INC}:2:8", "!!binary are not allowed", "remove the tag"),
+    Case("yaml-int-tag-on-text", {"incidents/x.md": incident('title: !!int "abc"\n')},
+         f"{INC}:2:8", "YAML tags such as !!int are not allowed", "remove the tag"),
+    Case("yaml-int-tag-on-empty", {"incidents/x.md": incident('title: !!int ""\n')},
+         f"{INC}:2:8", "YAML tags such as !!int are not allowed", "remove the tag"),
+    Case("yaml-bool-tag", {"incidents/x.md": incident('title: !!bool "maybe"\n')},
+         f"{INC}:2:8", "YAML tags such as !!bool are not allowed", "remove the tag"),
+    Case("yaml-str-tag", {"incidents/x.md": incident("title: !!str 5\n")},
+         f"{INC}:2:8", "YAML tags such as !!str are not allowed", "remove the tag"),
+    Case("yaml-seq-tag-on-text", {"incidents/x.md": incident("title: !!seq abc\n")},
+         f"{INC}:2:8", "YAML tags such as !!seq are not allowed", "remove the tag"),
     Case("alias-bomb", {"incidents/x.md": f"---\n{BOMB}---\n"},
          f"{INC}:3:8", "anchors and aliases", "write the values out in full"),
     Case("merge-key", {"incidents/x.md": incident("title: T\n<<: {type: notice}\n")},
@@ -111,6 +121,12 @@ CASES = [
          "content/incidents/Bad Name!.md", "not a safe URL slug", "'bad-name.md'"),
     Case("dotted-slug", {"incidents/v1.2-rollout.md": incident("title: T\n")},
          "content/incidents/v1.2-rollout.md", "not a safe URL slug", "'v1-2-rollout.md'"),
+    Case("slug-with-newline", {"incidents/m\n.md": incident("title: T\n")},
+         "content/incidents/m\\n.md", "not a safe URL slug", "'m.md'"),
+    Case("slug-forging-a-workflow-command", {
+        "incidents/x\n::error file=README.md,line=1::Fake.md": incident("title: T\n")},
+         "content/incidents/x\\n::error file=README.md,line=1::Fake.md",
+         "not a safe URL slug", "'x-error-file-readme-md-line-1-fake.md'"),
     Case("stray-file", {"incidents/x.markdown": incident("title: T\n")},
          "content/incidents/x.markdown", "only .md files", "'x.md'"),
     # --- the front matter ----------------------------------------------------------------
@@ -178,7 +194,13 @@ CASES = [
          f"{INC}:4:9", "'2026-11-01' is a date without a time", "ISO 8601"),
     Case("timestamp-out-of-range", {"incidents/x.md": incident(
         "title: T\n", UPDATE.replace("2026-11-01T10:00:00Z", "0001-01-01T00:00:00+05:00"))},
-         f"{INC}:4:9", "is out of range", "ISO 8601"),
+         f"{INC}:4:9", "is outside the years 1970 to 8999", "ISO 8601"),
+    Case("timestamp-before-1970-local", {"incidents/x.md": incident(
+        "title: T\n", UPDATE.replace("2026-11-01T10:00:00Z", "0001-01-01T00:00:00"))},
+         f"{INC}:4:9", "is outside the years 1970 to 8999", "ISO 8601"),
+    Case("window-at-year-9999", {"incidents/x.md": incident(
+        MAINT + "window: {start: 9999-12-31T22:00:00Z, end: 2026-11-02T00:00:00Z}\n",
+        SCHEDULED)}, f"{INC}:4:17", "is outside the years 1970 to 8999", "ISO 8601"),
     Case("updates-out-of-order", {"incidents/x.md": incident(
         "title: T\n", UPDATE + RESOLVED.replace("2026-11-01T11", "2026-11-01T09"))},
          f"{INC}:7:9", "update 2 (2026-11-01 09:00 UTC) is earlier than update 1 above it",
@@ -231,6 +253,15 @@ CASES = [
     Case("site-bad-base-url", {"site.yaml": SITE.replace("https://status.test/", "status.test")},
          "content/site.yaml:2:11", "base_url 'status.test' is not an absolute http(s) URL",
          "https://status.example.com/"),
+    Case("site-base-url-not-a-url", {"site.yaml": SITE.replace("https://status.test/",
+                                                                '"https://[oops/"')},
+         "content/site.yaml:2:11", "base_url 'https://[oops/' is not a valid URL", "write it like"),
+    Case("site-localtime", {"site.yaml": SITE.replace("Europe/Berlin", "localtime")},
+         "content/site.yaml:3:11", "unknown time zone 'localtime'", "IANA"),
+    Case("site-posixrules", {"site.yaml": SITE.replace("Europe/Berlin", "posixrules")},
+         "content/site.yaml:3:11", "unknown time zone 'posixrules'", ""),
+    Case("site-factory-zone", {"site.yaml": SITE.replace("Europe/Berlin", "Factory")},
+         "content/site.yaml:3:11", "unknown time zone 'Factory'", ""),
     Case("site-base-url-query", {"site.yaml": SITE.replace("status.test/", "status.test/?a=1")},
          "content/site.yaml:2:11", "has a query or fragment", "https://status.example.com/"),
     Case("site-history-days", {"site.yaml": SITE + "history_days: lots\n"},
@@ -241,11 +272,16 @@ CASES = [
     Case("now-flag", {}, "--now", "'soon' is not an ISO 8601 timestamp", "give --now as ISO",
          args=("--now", "soon")),
     # --- components.yaml ---------------------------------------------------------------
+    Case("now-flag-year-9999", {}, "--now", "is outside the years 1970 to 8999",
+         "give --now as ISO", args=("--now", "9999-12-31T00:00:00Z")),
     Case("components-missing", {"components.yaml": None}, "content/components.yaml",
          "the components file is missing", "'groups:'"),
     Case("component-bad-id", {"components.yaml": COMPONENTS.replace("id: web", "id: Web Site")},
          "content/components.yaml:7:13", "component id 'Web Site' is not a valid id",
          "(for example 'web-site')"),
+    Case("component-id-trailing-newline", {"components.yaml": COMPONENTS.replace(
+        "id: web", 'id: "web\\n"')}, "content/components.yaml:7:13",
+         "is not a valid id", "lowercase letters"),
     Case("component-id-slash", {"components.yaml": COMPONENTS.replace("id: web", "id: ../web")},
          "content/components.yaml:7:13", "component id '../web' is not a valid id",
          "ids become URLs"),
@@ -301,6 +337,20 @@ def test_one_clear_message_per_mistake(case: Case, tmp_path: Path,
     assert case.message in message, err
     hint = err.split("\n    hint: ", 1)[1].splitlines()[0] if "hint: " in err else ""
     assert case.hint in hint, err
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.command == "check"],
+                         ids=[c.id for c in CASES if c.command == "check"])
+def test_build_reports_the_same_error(case: Case, tmp_path: Path,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """`check` passing implies `build` passing: what check refuses, build refuses the same
+    way (exit 1, same place), never with an internal error."""
+    source = write_site(tmp_path, case.files)
+    code, err = run_cli(capsys, source, *case.args, command="build")
+    assert code == 1, err
+    errors = [line for line in err.splitlines() if ": error: " in line]
+    assert [e.partition(": error: ")[0] for e in errors] == [case.where], err
+    assert not (source / "public").exists()
 
 
 def test_base_site_is_valid(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
