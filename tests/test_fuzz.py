@@ -29,7 +29,7 @@ WORDS = ["incident", "maintenance", "notice", "investigating", "resolved", "post
 SCALARS = st.one_of(st.sampled_from(WORDS), st.text(max_size=12), st.integers(),
                     st.booleans(), st.none())
 PIECES = [*"ab <>[]()*_`#>-!|:~\\&;\n 1.",
-                "](javascript:x)", "<a href=", "```", "    ", "1. ", "> ", "&#106;", "\n\n"]
+          "<script>", "](javascript:x)", "<a href=", "```", "    ", "1. ", "> ", "&#106;", "\n\n"]
 MARKDOWN = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
 
 
