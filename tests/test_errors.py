@@ -501,3 +501,17 @@ def test_link_out_of_the_repository_is_refused(tmp_path: Path,
     code, err = run_cli(capsys, repo)
     assert code == 1
     assert "content/incidents/leak.md: error: the file is a link to something outside" in err
+
+
+def catalogue_row(case: Case) -> str:
+    file, position = re.fullmatch(r"(.*?)(?::(\d+(?::\d+)?))?", case.where).groups()
+    cells = [case.id.replace("-", " "), f"`{file}`", position or "—", case.message, case.hint]
+    return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
+
+
+def test_the_documented_catalogue_is_the_tested_one() -> None:
+    """docs/guarantees.md shows this table; it must list exactly these cases."""
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "guarantees.md").read_text()
+    rows = [line for line in doc.splitlines() if line.startswith("| ")
+            and line.count(" | ") == 4 and not line.startswith(("| case ", "| --- "))]
+    assert rows == [catalogue_row(c) for c in CASES]
