@@ -11,7 +11,7 @@ from generator import api, badges, calendar, feeds, seo
 from generator.load import LoadCache, load_content
 from generator.markup import Markdown
 from generator.model import Content
-from generator.output import check_output_dir, staged, write_tree
+from generator.output import check_output_dir, recover, staged, write_tree
 from generator.parallel import Task, default_jobs, fork_map, run_tasks
 from generator.render import Renderer, page_tasks, static_files
 from generator.state import State, derive
@@ -95,6 +95,7 @@ def build(source: Path, output: Path, now: Now = None, base_url: str | None = No
     staged folder: writing overlaps rendering, and no page crosses a process boundary.
     """
     out = check_output_dir(output, source)
+    recover(out)  # a site an interrupted build set aside is the one to keep
     content, state, renderer = prepare(source, now, base_url,
                                        jobs=default_jobs() if jobs is None else jobs)
     tasks = site_tasks(content, state, renderer)

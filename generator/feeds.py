@@ -82,7 +82,10 @@ def render_feed(spec: FeedSpec, kind: str, name: str, content: Content, state: S
     fg = FeedGenerator()
     fg.id(spec.page_url)
     fg.title(spec.title)
-    fg.description(site.description or spec.title)
+    # The same plain text either way: RSS readers take <description> as HTML, so it is
+    # escaped once more; Atom's <subtitle> is type text.
+    description = site.description or spec.title
+    fg.description(escape(description) if kind == "rss" else description)
     fg.author({"name": site.title})
     # feedgen takes RSS's <link> from the last link added: the page, not the feed.
     fg.link(href=absolute(site, spec.folder + name), rel="self", type=FORMATS[kind])

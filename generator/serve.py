@@ -29,7 +29,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import FrameType
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
@@ -306,7 +306,9 @@ class Handler(BaseHTTPRequestHandler):
             key = "index.html"
         if key not in snapshot.files and f"{key}/index.html" in snapshot.files:
             self.send_response(HTTPStatus.MOVED_PERMANENTLY)
-            self.send_header("Location", path + "/")
+            # From the normalized key, never the request: one leading slash (so never
+            # `//host`, another site) and percent-encoded (so no CR/LF splits the headers).
+            self.send_header("Location", "/" + quote(key) + "/")
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
