@@ -33,9 +33,9 @@ class Problem:
         # Messages and file names come from content: their control characters are shown
         # escaped, so neither can start a line of its own (in CI logs a line starting with
         # '::' is a GitHub Actions workflow command).
-        text = f"{_printable(self.location())}: {self.severity}: {_printable(self.message)}"
+        text = f"{printable(self.location())}: {self.severity}: {printable(self.message)}"
         if self.hint:
-            text += f"\n    hint: {_printable(self.hint)}"
+            text += f"\n    hint: {printable(self.hint)}"
         return text
 
     def format_github(self) -> str:
@@ -59,7 +59,8 @@ class Problem:
 _CONTROL = {c: f"\\x{c:02x}" for c in range(32) if c != 9} | {10: "\\n", 13: "\\r", 127: "\\x7f"}
 
 
-def _printable(text: str) -> str:
+def printable(text: str) -> str:
+    """Text with its control characters shown as escapes (\\n, \\x1b), on one line."""
     return text.translate(_CONTROL)
 
 

@@ -37,7 +37,7 @@ from watchdog.observers.api import ObservedWatch
 
 from generator.author import user_error
 from generator.build import BuiltSite, load_state, render_site
-from generator.errors import ContentError, Problem
+from generator.errors import ContentError, Problem, printable
 from generator.load import LoadCache
 from generator.markup import Markdown
 from generator.model import Site
@@ -467,10 +467,13 @@ def report(snapshot: Snapshot, seconds: float, changed: Collection[Path], source
 
 
 def _display(path: Path, source: Path) -> str:
+    """A changed file's name for the terminal; control characters escaped (a file name
+    from a pull request must not send escape sequences to the developer's terminal)."""
     try:
-        return path.resolve().relative_to(source.resolve()).as_posix()
+        name = path.resolve().relative_to(source.resolve()).as_posix()
     except ValueError:
-        return path.name
+        name = path.name
+    return printable(name)
 
 
 class Loop:
