@@ -103,6 +103,8 @@ def _author_commands(sub: argparse._SubParsersAction) -> None:
     u = sub.add_parser("update", parents=[entry], help="append an update to an incident")
     u.add_argument("--status", help="the new status")
     u.add_argument("--message", help="what changed (Markdown)")
+    u.add_argument("--component", action="append", metavar="ID=STATUS",
+                   help="a component's status from this update on (repeatable)")
     u.set_defaults(func=_update)
 
     r = sub.add_parser("resolve", parents=[entry],

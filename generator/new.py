@@ -21,15 +21,16 @@ from generator.author import (
     default_message,
     interactive,
     open_repo,
+    parse_component,
     parse_time,
     pick,
     user_error,
     validate,
     yaml_scalar,
 )
-from generator.errors import ContentError, suggest
+from generator.errors import ContentError
 from generator.load import slugify
-from generator.model import COMPONENT_STATUSES, TYPES, statuses_for
+from generator.model import TYPES, component_statuses_for, statuses_for
 from generator.timeutil import iso, utc_now
 
 MAX_SLUG = 60
@@ -51,25 +52,6 @@ class Draft:
 
 def one_line(text: str) -> str:
     return " ".join(text.split())
-
-
-def parse_component(value: str, kind: str, repo: Repo) -> tuple[str, str]:
-    cid, sep, status = value.partition("=")
-    cid, status = cid.strip(), status.strip()
-    if not sep:
-        if kind != "maintenance":
-            raise user_error("--component", f"'{value}' has no status",
-                             f"write it as ID=STATUS, e.g. {cid}=partial_outage")
-        status = "under_maintenance"
-    if cid not in repo.component_ids:
-        known = sorted(repo.component_ids)
-        raise user_error("--component", f"unknown component id '{cid}'",
-                         suggest(cid, known) or f"known ids: {', '.join(known) or 'none'}")
-    if status not in COMPONENT_STATUSES:
-        raise user_error("--component", f"unknown component status '{status}' for '{cid}'",
-                         suggest(status, COMPONENT_STATUSES)
-                         or f"use one of: {', '.join(COMPONENT_STATUSES)}")
-    return cid, status
 
 
 def draft_from_args(args: argparse.Namespace, repo: Repo) -> Draft:
@@ -149,7 +131,7 @@ def ask_components(ask: Prompter, repo: Repo, kind: str) -> list[tuple[str, str]
     else:
         raise Cancelled
     default = "under_maintenance" if kind == "maintenance" else "partial_outage"
-    statuses = COMPONENT_STATUSES[1:]
+    statuses = tuple(s for s in component_statuses_for(kind) if s != "operational")
     return [(cid, ask.choice(f"Status of {cid}", statuses, default))
             for cid in dict.fromkeys(picked)]
 
