@@ -576,6 +576,11 @@ def parse_incident(name: str, rel: str, text: str, site: Site, component_ids: se
     components = _incident_components(check, node, kind, component_ids)
     window = _window(check, node, kind, site)
     updates = _updates(check, node, kind, site, now, component_ids)
+    if backfilled and window is not None and updates and window.end > updates[0].at:
+        check.error(node.where_value("backfilled"), "a retrospective (backfilled) maintenance "
+                    f"is declared after its window, but this window ends {_utc(window.end)}, "
+                    f"after the first update ({_utc(updates[0].at)})",
+                    "remove 'backfilled' for a maintenance announced ahead")
     if not check.ok():
         return None, check.problems
     return Incident(name[:-3], rel, kind, title, impact, backfilled,  # type: ignore[arg-type]

@@ -136,7 +136,7 @@ def ask_components(ask: Prompter, repo: Repo, kind: str) -> list[tuple[str, str]
             for cid in dict.fromkeys(picked)]
 
 
-def ask_missing(ask: Prompter, draft: Draft, repo: Repo) -> bool:
+def ask_missing(ask: Prompter, draft: Draft, repo: Repo, now: datetime) -> bool:
     """Fill in the draft on a terminal; False if the author decided not to declare."""
     if draft.kind is None and not ask_decision(ask, draft):
         return False
@@ -149,7 +149,7 @@ def ask_missing(ask: Prompter, draft: Draft, repo: Repo) -> bool:
         draft.components = ask_components(ask, repo, kind)
     if draft.status is None:
         first = tuple(s for s in statuses_for(kind) if s != "postmortem")  # needs a resolve
-        draft.status = ask.choice("Status", first, default_status(draft))
+        draft.status = ask.choice("Status", first, default_status(draft, now))
     if draft.backfilled and draft.at is None:
         answer = ask.ask("When was this (ISO 8601; Enter = now)")
         draft.at = parse_time(answer, repo.site, "time") if answer else None
@@ -161,9 +161,14 @@ def ask_missing(ask: Prompter, draft: Draft, repo: Repo) -> bool:
 
 # --- writing -----------------------------------------------------------------------------
 
-def default_status(draft: Draft) -> str:
+def default_status(draft: Draft, now: datetime) -> str:
     if draft.kind == "maintenance":
-        return "scheduled"
+        # What the clock says at the first update: `scheduled` in a running window would
+        # only confuse readers.
+        at = draft.at or now
+        if draft.window and draft.window[1] <= at:
+            return "completed"
+        return "in_progress" if draft.window and draft.window[0] <= at else "scheduled"
     return "resolved" if draft.backfilled else "investigating"
 
 
@@ -186,8 +191,16 @@ def complete(draft: Draft, repo: Repo, now: datetime) -> Draft:
                          "make it an incident, or leave out --component")
     if draft.window and draft.window[1] <= draft.window[0]:
         raise user_error("--window", "the window ends before it starts", "give START then END")
-    draft.status = check_status(draft.status or default_status(draft), draft.kind)
     draft.at = draft.at or now
+    if draft.kind == "maintenance" and draft.window:
+        # A maintenance declared after its window is a retrospective one, and
+        # --backfilled on a maintenance means exactly that (the loader's rule).
+        if draft.backfilled and draft.window[1] > draft.at:
+            raise user_error("--backfilled", "a retrospective maintenance is declared after "
+                             f"its window, but this one ends at {iso(draft.window[1])}",
+                             "leave out --backfilled to announce it, or give the past window")
+        draft.backfilled = draft.window[1] <= draft.at
+    draft.status = check_status(draft.status or default_status(draft, now), draft.kind)
     if draft.at > now:
         raise user_error("--at", f"{iso(draft.at)} is in the future",
                          "updates record what already happened; only a maintenance window "
@@ -228,15 +241,16 @@ def run_new(args: argparse.Namespace) -> int:
     repo = open_repo(source)
     draft = draft_from_args(args, repo)
     flags = ("component", "status", "message", "at", "window", "backfilled")
+    now = utc_now()
     if interactive() and not any(getattr(args, name, None) for name in flags):
         try:
-            if not ask_missing(Prompter(), draft, repo):
+            if not ask_missing(Prompter(), draft, repo, now):
                 print("Nothing written.", file=sys.stderr)
                 return 0
         except Cancelled:
             print("\nCancelled; nothing written.", file=sys.stderr)
             return 1
-    now = utc_now()
+    now = utc_now()  # after any questions: the update is written as of now
     draft = complete(draft, repo, now)
     text = render(draft)
     stem = file_stem(draft, repo)

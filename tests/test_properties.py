@@ -83,11 +83,12 @@ def repos(draw: st.DrawFn) -> dict[str, str]:
             start = NOW + timedelta(minutes=draw(st.integers(-60 * 24 * 20, 60 * 24 * 20)))
             end = start + timedelta(minutes=draw(st.integers(1, 60 * 24)))
             lines.append(f"window: {{start: {iso(start)}, end: {iso(end)}}}")
-        # A retrospective maintenance is one whose window is over.
-        if draw(st.booleans()) and (kind != "maintenance" or end <= NOW):
+        entries = draw(updates(kind))
+        # A retrospective maintenance is one declared after its window.
+        if draw(st.booleans()) and (kind != "maintenance" or end <= entries[0][0]):
             lines.append("backfilled: true")
         lines.append("updates:")
-        for at, status in draw(updates(kind)):
+        for at, status in entries:
             lines += [f"  - at: {iso(at)}", f"    status: {status}",
                       f"    message: {q(draw(WORDS))}"]
             closed = status in ("resolved", "postmortem")
