@@ -73,11 +73,11 @@ def test_upcoming_and_active_maintenance_soonest_first():
     # Slugs sort the other way round from the windows, so only the time can order them.
     entries = [m("a-late", "2026-05-20T00:00", "2026-05-20T01:00"),
                m("b-soon", "2026-05-15T00:00", "2026-05-15T01:00"),
-               m("c-long", "2026-05-11T00:00", "2026-05-13T00:00"),
-               m("d-short", "2026-05-11T06:00", "2026-05-12T18:00")]
+               m("d-long", "2026-05-11T00:00", "2026-05-13T00:00"),
+               m("c-short", "2026-05-11T06:00", "2026-05-12T18:00")]
     state = derive(content(entries), t("2026-05-12T12:00"))
     assert [i.slug for i in state.upcoming_maintenance] == ["b-soon", "a-late"]
-    assert [i.slug for i in state.active_maintenance] == ["c-long", "d-short"]
+    assert [i.slug for i in state.active_maintenance] == ["d-long", "c-short"]
 
 
 def test_minor_description(tmp_path):
