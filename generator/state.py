@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cached_property
+from typing import NamedTuple
 
 from generator.model import (
     COMPONENT_STATUSES,
@@ -69,8 +70,7 @@ def impact_of(incident: Incident) -> str:
 # --- the timeline ------------------------------------------------------------------------
 # Every answer to "when does an entry start, change, apply, end" comes from here.
 
-@dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
     """A component status set at an event (old may equal new: it was restated)."""
 
     component: str
@@ -78,10 +78,10 @@ class Change:
     new: str
 
 
-@dataclass(frozen=True)
-class Event:
+class Event(NamedTuple):
     """One moment an entry changed: a posted update, or the clock moving a maintenance
-    (its window's start or end) as an automatic update, as Statuspage posts them."""
+    (its window's start or end) as an automatic update, as Statuspage posts them.
+    (Immutable tuples: there are several per entry and they are made on every build.)"""
 
     update: Update
     status: str  # the entry's status after the event
@@ -234,6 +234,10 @@ def build_timeline(incident: Incident) -> Timeline:
         if not posted and new_state in (None, state):
             continue  # the clock changes nothing (an update already did, or it is over)
         state = new_state or state
+        if not update.components and _applies(incident, state) == applies:
+            # The common case: a status change that sets no component (fast path).
+            events.append(Event(update, state, applies, tuple(shown.items()), None))
+            continue
         declared.update(update.components)
         touched = [cid for cid, _ in update.components]
         if _applies(incident, state) != applies:
