@@ -16,7 +16,7 @@ from typing import Any
 from generator.model import Component, Content, Group, Incident, Update
 from generator.paths import incident_url
 from generator.render import Renderer, message_html
-from generator.state import ACTIVE_MAINTENANCE, State, latest_update, resolved_at, timeline
+from generator.state import Change, Event, State
 from generator.timeutil import iso
 
 LIST_LIMIT = 50  # Statuspage's lists hold the 50 most recent items
@@ -70,23 +70,27 @@ def group_id(group: Group) -> str:
 
 # --- times -------------------------------------------------------------------------------
 
-def events(incident: Incident, now: datetime) -> list[datetime]:
-    """Moments at or before now when an entry visibly changed (updates, window edges)."""
-    moments = [u.at for u in incident.updates if u.at <= now]
-    if incident.window:
-        moments += [t for t in (incident.window.start, incident.window.end) if t <= now]
-    return moments
-
-
 def first_moment(content: Content, now: datetime) -> datetime:
     """Stand-in for creation times Heliograph does not record: the content's first event."""
     return min((i.updates[0].at for i in content.incidents), default=now)
 
 
-def last_change(content: Content, now: datetime) -> datetime:
+def last_change(content: Content, state: State) -> datetime:
     """page.updated_at: the newest event in the content, so equal content gives equal JSON."""
-    moments = [m for i in content.incidents for m in events(i, now)]
-    return max(moments, default=first_moment(content, now))
+    moments = [state.latest(i).at for i in content.incidents]
+    return max(moments, default=first_moment(content, state.now))
+
+
+def component_changes(content: Content, state: State) -> dict[str, datetime]:
+    """When each component's status last changed through an entry (by now)."""
+    changed: dict[str, datetime] = {}
+    for incident in content.incidents:
+        for event in state.shown(incident):
+            for change in event.changes or ():
+                if change.old != change.new and (change.component not in changed
+                                                 or event.at > changed[change.component]):
+                    changed[change.component] = event.at
+    return changed
 
 
 def positions(content: Content) -> dict[str, int]:
@@ -116,21 +120,14 @@ class Api:
         self.groups = {g.id: g for g in content.groups}
         self.components = {c.id: c for c in content.components}
         self.positions = positions(content)
-        self.component_changed = self._component_changes()
-
-    def _component_changes(self) -> dict[str, str]:
-        changed: dict[str, str] = {}
-        for cid, entries in self.state.by_component.items():
-            moments = [m for i in entries for m in events(i, self.state.now)]
-            if moments:
-                changed[cid] = iso(max(moments))
-        return changed
+        self.component_changed = {cid: iso(at) for cid, at
+                                  in component_changes(content, state).items()}
 
     def page(self) -> Json:
         site = self.content.site
         return {"id": self.page_id, "name": site.title, "url": site.base_url,
                 "time_zone": site.timezone,
-                "updated_at": iso(last_change(self.content, self.state.now))}
+                "updated_at": iso(last_change(self.content, self.state))}
 
     def status(self) -> Json:
         return {"indicator": self.state.indicator, "description": self.state.description}
@@ -186,35 +183,30 @@ class Api:
         group = self.groups.get(component.group_id or "")
         return f"{group.name} - {component.name}" if group else component.name
 
-    def affected(self, incident: Incident, opened: bool) -> list[Json]:
-        """The entry's components as it starts (operational -> status) or ends (back)."""
+    def affected(self, changes: tuple[Change, ...]) -> list[Json]:
+        """The components an event set, as Statuspage lists them (unchanged ones too)."""
         result = []
-        for cid, status in incident.components:
-            component = self.components[cid]
-            old, new = ("operational", status) if opened else (status, "operational")
+        for change in changes:
+            component = self.components[change.component]
             result.append({"code": component_id(component), "name": self.affected_name(component),
-                           "old_status": old, "new_status": new})
+                           "old_status": change.old, "new_status": change.new})
         return result
 
     def updates(self, incident: Incident) -> list[Json]:
-        """Newest first. affected_components is set where the entry's component statuses
-        start or stop applying, null elsewhere (Statuspage's null = "no change")."""
+        """Newest first: the timeline so far. affected_components lists what an event set
+        where it changed a component's status, null elsewhere (Statuspage's "no change")."""
         items = []
-        active = False
         posted = 0  # how many written updates so far: their ids count them
-        for update in timeline(incident, self.state.now):
-            now_active = applies_after(incident, update, active, posted)
-            changed = now_active != active and bool(incident.components)
+        for event in self.state.shown(incident):
+            update = event.update
             uid = automatic_update_id(incident, update) if update.automatic \
                 else update_id(incident, posted)
-            items.append(self.update(incident, uid, update,
-                                     self.affected(incident, now_active) if changed else None))
+            items.append(self.update(incident, uid, event))
             posted += not update.automatic
-            active = now_active
         return items[::-1]
 
-    def update(self, incident: Incident, uid: str, update: Update,
-               affected: list[Json] | None) -> Json:
+    def update(self, incident: Incident, uid: str, event: Event) -> Json:
+        update = event.update
         at = iso(update.at)
         return {
             "id": uid,
@@ -224,7 +216,7 @@ class Api:
             "created_at": at,
             "updated_at": at,
             "display_at": at,
-            "affected_components": affected,
+            "affected_components": self.affected(event.changes) if event.changes else None,
             "deliver_notifications": True,
             "custom_tweet": None,
             "tweet_id": None,
@@ -234,13 +226,13 @@ class Api:
         now = self.state.now
         monitoring = next((u.at for u in incident.updates
                            if u.status == "monitoring" and u.at <= now), None)
-        resolved = resolved_at(incident, now)
+        resolved = self.state.ended_at(incident)
         return {
             "id": entry_id(incident),
             "name": incident.title,
             "status": self.state.status[incident.slug],
             "created_at": iso(incident.started_at),
-            "updated_at": iso(latest_update(incident, now).at),
+            "updated_at": iso(self.state.latest(incident).at),
             "monitoring_at": iso(monitoring) if monitoring else None,
             "resolved_at": iso(resolved) if resolved else None,
             "impact": self.state.impact[incident.slug],
@@ -259,19 +251,6 @@ class Api:
         assert incident.window is not None
         return {**self.entry_common(incident), "scheduled_for": iso(incident.window.start),
                 "scheduled_until": iso(incident.window.end)}
-
-
-def applies_after(incident: Incident, update: Update, before: bool, index: int) -> bool:
-    """Whether the entry's component statuses apply once this update is posted.
-
-    An incident applies from its first update until its first `resolved` one (as in
-    state.is_open); a maintenance while its posted status is in progress or verifying.
-    """
-    if incident.type == "maintenance":
-        return update.status in ACTIVE_MAINTENANCE
-    if update.status == "resolved":
-        return False
-    return before or index == 0
 
 
 # --- endpoints ---------------------------------------------------------------------------

@@ -17,7 +17,14 @@ from typing import TextIO
 
 from generator.errors import ContentError, Problem, suggest
 from generator.load import clean_text, load_components, load_incident, load_site, parse_incident
-from generator.model import Component, Incident, Site, statuses_for
+from generator.model import (
+    COMPONENT_STATUSES,
+    Component,
+    Incident,
+    Site,
+    component_statuses_for,
+    statuses_for,
+)
 from generator.timeutil import TimeError, parse_timestamp
 from generator.yamlsafe import YamlError, load_yaml
 
@@ -189,6 +196,33 @@ def double_quoted(text: str) -> str:
         else:
             out.append(f"\\U{ord(char):08x}")
     return '"' + "".join(out) + '"'
+
+
+def parse_component(value: str, kind: str, repo: Repo) -> tuple[str, str]:
+    """One --component ID=STATUS (a maintenance's STATUS defaults to under_maintenance)."""
+    if kind == "notice":
+        raise user_error("--component", "a notice affects no components",
+                         "make it an incident, or leave out --component")
+    cid, sep, status = value.partition("=")
+    cid, status = cid.strip(), status.strip()
+    if not sep:
+        if kind != "maintenance":
+            raise user_error("--component", f"'{value}' has no status",
+                             f"write it as ID=STATUS, e.g. {cid}=partial_outage")
+        status = "under_maintenance"
+    if cid not in repo.component_ids:
+        known = sorted(repo.component_ids)
+        raise user_error("--component", f"unknown component id '{cid}'",
+                         suggest(cid, known) or f"known ids: {', '.join(known) or 'none'}")
+    allowed = component_statuses_for(kind)
+    if status in COMPONENT_STATUSES and status not in allowed:
+        raise user_error("--component", f"'{status}' is not a component status for "
+                         f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}",
+                         f"'{status}' is for maintenance; use one of: {', '.join(allowed)}")
+    if status not in allowed:
+        raise user_error("--component", f"unknown component status '{status}' for '{cid}'",
+                         suggest(status, allowed) or f"use one of: {', '.join(allowed)}")
+    return cid, status
 
 
 def check_status(status: str, kind: str, flag: str = "--status") -> str:

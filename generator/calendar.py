@@ -15,7 +15,7 @@ from icalendar import Calendar, Event, vDuration
 from generator.model import Content, Incident, Site
 from generator.paths import absolute, component_dir, incident_url
 from generator.render import Renderer
-from generator.state import State
+from generator.state import State, Timeline
 
 PRODID = "-//Heliograph//Status page maintenance//EN"
 REFRESH = timedelta(hours=1)  # how often subscribed calendars should fetch again
@@ -34,7 +34,8 @@ def description(incident: Incident, renderer: Renderer) -> str:
     return "\n\n".join(parts)
 
 
-def event(incident: Incident, content: Content, renderer: Renderer) -> Event:
+def event(timeline: Timeline, content: Content, renderer: Renderer) -> Event:
+    incident = timeline.incident
     assert incident.window is not None
     site = content.site
     vevent = Event()
@@ -43,14 +44,14 @@ def event(incident: Incident, content: Content, renderer: Renderer) -> Event:
     vevent.add("created", incident.started_at)
     vevent.add("last-modified", incident.updated_at)
     vevent.add("sequence", len(incident.updates) - 1)  # tells clients the event changed
-    # Taken from the updates, not the clock, so the event only changes with the content:
-    # completed before the window means cancelled; completed within it, ended early.
+    # From the whole timeline (clock events ahead included), not from now, so the event
+    # only changes with the content: completed by the window's start means cancelled;
+    # completed later, it ended then (early, or overrunning); still running, the window.
     window = incident.window
-    done = next((u.at for u in incident.updates if u.status == "completed"), None)
+    done = timeline.ended_at(timeline.events[-1].at)
     cancelled = done is not None and done <= window.start
     vevent.add("dtstart", window.start)
-    vevent.add("dtend", done if done is not None and window.start < done < window.end
-               else window.end)
+    vevent.add("dtend", done if done is not None and not cancelled else window.end)
     vevent.add("summary", incident.title)
     vevent.add("description", description(incident, renderer))
     vevent.add("url", incident_url(site, incident))
@@ -83,8 +84,10 @@ def calendar_files(content: Content, state: State, renderer: Renderer) -> dict[s
     name = renderer.t("calendar")
     maintenances = sorted((i for i in content.incidents if i.type == "maintenance"),
                           key=lambda i: (i.sort_time, i.slug))
+    # The timeline is a function of the entry alone, so the entry is the whole key.
     events = {m.slug: renderer.memo.get(("vevent", m.slug), m,
-                                        lambda m=m: event(m, content, renderer).to_ical())
+                                        lambda m=m: event(state.timelines[m.slug], content,
+                                                          renderer).to_ical())
               for m in maintenances}
     files = {"maintenance.ics": calendar("maintenance.ics", f"{site.title}: {name}",
                                          list(events.values()), content)}

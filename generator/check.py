@@ -15,7 +15,7 @@ from pathlib import Path
 from generator.build import load_state
 from generator.errors import ContentError, Problem, sort_problems
 from generator.model import Content, Incident, Site
-from generator.state import ACTIVE_MAINTENANCE, DOWNTIME_TENTHS, is_open, maintenance_state
+from generator.state import ACTIVE_MAINTENANCE, DOWNTIME_TENTHS, Timeline, build_timeline
 from generator.timeutil import Now
 
 STALE_AFTER = timedelta(days=1)
@@ -23,7 +23,7 @@ OVERRUN_GRACE = timedelta(hours=1)
 RECENT = timedelta(days=2)  # file-name dates only matter before the slug is published
 DATE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})-")
 
-Check = Callable[[Incident, datetime, Site], list[Problem]]
+Check = Callable[[Timeline, datetime, Site], list[Problem]]
 
 
 def _warn(incident: Incident, line: int | None, message: str, hint: str) -> Problem:
@@ -35,9 +35,10 @@ def _hours(delta: timedelta) -> str:
     return f"{hours // 24} day(s)" if hours >= 48 else f"{hours} hour(s)"
 
 
-def stale(incident: Incident, now: datetime, site: Site) -> list[Problem]:
+def stale(tl: Timeline, now: datetime, site: Site) -> list[Problem]:
+    incident = tl.incident
     last = incident.updates[-1]
-    if incident.type != "incident" or not is_open(incident, now) or now - last.at <= STALE_AFTER:
+    if incident.type != "incident" or not tl.is_open(now) or now - last.at <= STALE_AFTER:
         return []  # a notice is an announcement: it may stay open without news
     return [_warn(incident, last.line, f"open {incident.type} has had no update for "
                   f"{_hours(now - last.at)}",
@@ -45,11 +46,12 @@ def stale(incident: Incident, now: datetime, site: Site) -> list[Problem]:
                   "--message ...) or resolve it")]
 
 
-def maintenance_left_behind(incident: Incident, now: datetime, site: Site) -> list[Problem]:
+def maintenance_left_behind(tl: Timeline, now: datetime, site: Site) -> list[Problem]:
+    incident = tl.incident
     window, last = incident.window, incident.updates[-1]
     if window is None or window.end >= now:
         return []
-    state = maintenance_state(incident, now)
+    state = tl.status(now)
     if last.status == "scheduled" and state == "completed":
         return [_warn(incident, last.line, "this maintenance window is over but its last "
                       "update still says 'scheduled'",
@@ -62,22 +64,24 @@ def maintenance_left_behind(incident: Incident, now: datetime, site: Site) -> li
     return []
 
 
-def _recent(incident: Incident, now: datetime) -> bool:
+def _recent(tl: Timeline, now: datetime) -> bool:
     """Being written now: open, or updated lately (older entries are history)."""
-    return is_open(incident, now) or now - incident.updates[-1].at <= RECENT
+    return tl.is_open(now) or now - tl.incident.updates[-1].at <= RECENT
 
 
-def no_components(incident: Incident, now: datetime, site: Site) -> list[Problem]:
-    if incident.type != "incident" or incident.components or incident.impact is not None \
-            or not _recent(incident, now):
+def no_components(tl: Timeline, now: datetime, site: Site) -> list[Problem]:
+    incident = tl.incident
+    if incident.type != "incident" or incident.component_ids or incident.impact is not None \
+            or not _recent(tl, now):
         return []
     return [_warn(incident, 2, "this incident lists no components, so the page shows "
                   "nothing as affected", "add 'components:' with the affected ids and their "
                   "status while it is open")]
 
 
-def operational_components(incident: Incident, now: datetime, site: Site) -> list[Problem]:
-    if incident.impact is not None or not _recent(incident, now):
+def operational_components(tl: Timeline, now: datetime, site: Site) -> list[Problem]:
+    incident = tl.incident
+    if incident.impact is not None or not _recent(tl, now):
         return []  # an explicit impact says the author meant it
     found = []
     for cid, status in incident.components:
@@ -88,27 +92,30 @@ def operational_components(incident: Incident, now: datetime, site: Site) -> lis
     return found
 
 
-def backfilled_open(incident: Incident, now: datetime, site: Site) -> list[Problem]:
-    if not incident.backfilled or incident.type == "maintenance" or not is_open(incident, now):
+def backfilled_open(tl: Timeline, now: datetime, site: Site) -> list[Problem]:
+    incident = tl.incident
+    if not incident.backfilled or incident.type == "maintenance" or not tl.is_open(now):
         return []
     return [_warn(incident, incident.updates[-1].line, f"backfilled {incident.type} is "
                   "still open", "a retrospective should end with a 'resolved' update")]
 
 
-def zero_duration(incident: Incident, now: datetime, site: Site) -> list[Problem]:
+def zero_duration(tl: Timeline, now: datetime, site: Site) -> list[Problem]:
+    incident = tl.incident
     """A retrospective written as a single 'resolved' update records no downtime."""
-    outage = any(status in DOWNTIME_TENTHS for _, status in incident.components)
+    outage = any(status in DOWNTIME_TENTHS for _, status in tl.worst(now).items())
     if incident.type != "incident" or not outage \
-            or incident.resolved_at != incident.started_at or not _recent(incident, now):
+            or tl.ended_at(now) != incident.started_at or not _recent(tl, now):
         return []
     return [_warn(incident, incident.updates[0].line, "this incident starts and ends at the "
                   "same moment, so it records no downtime",
                   "add a first update with status 'investigating' at the time it began")]
 
 
-def file_date(incident: Incident, now: datetime, site: Site) -> list[Problem]:
+def file_date(tl: Timeline, now: datetime, site: Site) -> list[Problem]:
+    incident = tl.incident
     match = DATE_PREFIX.match(incident.slug)
-    if not match or not _recent(incident, now):
+    if not match or not _recent(tl, now):
         return []
     days = {incident.started_at.astimezone(site.zone).date().isoformat()}
     if incident.window:
@@ -121,7 +128,8 @@ def file_date(incident: Incident, now: datetime, site: Site) -> list[Problem]:
                   "(the slug becomes its permanent URL)")]
 
 
-def repeated_message(incident: Incident, now: datetime, site: Site) -> list[Problem]:
+def repeated_message(tl: Timeline, now: datetime, site: Site) -> list[Problem]:
+    incident = tl.incident
     found = []
     for before, after in zip(incident.updates, incident.updates[1:], strict=False):
         if after.message.strip() == before.message.strip():
@@ -137,8 +145,8 @@ CHECKS: tuple[Check, ...] = (stale, maintenance_left_behind, no_components,
 
 def warnings(content: Content, now: datetime) -> list[Problem]:
     """Things authors forget; reported without failing the check."""
-    found = [p for incident in content.incidents for check in CHECKS
-             for p in check(incident, now, content.site)]
+    timelines = [build_timeline(i) for i in content.incidents]
+    found = [p for tl in timelines for check in CHECKS for p in check(tl, now, content.site)]
     return sort_problems(found)
 
 

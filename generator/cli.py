@@ -92,7 +92,8 @@ def _author_commands(sub: argparse._SubParsersAction) -> None:
     n.add_argument("--window", nargs=2, metavar=("START", "END"),
                    help="a maintenance's window")
     n.add_argument("--backfilled", action="store_true",
-                   help="written after the fact (default status: resolved)")
+                   help="written after the fact (default status: resolved); a maintenance "
+                   "with a window that is over is always retrospective")
     n.set_defaults(func=_new)
 
     # What `update` and `resolve` share: which file, and when.
@@ -103,6 +104,8 @@ def _author_commands(sub: argparse._SubParsersAction) -> None:
     u = sub.add_parser("update", parents=[entry], help="append an update to an incident")
     u.add_argument("--status", help="the new status")
     u.add_argument("--message", help="what changed (Markdown)")
+    u.add_argument("--component", action="append", metavar="ID=STATUS",
+                   help="a component's status from this update on (repeatable)")
     u.set_defaults(func=_update)
 
     r = sub.add_parser("resolve", parents=[entry],

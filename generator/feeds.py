@@ -15,10 +15,10 @@ from html import escape
 from feedgen.feed import FeedGenerator
 
 from generator.api import first_moment
-from generator.model import Content, Incident, Update
+from generator.model import Content, Incident
 from generator.paths import absolute, component_dir, component_url, incident_url
 from generator.render import Renderer, message_html
-from generator.state import State, latest_update, timeline
+from generator.state import Change, Event, State
 
 GENERATOR = "Heliograph"
 FORMATS = {"atom": "application/atom+xml", "rss": "application/rss+xml"}
@@ -34,15 +34,15 @@ class FeedSpec:
     entries: tuple[Incident, ...]
 
 
-def updated(incident: Incident, now: datetime) -> datetime:
-    """An entry's latest update, automatic ones included."""
-    return latest_update(incident, now).at
+def updated(incident: Incident, state: State) -> datetime:
+    """An entry's latest event, the clock's included."""
+    return state.latest(incident).at
 
 
 def newest_updated_first(entries: tuple[Incident, ...], limit: int,
-                         now: datetime) -> tuple[Incident, ...]:
-    """By latest update, newest first; ties keep content order (sort is stable)."""
-    return tuple(sorted(entries, key=lambda i: updated(i, now), reverse=True)[:limit])
+                         state: State) -> tuple[Incident, ...]:
+    """By latest event, newest first; ties keep content order (sort is stable)."""
+    return tuple(sorted(entries, key=lambda i: updated(i, state), reverse=True)[:limit])
 
 
 def entry_title(incident: Incident, renderer: Renderer) -> str:
@@ -51,18 +51,32 @@ def entry_title(incident: Incident, renderer: Renderer) -> str:
     return f"{renderer.t('types.' + incident.type)}: {incident.title}"
 
 
-def timeline_html(incident: Incident, updates: tuple[Update, ...], renderer: Renderer) -> str:
-    """The whole entry as sanitized HTML: window, updates newest first, then the body."""
+def change_text(change: Change, names: dict[str, str], renderer: Renderer) -> str:
+    """"API: Degraded performance → Major outage", as the incident page says it."""
+    t = renderer.t
+    return t("component_change", name=names[change.component],
+             old=t("component_status." + change.old), new=t("component_status." + change.new))
+
+
+def timeline_html(incident: Incident, events: tuple[Event, ...], names: dict[str, str],
+                  renderer: Renderer) -> str:
+    """The whole entry as sanitized HTML: window, updates newest first with the component
+    statuses each changed, then the body."""
     t = renderer.t
     parts = []
     if incident.window:
         window = t("scheduled_for", start=t.datetime(incident.window.start),
                    end=t.datetime(incident.window.end))
         parts.append(f"<p>{escape(window)}</p>")
-    for update in reversed(updates):
+    for event in reversed(events):
+        update = event.update
         status = t("incident_status." + update.status)
         parts.append(f"<p><strong>{escape(status)}</strong> · {escape(t.datetime(update.at))}</p>")
         parts.append(message_html(update, renderer))
+        changes = [c for c in event.changes or () if c.old != c.new]
+        if changes:
+            items = "".join(f"<li>{escape(change_text(c, names, renderer))}</li>" for c in changes)
+            parts.append(f"<ul>{items}</ul>")
     if incident.body:
         parts.append("<hr>")
         parts.append(renderer.md(incident.body))
@@ -71,12 +85,12 @@ def timeline_html(incident: Incident, updates: tuple[Update, ...], renderer: Ren
 
 def feed_updated(spec: FeedSpec, content: Content, state: State) -> datetime:
     """The newest entry's update; an empty feed falls back to the content's first event."""
-    return max((updated(i, state.now) for i in spec.entries),
+    return max((updated(i, state) for i in spec.entries),
                default=first_moment(content, state.now))
 
 
 def render_feed(spec: FeedSpec, kind: str, name: str, content: Content, state: State,
-                renderer: Renderer) -> bytes:
+                names: dict[str, str], renderer: Renderer) -> bytes:
     """One feed document; `name` is its file name, `kind` 'atom' or 'rss'."""
     site = content.site
     fg = FeedGenerator()
@@ -101,13 +115,17 @@ def render_feed(spec: FeedSpec, kind: str, name: str, content: Content, state: S
         entry.title(entry_title(incident, renderer))
         entry.link(href=url, rel="alternate", type="text/html")
         # RSS has only pubDate: it carries the latest update, like Atom's <updated>.
-        latest = updated(incident, state.now)
+        latest = updated(incident, state)
         entry.published(incident.started_at if kind == "atom" else latest)
         entry.updated(latest)
         entry.category(term=incident.type, label=renderer.t("types." + incident.type))
-        updates = timeline(incident, state.now)
-        html = renderer.memo.get(("timeline", incident.slug), updates,
-                                 lambda i=incident, u=updates: timeline_html(i, u, renderer))
+        # Keyed on everything the piece is made from: the entry itself (body included),
+        # its events so far and the names of its components.
+        events = state.shown(incident)
+        own = {cid: names[cid] for cid in incident.component_ids}
+        html = renderer.memo.get(("timeline", incident.slug), (incident, events, own),
+                                 lambda i=incident, e=events, o=own: timeline_html(
+                                     i, e, o, renderer))
         entry.content(html, type="html")
     data = fg.atom_str(pretty=True) if kind == "atom" else fg.rss_str(pretty=True)
     return bytes(data)
@@ -117,17 +135,20 @@ def feed_specs(content: Content, state: State) -> list[FeedSpec]:
     site = content.site
     limit = site.feed_entries
     specs = [FeedSpec(site.title, site.base_url, "",
-                      newest_updated_first(content.incidents, limit, state.now))]
+                      newest_updated_first(content.incidents, limit, state))]
     for component in content.components:
         entries = state.by_component.get(component.id, ())
         specs.append(FeedSpec(f"{site.title}: {component.name}",
                               component_url(site, component.id), component_dir(component.id),
-                              newest_updated_first(entries, limit, state.now)))
+                              newest_updated_first(entries, limit, state)))
     return specs
 
 
 def feed_files(content: Content, state: State, renderer: Renderer) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
+    component_names = {c.id: c.name for c in content.components}
+    # What every feed is made from besides its spec and its entries' events.
+    common = (content.site, first_moment(content, state.now), component_names)
     for spec in feed_specs(content, state):
         # Statuspage serves its feeds as history.atom/.rss; both names are kept at the root.
         names = ("feed", "history") if spec.folder == "" else ("feed",)
@@ -136,7 +157,7 @@ def feed_files(content: Content, state: State, renderer: Renderer) -> dict[str, 
                 name = f"{stem}.{kind}"
                 files[spec.folder + name] = renderer.memo.get(
                     ("feed", spec.folder + name),
-                    (spec, tuple(timeline(i, state.now) for i in spec.entries)),
+                    (spec, tuple(state.shown(i) for i in spec.entries), common),
                     lambda spec=spec, kind=kind, name=name: render_feed(
-                        spec, kind, name, content, state, renderer))
+                        spec, kind, name, content, state, component_names, renderer))
     return files

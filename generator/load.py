@@ -33,6 +33,7 @@ from generator.model import (
     Site,
     Update,
     Window,
+    component_statuses_for,
     statuses_for,
 )
 from generator.parallel import fork_map
@@ -71,7 +72,7 @@ SITE_KEYS = (
 GROUP_KEYS = ("id", "name", "description", "components")
 COMPONENT_KEYS = ("id", "name", "description", "status", "status_note")
 INCIDENT_KEYS = ("title", "type", "impact", "backfilled", "components", "updates", "window")
-UPDATE_KEYS = ("at", "status", "message")
+UPDATE_KEYS = ("at", "status", "message", "components")
 WINDOW_KEYS = ("start", "end")
 
 Where = tuple[int | None, int | None]  # 1-based line and column; None when unknown
@@ -609,7 +610,12 @@ def parse_incident(name: str, rel: str, text: str, site: Site, component_ids: se
         backfilled = False
     components = _incident_components(check, node, kind, component_ids)
     window = _window(check, node, kind, site)
-    updates = _updates(check, node, kind, site, now)
+    updates = _updates(check, node, kind, site, now, component_ids)
+    if backfilled and window is not None and updates and window.end > updates[0].at:
+        check.error(node.where_value("backfilled"), "a retrospective (backfilled) maintenance "
+                    f"is declared after its window, but this window ends {_utc(window.end)}, "
+                    f"after the first update ({_utc(updates[0].at)})",
+                    "remove 'backfilled' for a maintenance announced ahead")
     if not check.ok():
         return None, check.problems
     return Incident(name[:-3], rel, kind, title, impact, backfilled,  # type: ignore[arg-type]
@@ -618,6 +624,27 @@ def parse_incident(name: str, rel: str, text: str, site: Site, component_ids: se
 
 def _incident_components(check: FileCheck, node: Node, kind: str,
                          known: set[str] | None) -> tuple[tuple[str, str], ...]:
+    return _component_statuses(check, node, kind, known, "the front matter")
+
+
+def _update_components(check: FileCheck, item: Node, kind: str, status: str | None,
+                       closed: bool, known: set[str] | None,
+                       what: str) -> tuple[tuple[str, str], ...]:
+    """An update's `components:`, the statuses it sets from then on. Once an incident is
+    resolved every component is operational for good, so statuses there would be ignored."""
+    if kind != "maintenance" and "components" in item and kind != "notice" \
+            and (closed or status == "resolved"):
+        check.error(item.where("components"), f"{what} sets component statuses after the "
+                    "incident was resolved", "'resolved' returns every component to "
+                    "operational; remove 'components' here")
+        return ()
+    return _component_statuses(check, item, kind, known, what)
+
+
+def _component_statuses(check: FileCheck, node: Node, kind: str, known: set[str] | None,
+                        what: str) -> tuple[tuple[str, str], ...]:
+    """A `components:` mapping (of the front matter or of an update) as (id, status) pairs;
+    `known` None means components.yaml could not be read (its problems are reported)."""
     value = node.get("components")
     if value is None:
         return ()
@@ -626,10 +653,11 @@ def _incident_components(check: FileCheck, node: Node, kind: str,
                     "remove 'components', or make it an incident (type: incident)")
         return ()
     if not isinstance(value, Node):
-        check.error(node.where_value("components"), "'components' must map component ids to "
-                    f"statuses, not be {_kind_of(value)}",
+        check.error(node.where_value("components"), f"'components' of {what} must map "
+                    f"component ids to statuses, not be {_kind_of(value)}",
                     "write for example 'components: {api: partial_outage}'")
         return ()
+    allowed = component_statuses_for(kind)
     result = []
     for key, status_value in value.items():
         where = value.where(key)
@@ -644,12 +672,16 @@ def _incident_components(check: FileCheck, node: Node, kind: str,
             check.error(where, f"unknown component id '{cid}'", hint)
             continue
         status = source_text(status_value)
-        if status not in COMPONENT_STATUSES:
+        if status not in allowed:
             shown = status if status is not None else _kind_of(status_value)
-            hint = suggest(str(shown), COMPONENT_STATUSES) or \
-                f"use one of: {', '.join(COMPONENT_STATUSES)}"
-            check.error(value.where_value(key), f"unknown component status '{shown}' for "
-                        f"'{cid}'", hint)
+            if status in COMPONENT_STATUSES:
+                message = f"component status '{status}' is not for {_article(kind)}"
+                hint = (f"'{status}' is for maintenance; {_article(kind)} uses: "
+                        f"{', '.join(allowed)}")
+            else:
+                message = f"unknown component status '{shown}' for '{cid}'"
+                hint = suggest(str(shown), allowed) or f"use one of: {', '.join(allowed)}"
+            check.error(value.where_value(key), message, hint)
             continue
         result.append((cid, status))
     return tuple(result)
@@ -721,7 +753,7 @@ def _update_status(check: FileCheck, item: Node, kind: str, what: str) -> str | 
 
 
 def _updates(check: FileCheck, node: Node, kind: str, site: Site,
-             now: datetime) -> tuple[Update, ...]:
+             now: datetime, known: set[str] | None) -> tuple[Update, ...]:
     value = node.get("updates")
     if not isinstance(value, Seq) or not value:
         first = statuses_for(kind)[0]
@@ -746,6 +778,8 @@ def _updates(check: FileCheck, node: Node, kind: str, site: Site,
         at = check.timestamp(item, "at", site.zone, what)
         status = _update_status(check, item, kind, what)
         message = check.text(item, "message", what, required=True)
+        components = _update_components(check, item, kind, status, resolved_line is not None,
+                                        known, what)
         if at is not None:
             if at > now:
                 check.error(item.where_value("at"), f"{what} is in the future ({_utc(at)}, the "
@@ -770,7 +804,7 @@ def _updates(check: FileCheck, node: Node, kind: str, site: Site,
                 check.error(item.where_value("status"), f"{what} is a postmortem before the "
                             "incident was resolved", "add a 'resolved' update before it")
         if at is not None and status is not None and message:
-            result.append(Update(at, status, message, item.line))
+            result.append(Update(at, status, message, item.line, components=components))
     return tuple(result)
 
 

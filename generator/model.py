@@ -29,6 +29,16 @@ def statuses_for(kind: str) -> tuple[str, ...]:
     return MAINTENANCE_STATUSES if kind == "maintenance" else INCIDENT_STATUSES
 
 
+def component_statuses_for(kind: str) -> tuple[str, ...]:
+    """The component statuses an entry of this type may set: `under_maintenance` is for
+    maintenance only, and a notice sets none."""
+    if kind == "notice":
+        return ()
+    if kind == "maintenance":
+        return COMPONENT_STATUSES
+    return tuple(s for s in COMPONENT_STATUSES if s != "under_maintenance")
+
+
 def status_rank(status: str) -> int:
     return COMPONENT_STATUSES.index(status)
 
@@ -82,6 +92,8 @@ class Update:
     message: str  # Markdown source ("" for an automatic update)
     line: int = 0
     automatic: bool = False  # made by the clock (a maintenance window's start or end)
+    # Component statuses this update sets, effective from it on (id, status).
+    components: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -100,7 +112,8 @@ class Incident:
     title: str
     impact: str | None  # explicit impact; see state.impact_of for the derived one
     backfilled: bool
-    components: tuple[tuple[str, str], ...]  # (component id, status while open)
+    # (component id, status) from the first update on; updates may change and add to them
+    components: tuple[tuple[str, str], ...]
     updates: tuple[Update, ...]  # oldest first
     window: Window | None
     body: str  # Markdown source
@@ -114,23 +127,17 @@ class Incident:
         return self.updates[-1].at
 
     @property
-    def resolved_at(self) -> datetime | None:
-        """When an incident or notice was resolved (None for maintenance or still open)."""
-        if self.type == "maintenance":
-            return None
-        for update in self.updates:
-            if update.status == "resolved":
-                return update.at
-        return None
-
-    @property
     def sort_time(self) -> datetime:
         """When the entry happens: a maintenance's window start, else its first update."""
         return self.window.start if self.window else self.updates[0].at
 
-    @property
+    @cached_property
     def component_ids(self) -> tuple[str, ...]:
-        return tuple(cid for cid, _ in self.components)
+        """Every component the entry affects at any time, in order of first mention."""
+        ids = dict.fromkeys(cid for cid, _ in self.components)
+        for update in self.updates:
+            ids.update(dict.fromkeys(cid for cid, _ in update.components))
+        return tuple(ids)
 
 
 @dataclass(frozen=True)

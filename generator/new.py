@@ -21,15 +21,16 @@ from generator.author import (
     default_message,
     interactive,
     open_repo,
+    parse_component,
     parse_time,
     pick,
     user_error,
     validate,
     yaml_scalar,
 )
-from generator.errors import ContentError, suggest
+from generator.errors import ContentError
 from generator.load import slugify
-from generator.model import COMPONENT_STATUSES, TYPES, statuses_for
+from generator.model import TYPES, component_statuses_for, statuses_for
 from generator.timeutil import iso, utc_now
 
 MAX_SLUG = 60
@@ -51,25 +52,6 @@ class Draft:
 
 def one_line(text: str) -> str:
     return " ".join(text.split())
-
-
-def parse_component(value: str, kind: str, repo: Repo) -> tuple[str, str]:
-    cid, sep, status = value.partition("=")
-    cid, status = cid.strip(), status.strip()
-    if not sep:
-        if kind != "maintenance":
-            raise user_error("--component", f"'{value}' has no status",
-                             f"write it as ID=STATUS, e.g. {cid}=partial_outage")
-        status = "under_maintenance"
-    if cid not in repo.component_ids:
-        known = sorted(repo.component_ids)
-        raise user_error("--component", f"unknown component id '{cid}'",
-                         suggest(cid, known) or f"known ids: {', '.join(known) or 'none'}")
-    if status not in COMPONENT_STATUSES:
-        raise user_error("--component", f"unknown component status '{status}' for '{cid}'",
-                         suggest(status, COMPONENT_STATUSES)
-                         or f"use one of: {', '.join(COMPONENT_STATUSES)}")
-    return cid, status
 
 
 def draft_from_args(args: argparse.Namespace, repo: Repo) -> Draft:
@@ -149,12 +131,12 @@ def ask_components(ask: Prompter, repo: Repo, kind: str) -> list[tuple[str, str]
     else:
         raise Cancelled
     default = "under_maintenance" if kind == "maintenance" else "partial_outage"
-    statuses = COMPONENT_STATUSES[1:]
+    statuses = tuple(s for s in component_statuses_for(kind) if s != "operational")
     return [(cid, ask.choice(f"Status of {cid}", statuses, default))
             for cid in dict.fromkeys(picked)]
 
 
-def ask_missing(ask: Prompter, draft: Draft, repo: Repo) -> bool:
+def ask_missing(ask: Prompter, draft: Draft, repo: Repo, now: datetime) -> bool:
     """Fill in the draft on a terminal; False if the author decided not to declare."""
     if draft.kind is None and not ask_decision(ask, draft):
         return False
@@ -167,7 +149,7 @@ def ask_missing(ask: Prompter, draft: Draft, repo: Repo) -> bool:
         draft.components = ask_components(ask, repo, kind)
     if draft.status is None:
         first = tuple(s for s in statuses_for(kind) if s != "postmortem")  # needs a resolve
-        draft.status = ask.choice("Status", first, default_status(draft))
+        draft.status = ask.choice("Status", first, default_status(draft, now))
     if draft.backfilled and draft.at is None:
         answer = ask.ask("When was this (ISO 8601; Enter = now)")
         draft.at = parse_time(answer, repo.site, "time") if answer else None
@@ -179,9 +161,14 @@ def ask_missing(ask: Prompter, draft: Draft, repo: Repo) -> bool:
 
 # --- writing -----------------------------------------------------------------------------
 
-def default_status(draft: Draft) -> str:
+def default_status(draft: Draft, now: datetime) -> str:
     if draft.kind == "maintenance":
-        return "scheduled"
+        # What the clock says at the first update: `scheduled` in a running window would
+        # only confuse readers.
+        at = draft.at or now
+        if draft.window and draft.window[1] <= at:
+            return "completed"
+        return "in_progress" if draft.window and draft.window[0] <= at else "scheduled"
     return "resolved" if draft.backfilled else "investigating"
 
 
@@ -204,8 +191,16 @@ def complete(draft: Draft, repo: Repo, now: datetime) -> Draft:
                          "make it an incident, or leave out --component")
     if draft.window and draft.window[1] <= draft.window[0]:
         raise user_error("--window", "the window ends before it starts", "give START then END")
-    draft.status = check_status(draft.status or default_status(draft), draft.kind)
     draft.at = draft.at or now
+    if draft.kind == "maintenance" and draft.window:
+        # A maintenance declared after its window is a retrospective one, and
+        # --backfilled on a maintenance means exactly that (the loader's rule).
+        if draft.backfilled and draft.window[1] > draft.at:
+            raise user_error("--backfilled", "a retrospective maintenance is declared after "
+                             f"its window, but this one ends at {iso(draft.window[1])}",
+                             "leave out --backfilled to announce it, or give the past window")
+        draft.backfilled = draft.window[1] <= draft.at
+    draft.status = check_status(draft.status or default_status(draft, now), draft.kind)
     if draft.at > now:
         raise user_error("--at", f"{iso(draft.at)} is in the future",
                          "updates record what already happened; only a maintenance window "
@@ -246,15 +241,16 @@ def run_new(args: argparse.Namespace) -> int:
     repo = open_repo(source)
     draft = draft_from_args(args, repo)
     flags = ("component", "status", "message", "at", "window", "backfilled")
+    now = utc_now()
     if interactive() and not any(getattr(args, name, None) for name in flags):
         try:
-            if not ask_missing(Prompter(), draft, repo):
+            if not ask_missing(Prompter(), draft, repo, now):
                 print("Nothing written.", file=sys.stderr)
                 return 0
         except Cancelled:
             print("\nCancelled; nothing written.", file=sys.stderr)
             return 1
-    now = utc_now()
+    now = utc_now()  # after any questions: the update is written as of now
     draft = complete(draft, repo, now)
     text = render(draft)
     stem = file_stem(draft, repo)

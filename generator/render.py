@@ -27,7 +27,7 @@ from generator.memo import Memo
 from generator.model import Component, Content, Group, Incident, Update
 from generator.parallel import Task, run_tasks
 from generator.paths import absolute, component_dir, history_page_count, history_path, incident_dir
-from generator.state import Day, State, Uptime, resolved_at, timeline
+from generator.state import Day, State, Uptime
 from generator.theme import Theme
 from generator.timeutil import iso
 
@@ -48,6 +48,32 @@ class AffectedView:
 
 
 @dataclass(frozen=True)
+class ChangeView:
+    """A component status an update changed ("API: Degraded performance → Major outage")."""
+
+    id: str
+    name: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class UpdateView:
+    """One event of the timeline as pages show it."""
+
+    update: Update
+    changes: tuple[ChangeView, ...]  # only real changes (old != new)
+
+    @property
+    def at(self) -> datetime:
+        return self.update.at
+
+    @property
+    def status(self) -> str:
+        return self.update.status
+
+
+@dataclass(frozen=True)
 class EntryView:
     """An incident, maintenance or notice as cards, lists and its own page show it."""
 
@@ -55,10 +81,12 @@ class EntryView:
     status: str  # current status (maintenance: by the clock and its updates)
     impact: str
     latest: Update
-    updates: tuple[Update, ...]  # the timeline, newest first (state.timeline)
+    updates: tuple[UpdateView, ...]  # the timeline so far, newest first
+    # Each component with the status the entry gives it now while it applies, else the
+    # worst it gave (or, for upcoming maintenance, will give).
     affected: tuple[AffectedView, ...]
     resolved_at: datetime | None
-    duration: timedelta | None  # from first update to resolution, for resolved incidents
+    duration: timedelta | None  # Timeline.duration, for resolved incidents
     # The maintenance flips on the client when its window passes between builds.
     flips: bool
 
@@ -194,18 +222,24 @@ def message_html(update: Update, renderer: Renderer) -> str:
 
 def entry_view(incident: Incident, state: State,
                components: dict[str, Component]) -> EntryView:
+    timeline = state.timelines[incident.slug]
+    now = state.now
+    events = timeline.upto(now)
+    latest = timeline.latest(now)
+    statuses = dict(latest.components) if latest.applies else timeline.worst(now)
     # A maintenance shows its window rather than a resolution time and duration.
-    resolved = resolved_at(incident, state.now) if incident.type != "maintenance" else None
-    updates = timeline(incident, state.now)[::-1]
+    ended = timeline.ended_at(now) if incident.type != "maintenance" else None
     status = state.status[incident.slug]
     return EntryView(
         incident=incident, status=status, impact=state.impact[incident.slug],
-        latest=updates[0] if updates else incident.updates[0],
-        updates=updates,
-        affected=tuple(AffectedView(cid, components[cid].name, s)
-                       for cid, s in incident.components),
-        resolved_at=resolved,
-        duration=resolved - incident.started_at if resolved else None,
+        latest=latest.update,
+        updates=tuple(UpdateView(e.update, tuple(
+            ChangeView(c.component, components[c.component].name, c.old, c.new)
+            for c in e.changes or () if c.old != c.new)) for e in reversed(events)),
+        affected=tuple(AffectedView(cid, components[cid].name, statuses[cid])
+                       for cid in incident.component_ids if cid in statuses),
+        resolved_at=ended,
+        duration=timeline.duration(now) if ended else None,
         flips=incident.type == "maintenance" and status in ("scheduled", "in_progress"),
     )
 

@@ -6,19 +6,18 @@ same content and paths (outputs never see each other's files); tests compare the
 
 from __future__ import annotations
 
-from datetime import datetime
 from xml.etree import ElementTree as ET
 
 from generator.model import Content, Site
 from generator.paths import absolute, component_dir, history_page_count, history_path, incident_dir
 from generator.render import Renderer
-from generator.state import State, latest_update
+from generator.state import State
 from generator.timeutil import iso
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 
-def page_paths(content: Content, now: datetime) -> list[tuple[str, str | None]]:
+def page_paths(content: Content, state: State) -> list[tuple[str, str | None]]:
     """(output path, last modification or None) of every indexable HTML page.
 
     404.html and the embed widget are left out: neither is a page anyone should land on
@@ -30,7 +29,7 @@ def page_paths(content: Content, now: datetime) -> list[tuple[str, str | None]]:
         pages.append((history_path(number), None))
     for incident in content.incidents:
         pages.append((incident_dir(incident.slug) + "index.html",
-                      iso(latest_update(incident, now).at)))
+                      iso(state.latest(incident).at)))  # the clock's events included
     for component in content.components:
         pages.append((component_dir(component.id) + "index.html", None))
     return pages
@@ -53,6 +52,6 @@ def robots(site: Site) -> bytes:
 
 
 def seo_files(content: Content, state: State, renderer: Renderer) -> dict[str, bytes]:
-    pages = page_paths(content, state.now)
+    pages = page_paths(content, state)
     return {"sitemap.xml": renderer.memo.get("sitemap", pages, lambda: sitemap(content, pages)),
             "robots.txt": robots(content.site)}

@@ -10,6 +10,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cached_property
+from typing import NamedTuple
 
 from generator.model import (
     COMPONENT_STATUSES,
@@ -54,112 +56,206 @@ def worst_impact(impacts: list[str]) -> str:
 
 
 def impact_of(incident: Incident) -> str:
-    """Explicit impact, else derived: maintenance -> maintenance, else worst component."""
+    """Explicit impact, else derived: maintenance -> maintenance, else the worst component
+    status the entry gives at any time."""
     if incident.impact is not None:
         return incident.impact
     if incident.type == "maintenance":
         return "maintenance"
-    return worst_impact([STATUS_IMPACT[s] for _, s in incident.components])
+    statuses = [s for _, s in incident.components]
+    statuses += [s for u in incident.updates for _, s in u.components]
+    return worst_impact([STATUS_IMPACT[s] for s in statuses])
 
 
-def is_open(incident: Incident, now: datetime) -> bool:
-    """An incident or notice is open from its first update until a `resolved` one."""
+# --- the timeline ------------------------------------------------------------------------
+# Every answer to "when does an entry start, change, apply, end" comes from here.
+
+class Change(NamedTuple):
+    """A component status set at an event (old may equal new: it was restated)."""
+
+    component: str
+    old: str
+    new: str
+
+
+class Event(NamedTuple):
+    """One moment an entry changed: a posted update, or the clock moving a maintenance
+    (its window's start or end) as an automatic update, as Statuspage posts them.
+    (Immutable tuples: there are several per entry and they are made on every build.)"""
+
+    update: Update
+    status: str  # the entry's status after the event
+    applies: bool  # its component statuses apply (open incident or notice, active maintenance)
+    components: tuple[tuple[str, str], ...]  # every component so far, with its status after
+    changes: tuple[Change, ...] | None  # what the event set; None where no status changed
+
+    @property
+    def at(self) -> datetime:
+        return self.update.at
+
+
+CLOSED = ("resolved", "postmortem", "completed")
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """An entry's events, oldest first: all of them, including clock events still ahead
+    (posted updates are never in the future). What has happened by `now` is a prefix."""
+
+    incident: Incident
+    events: tuple[Event, ...]
+
+    @cached_property
+    def _times(self) -> list[datetime]:
+        return [e.at for e in self.events]
+
+    def upto(self, now: datetime) -> tuple[Event, ...]:
+        """The events at or before now."""
+        return self.events[:bisect_right(self._times, now)]
+
+    def latest(self, now: datetime) -> Event:
+        """The latest event by now (the first one if none has happened yet)."""
+        return self.events[max(bisect_right(self._times, now) - 1, 0)]
+
+    def status(self, now: datetime) -> str:
+        """The entry's status at now (a maintenance not yet posted to: scheduled)."""
+        index = bisect_right(self._times, now) - 1
+        return self.events[index].status if index >= 0 else "scheduled"
+
+    def is_open(self, now: datetime) -> bool:
+        """An incident or notice is open from its first update until it is resolved."""
+        return self.incident.type != "maintenance" and self.incident.started_at <= now \
+            and self.latest(now).applies
+
+    def clock_instants(self) -> tuple[datetime, ...]:
+        """When the clock, not an author, changes this entry (past and future)."""
+        return tuple(e.at for e in self.events if e.update.automatic)
+
+    def ended_at(self, now: datetime) -> datetime | None:
+        """When it was resolved (a maintenance: completed) if it is closed at now: the
+        event that last closed it."""
+        end: datetime | None = None
+        for event in self.upto(now):
+            end = (end or event.at) if event.status in CLOSED else None
+        return end
+
+    def spans(self, now: datetime) -> dict[str, list[tuple[datetime, datetime, str]]]:
+        """For each component, when this entry gave it a status other than operational:
+        (start, end, status); a span still running ends at now."""
+        result: dict[str, list[tuple[datetime, datetime, str]]] = defaultdict(list)
+        since: dict[str, tuple[datetime, str]] = {}
+        for event in self.upto(now):
+            for cid, status in event.components:
+                previous = since.get(cid)
+                if previous is not None and previous[1] == status:
+                    continue
+                if previous is not None and previous[1] != "operational":
+                    result[cid].append((previous[0], event.at, previous[1]))
+                since[cid] = (event.at, status)
+        for cid, (start, status) in since.items():
+            if status != "operational":
+                result[cid].append((start, now, status))
+        return result
+
+    def affected_time(self, now: datetime) -> timedelta:
+        """How long any component was not operational because of this entry, by now."""
+        total, reach = timedelta(), None
+        for start, end in sorted((s, e) for items in self.spans(now).values()
+                                 for s, e, _ in items):
+            if reach is not None:
+                start = max(start, reach)
+            if end > start:
+                total += end - start
+            reach = end if reach is None else max(reach, end)
+        return total
+
+    def duration(self, now: datetime) -> timedelta | None:
+        """A closed incident's duration: the time any component was not operational, or,
+        where it set none, from its first update to its resolution."""
+        end = self.ended_at(now)
+        if end is None:
+            return None
+        affected = self.affected_time(now)
+        return affected if affected else end - self.incident.started_at
+
+    def worst(self, now: datetime) -> dict[str, str]:
+        """Each component's worst status this entry declares by now, whether it applied
+        yet or not (an upcoming maintenance shows what it will do)."""
+        result: dict[str, str] = dict(self.incident.components)
+        for event in self.upto(now):
+            for cid, status in event.update.components:
+                if cid not in result or status_rank(status) > status_rank(result[cid]):
+                    result[cid] = status
+        return result
+
+
+def _events(incident: Incident) -> list[tuple[Update, bool]]:
+    """(update, posted) in time order; at equal times the clock comes first, so a posted
+    update at the same instant wins."""
+    items = [(u, True) for u in incident.updates]
+    if incident.window is not None:
+        items += [(Update(incident.window.start, "in_progress", "", automatic=True), False),
+                  (Update(incident.window.end, "completed", "", automatic=True), False)]
+    return sorted(items, key=lambda item: (item[0].at, item[1]))
+
+
+def _next_status(incident: Incident, update: Update, posted: bool, state: str) -> str | None:
+    """The entry's status after an update; None where the update does not change it."""
+    if incident.type != "maintenance":
+        if state in CLOSED:  # resolved for good; a postmortem does not reopen it
+            return "postmortem" if update.status == "postmortem" else state
+        return update.status
+    if not posted:
+        # The window's edges move it, except once it is completed (ended early, cancelled).
+        return None if state == "completed" else update.status
+    if update.status == "scheduled":
+        # A posted `scheduled` never holds back the clock: it counts only before the window.
+        assert incident.window is not None
+        return "scheduled" if update.at < incident.window.start else None
+    return update.status
+
+
+def _applies(incident: Incident, state: str) -> bool:
     if incident.type == "maintenance":
-        return False
-    resolved = incident.resolved_at
-    return incident.started_at <= now and (resolved is None or resolved > now)
+        return state in ACTIVE_MAINTENANCE
+    return state not in CLOSED
 
 
-def maintenance_events(incident: Incident) -> list[tuple[datetime, str, bool]]:
-    """(time, status, explicit) in time order; at equal times the posted update wins."""
-    assert incident.window is not None
-    events = [(incident.window.start, "in_progress", False),
-              (incident.window.end, "completed", False)]
-    events += [(u.at, u.status, True) for u in incident.updates]
-    # Stable sort: clock events sort before explicit ones at the same instant.
-    return sorted(events, key=lambda e: (e[0], e[2]))
+def build_timeline(incident: Incident) -> Timeline:
+    """The entry's events with its status and component statuses after each (docs/rules.md,
+    "The timeline")."""
+    declared: dict[str, str] = dict(incident.components)  # what the entry gives while it applies
+    shown: dict[str, str] = {}  # what it gives after the last event
+    state = "scheduled"
+    applies = False
+    events: list[Event] = []
+    for update, posted in _events(incident):
+        new_state = _next_status(incident, update, posted, state)
+        if not posted and new_state in (None, state):
+            continue  # the clock changes nothing (an update already did, or it is over)
+        state = new_state or state
+        if not update.components and _applies(incident, state) == applies:
+            # The common case: a status change that sets no component (fast path).
+            events.append(Event(update, state, applies, tuple(shown.items()), None))
+            continue
+        declared.update(update.components)
+        touched = [cid for cid, _ in update.components]
+        if _applies(incident, state) != applies:
+            applies = not applies
+            touched = [*declared, *touched]  # starting or ending sets every component
+        before = dict(shown)
+        shown = {cid: status if applies else "operational" for cid, status in declared.items()}
+        changes = tuple(Change(cid, before.get(cid, "operational"), shown[cid])
+                        for cid in dict.fromkeys(touched))
+        events.append(Event(update, state, applies, tuple(shown.items()),
+                            changes if any(c.old != c.new for c in changes) else None))
+    return Timeline(incident, tuple(events))
 
 
-def _maintenance_states(incident: Incident,
-                        now: datetime) -> list[tuple[datetime, str, bool]]:
-    """The sequence of (time, state, explicit) changes up to now; explicit is False where
-    the clock made the change."""
-    state: str | None = None
-    changes: list[tuple[datetime, str, bool]] = []
-    for at, status, explicit in maintenance_events(incident):
-        if at > now:
-            break
-        if not explicit and state == "completed":
-            continue  # completed early: the clock no longer moves it
-        if status != state:
-            state = status
-            changes.append((at, status, explicit))
-    return changes
-
-
-def maintenance_state(incident: Incident, now: datetime) -> str:
-    """The latest of explicit updates and window transitions at or before now."""
-    changes = _maintenance_states(incident, now)
-    return changes[-1][1] if changes else "scheduled"
-
-
-def maintenance_active_spans(incident: Incident, now: datetime) -> list[tuple[datetime, datetime]]:
-    """When the maintenance was in progress or verifying (the last span may end at now)."""
-    spans: list[tuple[datetime, datetime]] = []
-    started: datetime | None = None
-    for at, state, _ in _maintenance_states(incident, now):
-        active = state in ACTIVE_MAINTENANCE
-        if active and started is None:
-            started = at
-        elif not active and started is not None:
-            spans.append((started, at))
-            started = None
-    if started is not None:
-        spans.append((started, now))
-    return spans
-
-
-def timeline(incident: Incident, now: datetime) -> tuple[Update, ...]:
-    """What has happened by now, oldest first: the posted updates and, for a maintenance,
-    the moments the clock moved it (window start, window end) as automatic updates, as
-    Statuspage posts them, so that pages, feeds and JSON show every change."""
-    items = [u for u in incident.updates if u.at <= now]
-    if incident.type == "maintenance":
-        items += [Update(at, status, "", automatic=True)
-                  for at, status, explicit in _maintenance_states(incident, now)
-                  if not explicit]
-        items.sort(key=lambda u: (u.at, not u.automatic))  # the clock first, as in events
-    return tuple(items)
-
-
-def latest_update(incident: Incident, now: datetime) -> Update:
-    """The latest entry of the timeline (the first update if none is posted yet)."""
-    items = timeline(incident, now)
-    return items[-1] if items else incident.updates[0]
-
-
-def current_status(incident: Incident, now: datetime) -> str:
-    """The status shown for an entry: its maintenance state, or its latest update's status."""
-    if incident.type == "maintenance":
-        return maintenance_state(incident, now)
-    return latest_update(incident, now).status
-
-
-def resolved_at(incident: Incident, now: datetime) -> datetime | None:
-    """When an entry was resolved (a maintenance: completed), if it is by now."""
-    if incident.type == "maintenance":
-        changes = _maintenance_states(incident, now)
-        return changes[-1][0] if changes and changes[-1][1] == "completed" else None
-    resolved = incident.resolved_at
-    return resolved if resolved is not None and resolved <= now else None
-
-
-def incident_spans(incident: Incident, now: datetime) -> list[tuple[datetime, datetime]]:
-    """When an entry's component statuses applied."""
-    if incident.type == "maintenance":
-        return maintenance_active_spans(incident, now)
-    end = incident.resolved_at
-    return [(incident.started_at, min(end, now) if end else now)]
+def clock_instants(timelines: dict[str, Timeline]) -> tuple[datetime, ...]:
+    """Every instant at which the clock (not a posted update) changes the derived state,
+    oldest first: what a scheduled rebuild has to wait for."""
+    return tuple(sorted({at for tl in timelines.values() for at in tl.clock_instants()}))
 
 
 # --- uptime ------------------------------------------------------------------------------
@@ -291,25 +387,37 @@ class State:
     impact: dict[str, str]  # slug -> impact
     uptime: dict[str, Uptime]  # component id -> uptime
     by_component: dict[str, tuple[Incident, ...]]  # component id -> its entries, newest first
+    timelines: dict[str, Timeline]  # slug -> the entry's timeline
+
+    def shown(self, incident: Incident) -> tuple[Event, ...]:
+        """The entry's events that have happened by now: what pages, feeds and JSON show."""
+        return self.timelines[incident.slug].upto(self.now)
+
+    def latest(self, incident: Incident) -> Event:
+        return self.timelines[incident.slug].latest(self.now)
+
+    def ended_at(self, incident: Incident) -> datetime | None:
+        return self.timelines[incident.slug].ended_at(self.now)
 
 
 def derive(content: Content, now: datetime) -> State:
     """Everything the outputs show that is not in the content itself."""
     zone = content.site.zone
     today = now.astimezone(zone).date()
-    status = {i.slug: current_status(i, now) for i in content.incidents}
+    timelines = {i.slug: build_timeline(i) for i in content.incidents}
+    latest = {slug: tl.latest(now) for slug, tl in timelines.items()}
+    status = {slug: tl.status(now) for slug, tl in timelines.items()}
     impact = {i.slug: impact_of(i) for i in content.incidents}
-    open_incidents = tuple(i for i in content.incidents if is_open(i, now))
+    open_incidents = tuple(i for i in content.incidents if timelines[i.slug].is_open(now))
     maintenances = [i for i in content.incidents if i.type == "maintenance"]
     active = tuple(sorted((m for m in maintenances if status[m.slug] in ACTIVE_MAINTENANCE),
                           key=lambda m: (m.sort_time, m.slug)))
-    upcoming = tuple(sorted((m for m in maintenances if status[m.slug] == "scheduled"
-                             and m.window and m.window.end > now),
+    upcoming = tuple(sorted((m for m in maintenances if status[m.slug] == "scheduled"),
                             key=lambda m: (m.sort_time, m.slug)))
 
     given: dict[str, list[str]] = defaultdict(list)
     for incident in (*open_incidents, *active):
-        for cid, cstatus in incident.components:
+        for cid, cstatus in latest[incident.slug].components:
             given[cid].append(cstatus)
     component_status = {}
     for component in content.components:
@@ -327,12 +435,10 @@ def derive(content: Content, now: datetime) -> State:
     spans: dict[str, list[Span]] = defaultdict(list)
     by_component: dict[str, list[Incident]] = defaultdict(list)
     for incident in content.incidents:
-        if not incident.components:
-            continue
-        windows = incident_spans(incident, now)
-        for cid, cstatus in incident.components:
+        for cid in incident.component_ids:
             by_component[cid].append(incident)
-            spans[cid].extend(Span(s, e, cstatus, incident.slug) for s, e in windows)
+        for cid, items in timelines[incident.slug].spans(now).items():
+            spans[cid].extend(Span(s, e, cstatus, incident.slug) for s, e, cstatus in items)
     days = content.site.history_days
     bounds = day_starts(today, days, zone)
     first_day = today - timedelta(days=days - 1)
@@ -345,6 +451,7 @@ def derive(content: Content, now: datetime) -> State:
         open_incidents=open_incidents, active_maintenance=active, upcoming_maintenance=upcoming,
         status=status, impact=impact, uptime=uptime,
         by_component={cid: tuple(items) for cid, items in by_component.items()},
+        timelines=timelines,
     )
 
 

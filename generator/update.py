@@ -23,6 +23,7 @@ from generator.author import (
     interactive,
     load_existing,
     open_repo,
+    parse_component,
     parse_time,
     replace_file,
     user_error,
@@ -109,16 +110,24 @@ def locate(lines: list[str], close: int, front: Node) -> Layout:
     return Layout(dash, key, end, tuple(order + [k for k in UPDATE_KEYS if k not in order]))
 
 
-def item_lines(layout: Layout, values: dict[str, str], eol: str) -> list[str]:
+def _value(value: str | dict[str, str], indent: int) -> str:
+    if isinstance(value, dict):
+        # Ids and statuses are plain words (the loader checks them), so a flow mapping is safe.
+        return "{" + ", ".join(f"{cid}: {status}" for cid, status in value.items()) + "}"
+    return yaml_scalar(value, indent)
+
+
+def item_lines(layout: Layout, values: dict[str, Any], eol: str) -> list[str]:
     lines = []
-    for number, key in enumerate(layout.keys):
+    keys = [k for k in layout.keys if k in values]
+    for number, key in enumerate(keys):
         lead = " " * layout.dash + "-" + " " * (layout.key - layout.dash - 1) if number == 0 \
             else " " * layout.key
-        lines.extend(f"{lead}{key}: {yaml_scalar(values[key], layout.key)}".split("\n"))
+        lines.extend(f"{lead}{key}: {_value(values[key], layout.key)}".split("\n"))
     return [line + eol for line in lines]
 
 
-def append_update(text: str, values: dict[str, str]) -> str:
+def append_update(text: str, values: dict[str, Any]) -> str:
     """`text` with one more update; raises ValueError if that cannot be done safely."""
     lines = text.split("\n")
     eol = "\r" if lines[0].endswith("\r") else ""
@@ -162,6 +171,7 @@ class Request:
     message: str | None
     at: str | None
     resolve: bool
+    components: tuple[str, ...] = ()  # ID=STATUS: statuses from this update on
 
 
 def ask_missing(current: Incident, status: str | None,
@@ -208,8 +218,11 @@ def post(source: Path, request: Request) -> int:
         raise user_error("--at", f"{iso(at)} is earlier than the last update "
                          f"({iso(current.updates[-1].at)})",
                          "updates are oldest first: give a later --at, or edit the file by hand")
-    values = {"at": iso(at), "status": status,
-              "message": (message or "").replace("\r\n", "\n").strip()}
+    values: dict[str, Any] = {"at": iso(at), "status": status,
+                              "message": (message or "").replace("\r\n", "\n").strip()}
+    if request.components:
+        values["components"] = dict(parse_component(v, current.type, repo)
+                                    for v in request.components)
     try:
         updated = append_update(original.decode("utf-8"), values)
     except ValueError as exc:
@@ -222,7 +235,8 @@ def post(source: Path, request: Request) -> int:
 
 
 def run_update(args: argparse.Namespace) -> int:
-    request = Request(args.slug, args.status, args.message, args.at, resolve=False)
+    request = Request(args.slug, args.status, args.message, args.at, resolve=False,
+                      components=tuple(args.component or ()))
     return post(Path(args.source), request)
 
 

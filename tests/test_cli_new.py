@@ -189,7 +189,7 @@ def test_on_a_terminal_it_asks_the_decision_questions_then_the_rest(site: Path, 
         "n", "n", "n", "y",  # planned? announcement? already over? visible/confirmed? yes
         "Checkout fails for some cards",  # title
         "2, website",  # components: by number (api) and by id
-        "4",  # api: major_outage (numbered list without 'operational')
+        "3",  # api: major_outage (an incident's list has no operational, under_maintenance)
         "",  # website: the default, partial_outage
         "",  # status: the default, investigating
         "Some card payments fail. We are investigating.",

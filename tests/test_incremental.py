@@ -84,3 +84,27 @@ def test_a_template_edit_is_rendered_on_the_next_rebuild(source: Path) -> None:
     snapshot = rebuilder.rebuild([override])
     assert b"Lost here" in snapshot.files["404.html"]
     assert snapshot.files == fresh(source)
+
+
+OUTAGE = "content/incidents/2026-09-03-api-outage.md"
+
+
+def test_body_and_per_update_component_edits_reach_every_output(source: Path) -> None:
+    """Each piece is remembered under the values it is made from (the entry itself, its
+    events), so an edit that leaves the update list alone still reaches the feeds."""
+    rebuilder = Rebuilder(source, NOW, BASE)
+    rebuilder.rebuild()
+    outage = source / OUTAGE
+    edit(outage, "Backend pools can no longer be renamed", "Backend pools cannot be renamed")
+    snapshot = rebuilder.rebuild([outage])
+    assert snapshot.files == fresh(source)
+    assert b"Backend pools cannot be renamed" in snapshot.files["feed.atom"]
+    assert b"Backend pools cannot be renamed" in snapshot.files["components/api/feed.rss"]
+
+    edit(outage, "components: {api: major_outage, dashboard: major_outage,",
+         "components: {api: partial_outage, dashboard: major_outage,")
+    snapshot = rebuilder.rebuild([outage])
+    assert snapshot.files == fresh(source)
+    feed = snapshot.files["components/api/feed.atom"].decode()
+    assert "Public API: Partial outage → Operational" in feed
+    assert "Public API: Major outage" not in feed

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from generator.build import make_site
 from generator.errors import ContentError
 from generator.load import load_content
-from generator.model import COMPONENT_STATUSES, status_rank
+from generator.model import COMPONENT_STATUSES, component_statuses_for, status_rank
 from generator.timeutil import iso
 
 NOW = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
@@ -77,18 +77,27 @@ def repos(draw: st.DrawFn) -> dict[str, str]:
             affected = draw(st.lists(st.sampled_from(ids), unique=True, max_size=len(ids)))
             if affected:
                 lines.append("components:")
-                lines += [f"  {cid}: {draw(st.sampled_from(COMPONENT_STATUSES))}"
+                lines += [f"  {cid}: {draw(st.sampled_from(component_statuses_for(kind)))}"
                           for cid in affected]
         if kind == "maintenance":
             start = NOW + timedelta(minutes=draw(st.integers(-60 * 24 * 20, 60 * 24 * 20)))
             end = start + timedelta(minutes=draw(st.integers(1, 60 * 24)))
             lines.append(f"window: {{start: {iso(start)}, end: {iso(end)}}}")
-        if draw(st.booleans()):
+        entries = draw(updates(kind))
+        # A retrospective maintenance is one declared after its window.
+        if draw(st.booleans()) and (kind != "maintenance" or end <= entries[0][0]):
             lines.append("backfilled: true")
         lines.append("updates:")
-        for at, status in draw(updates(kind)):
+        for at, status in entries:
             lines += [f"  - at: {iso(at)}", f"    status: {status}",
                       f"    message: {q(draw(WORDS))}"]
+            closed = status in ("resolved", "postmortem")
+            if kind != "notice" and not closed and draw(st.booleans()):
+                # Statuses from this update on: a component may join or change.
+                changed = draw(st.lists(st.sampled_from(ids), unique=True, min_size=1))
+                lines.append("    components: {" + ", ".join(
+                    f"{cid}: {draw(st.sampled_from(component_statuses_for(kind)))}"
+                    for cid in changed) + "}")
         lines += ["---", draw(BODIES)]
         files[f"incidents/i{number}-{kind}.md"] = "\n".join(lines) + "\n"
     return files

@@ -7,19 +7,33 @@ from datetime import date, timedelta
 import pytest
 from factories import component, content, incident, t
 
-from generator.state import (
-    current_status,
-    derive,
-    impact_of,
-    is_open,
-    latest_update,
-    maintenance_active_spans,
-    maintenance_state,
-    percent,
-    timeline,
-)
+from generator.model import Incident, Update
+from generator.state import build_timeline, derive, impact_of, percent
 
 NOW = t("2026-05-12T12:00")
+
+
+# The questions the old per-module functions answered, asked of the one timeline.
+def is_open(incident: Incident, now: object) -> bool:
+    return build_timeline(incident).is_open(now)  # type: ignore[arg-type]
+
+
+def maintenance_state(incident: Incident, now: object) -> str:
+    return build_timeline(incident).status(now)  # type: ignore[arg-type]
+
+
+def timeline(incident: Incident, now: object) -> tuple[Update, ...]:
+    return tuple(e.update for e in build_timeline(incident).upto(now))  # type: ignore[arg-type]
+
+
+def maintenance_active_spans(incident: Incident, now: object) -> list[tuple[object, object]]:
+    """When the maintenance gave its component its status."""
+    spans = build_timeline(incident).spans(now)  # type: ignore[arg-type]
+    return [(s, e) for s, e, _ in spans.get(incident.components[0][0], [])]
+
+
+def latest_update(incident: Incident, now: object) -> Update:
+    return build_timeline(incident).latest(now).update  # type: ignore[arg-type]
 
 
 # --- impact ------------------------------------------------------------------------------
@@ -53,8 +67,8 @@ def test_incident_is_open_until_resolved_and_stays_resolved_after_postmortem():
     assert is_open(inc, t("2026-05-11T10:59"))
     assert not is_open(inc, t("2026-05-11T11:00"))
     assert not is_open(inc, NOW)
-    assert current_status(inc, NOW) == "postmortem"
-    assert inc.resolved_at == t("2026-05-11T11:00")
+    assert build_timeline(inc).status(NOW) == "postmortem"
+    assert build_timeline(inc).ended_at(NOW) == t("2026-05-11T11:00")
 
 
 def test_monitoring_is_still_open():
