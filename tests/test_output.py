@@ -108,6 +108,26 @@ def test_swap_without_rename_exchange(tmp_path: Path, monkeypatch: pytest.Monkey
     assert snapshot(out) == {"index.html": b"v2"} and siblings(out) == []
 
 
+def test_fallback_swap_puts_the_old_site_back_when_the_second_rename_fails(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two renames: the old site is parked, then the new one moved in; if that move fails
+    the parked site goes back, byte for byte, and the error names the output folder."""
+    monkeypatch.setattr(output, "_exchange", lambda a, b: False)
+    out = tmp_path / "public"
+    write_site({"index.html": b"v1", "a/b.json": b"{}"}, out)
+    real_rename = os.rename
+
+    def rename(src: str | Path, dst: str | Path) -> None:
+        if Path(dst) == out and Path(src).name == output.SITE:
+            raise OSError(28, "No space left on device")  # the second rename
+        real_rename(src, dst)
+
+    monkeypatch.setattr(output.os, "rename", rename)
+    with pytest.raises(OutputError, match="cannot write the site into .*public: No space"):
+        write_site({"index.html": b"v2"}, out)
+    assert snapshot(out) == {"index.html": b"v1", "a/b.json": b"{}"} and siblings(out) == []
+
+
 CRASH = """
 import os, sys
 from pathlib import Path
