@@ -151,9 +151,11 @@ def environment_key(env: jinja2.Environment) -> str:
     is, so code compiled by another environment (say, without the sandbox or autoescape)
     must never be loaded: each key has its own folder."""
     facts = (__version__, jinja2.__version__, sys.version, type(env).__module__,
-             type(env).__qualname__, env.sandboxed, sorted(env.intercepted_binops),
-             sorted(env.intercepted_unops), env.autoescape, env.optimized, env.finalize,
-             env.is_async, env.newline_sequence, env.keep_trailing_newline, env.trim_blocks,
+             type(env).__qualname__, env.sandboxed,
+             sorted(getattr(env, "intercepted_binops", ())),
+             sorted(getattr(env, "intercepted_unops", ())), env.autoescape, env.optimized,
+             env.finalize, env.is_async, env.newline_sequence, env.keep_trailing_newline,
+             env.trim_blocks,
              env.lstrip_blocks, env.block_start_string, env.block_end_string,
              env.variable_start_string, env.variable_end_string, env.comment_start_string,
              env.comment_end_string, env.line_statement_prefix, env.line_comment_prefix,
