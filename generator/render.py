@@ -32,7 +32,7 @@ from generator import __version__
 from generator.i18n import Translator
 from generator.markup import Markdown
 from generator.memo import Memo
-from generator.model import Component, Content, Group, Incident, Update
+from generator.model import Component, Content, Group, Incident, Site, Update, Window
 from generator.parallel import Task, run_tasks
 from generator.paths import absolute, component_dir, history_page_count, history_path, incident_dir
 from generator.state import Day, State, Uptime, resolved_at, timeline
@@ -224,6 +224,13 @@ def _check_format(text: str) -> None:
 FORMAT_NUMBER = re.compile(r"[%:.]\D{0,4}?(\d+)")
 
 
+# Frozen dataclasses of Heliograph's own whose public attributes are plain data or pure
+# properties: what templates are given (docs/theming.md).
+VIEW_TYPES = frozenset({AffectedView, EntryView, QuietPiece, DayView, ComponentView, GroupView,
+                        MonthSection, Site, Component, Group, Update, Window, Incident, Day,
+                        Uptime, State})
+
+
 class ThemeEnvironment(ImmutableSandboxedEnvironment):
     """Jinja's sandbox (no access to Python internals, no mutating of the objects it is
     given) with bounds on what one expression can allocate."""
@@ -251,9 +258,18 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
             _check_format(left)
         return super().call_binop(context, operator, left, right)
 
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        # Heliograph's own frozen view and model objects are most attribute reads of a
+        # page; they have no internals but `_` names, so skip the sandbox's generic checks.
+        if type(obj) in VIEW_TYPES and not attribute.startswith("_"):
+            with contextlib.suppress(AttributeError):
+                return getattr(obj, attribute)
+        return super().getattr(obj, attribute)
+
     def call(__self, __context: jinja2.runtime.Context, __obj: Any, *args: Any,
              **kwargs: Any) -> Any:
-        _check_arguments(args, kwargs)
+        if args or kwargs:
+            _check_arguments(args, kwargs)
         return super().call(__context, __obj, *args, **kwargs)
 
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
@@ -267,7 +283,7 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
 def _check_arguments(args: Sequence[Any], kwargs: dict[str, Any]) -> None:
     """'x'.center(10**9), 'x'.zfill(...), cycler/joiner and friends: no size past MAX_SIZE."""
     for value in (*args, *kwargs.values()):
-        if isinstance(value, int) and abs(value) > MAX_SIZE:
+        if type(value) is int and not -MAX_SIZE <= value <= MAX_SIZE:
             raise SecurityError(f"a number over {MAX_SIZE:,} is not allowed as an argument")
 
 
