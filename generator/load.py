@@ -37,7 +37,7 @@ from generator.model import (
     statuses_for,
 )
 from generator.parallel import fork_map
-from generator.theme import ThemeError, read_logo, resolve_theme
+from generator.theme import Theme, ThemeError, read_logo, resolve_theme
 from generator.timeutil import (
     Now,
     TimeError,
@@ -354,12 +354,21 @@ def _check_theme(check: FileCheck, node: Node, source: Path, theme: str, languag
                     "code", "use a code such as en or de")
         return
     try:
-        folders = resolve_theme(source, theme)
+        found = Theme(tuple(resolve_theme(source, theme)))
+        languages = found.languages
+        # The files a build would read, checked the way the build checks them.
+        found.static  # noqa: B018
+        found.catalogue(language)
     except ThemeError as exc:
-        check.error(node.where_value("theme"), str(exc),
-                    "use 'default', or the name of a folder in themes/")
+        if exc.file:
+            check.problems.append(Problem(_relative(source, exc.file), exc.line, None,
+                                          exc.message,
+                                          "theme files must be real files in the repository; "
+                                          "SVG files and translations plain (docs/theming.md)"))
+        else:
+            check.error(node.where_value("theme"), str(exc),
+                        "use 'default', the name of a folder in themes/, or an installed theme")
         return
-    languages = {p.stem for folder in folders for p in (folder / "i18n").glob("*.yaml")}
     if language not in languages and language.split("-")[0] not in languages:
         check.error(node.where_value("language"), f"the theme has no translation for "
                     f"language '{language}'", suggest(language, languages) or
@@ -369,8 +378,17 @@ def _check_theme(check: FileCheck, node: Node, source: Path, theme: str, languag
         try:
             read_logo(source, logo)
         except ThemeError as exc:
-            check.error(node.where_value("logo"), str(exc),
-                        "give the path of an image in the repo, e.g. logo: assets/logo.svg")
+            hint = "give the path of an image in the repo, e.g. logo: assets/logo.svg"
+            if exc.file:
+                check.problems.append(Problem(exc.file, exc.line, None, exc.message, hint))
+            else:
+                check.error(node.where_value("logo"), str(exc), hint)
+
+
+def _relative(source: Path, file: str) -> str:
+    """A theme file's path as problems name files: from the site folder when inside it."""
+    path = Path(file)
+    return path.relative_to(source).as_posix() if path.is_relative_to(source) else file
 
 
 def _site_url(check: FileCheck, node: Node, override: str | None) -> str:

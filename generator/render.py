@@ -9,26 +9,34 @@ prepared here as small view objects (docs/theming.md lists what each template ge
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
-from collections.abc import Sequence
+import re
+import shutil
+import sys
+import traceback
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import partial
+from functools import partial, wraps
 from itertools import groupby
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
 import markupsafe
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
+from generator import __version__
 from generator.i18n import Translator
 from generator.markup import Markdown
 from generator.memo import Memo
-from generator.model import Component, Content, Group, Incident, Update
+from generator.model import Component, Content, Group, Incident, Site, Update, Window
 from generator.parallel import Task, run_tasks
 from generator.paths import absolute, component_dir, history_page_count, history_path, incident_dir
 from generator.state import Day, State, Uptime
-from generator.theme import Theme
+from generator.theme import Theme, ThemeError, default_theme_dir
 from generator.timeutil import iso
 
 RECENT_ON_COMPONENT = 50
@@ -151,16 +159,213 @@ class TemplateCache(jinja2.FileSystemBytecodeCache):
             super().dump_bytecode(bucket)
 
 
-def template_cache() -> TemplateCache | None:
-    if os.environ.get("HELIOGRAPH_NO_TEMPLATE_CACHE"):
-        return None
+CACHE_VARIABLE = "HELIOGRAPH_CACHE_DIR"
+CACHE_KEY = re.compile(r"[0-9a-f]{16}")
+MAX_CACHED = 2000  # compiled templates kept (one per template file and environment)
+
+
+def cache_dir() -> str | None:
+    """Heliograph's cache folder: HELIOGRAPH_CACHE_DIR (empty or 'off': no cache), else
+    $XDG_CACHE_HOME/heliograph, else ~/.cache/heliograph."""
+    chosen = os.environ.get(CACHE_VARIABLE)
+    if chosen is not None:
+        return None if chosen.strip().lower() in ("", "off") else chosen
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = os.path.join(base, "heliograph", "templates")
+    return os.path.join(base, "heliograph")
+
+
+def environment_key(env: jinja2.Environment) -> str:
+    """Everything that changes what a template compiles to. Compiled code is executed as
+    is, so code compiled by another environment (say, without the sandbox or autoescape)
+    must never be loaded: each key has its own folder."""
+    facts = (__version__, jinja2.__version__, sys.version, type(env).__module__,
+             type(env).__qualname__, env.sandboxed,
+             sorted(getattr(env, "intercepted_binops", ())),
+             sorted(getattr(env, "intercepted_unops", ())), env.autoescape, env.optimized,
+             env.finalize, env.is_async, env.newline_sequence, env.keep_trailing_newline,
+             env.trim_blocks,
+             env.lstrip_blocks, env.block_start_string, env.block_end_string,
+             env.variable_start_string, env.variable_end_string, env.comment_start_string,
+             env.comment_end_string, env.line_statement_prefix, env.line_comment_prefix,
+             sorted(env.extensions), env.code_generator_class.__qualname__,
+             env.undefined.__qualname__)
+    return hashlib.sha256(repr(facts).encode()).hexdigest()[:16]
+
+
+def template_cache(env: jinja2.Environment) -> TemplateCache | None:
+    """The cache for this environment's compiled templates, or None (disabled, unusable,
+    or a folder others could write to: its entries are run as code)."""
+    base = cache_dir()
+    if base is None:
+        return None
+    root = os.path.join(base, "templates")
+    folder = os.path.join(root, environment_key(env))
     try:
-        os.makedirs(folder, exist_ok=True)
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        for path in (root, folder):
+            info = os.stat(path)
+            if info.st_uid != os.getuid() or info.st_mode & 0o022:
+                return None
+        prune(root, os.path.basename(folder))
     except OSError:
         return None
     return TemplateCache(folder)
+
+
+def prune(root: str, keep: str) -> None:
+    """Drop other environments' folders (an upgrade leaves one behind) and, past
+    MAX_CACHED entries, the least recently written half."""
+    for name in os.listdir(root):
+        if name != keep and CACHE_KEY.fullmatch(name):
+            shutil.rmtree(os.path.join(root, name), ignore_errors=True)
+        elif name.startswith("__jinja2_"):  # entries of Heliograph <= 0.1.0, unkeyed
+            with contextlib.suppress(OSError):
+                os.remove(os.path.join(root, name))
+    folder = os.path.join(root, keep)
+    entries = os.listdir(folder)
+    if len(entries) > MAX_CACHED:
+        paths = [os.path.join(folder, e) for e in entries]
+        paths.sort(key=lambda p: os.stat(p).st_mtime if os.path.exists(p) else 0)
+        for path in paths[:len(paths) // 2]:
+            with contextlib.suppress(OSError):
+                os.remove(path)
+
+
+# What a template may build at once: a string, list or number of digits past this is a
+# template trying to exhaust memory, not laying out a status page.
+MAX_SIZE = 1_000_000
+MAX_WIDTH = 999  # field width or precision in a format string
+
+
+def _size(value: Any) -> int:
+    if isinstance(value, str | bytes | list | tuple):
+        return len(value)
+    return 1
+
+
+def _check_format(text: str) -> None:
+    """'%0999999999d' or '{:>999999999}' would allocate a gigabyte from a few bytes."""
+    if "*" in text or any(int(n) > MAX_WIDTH for n in FORMAT_NUMBER.findall(text)):
+        raise SecurityError("format widths over 999 (or '*') are not allowed in templates")
+
+
+FORMAT_NUMBER = re.compile(r"[%:.]\D{0,4}?(\d+)")
+
+
+# Frozen dataclasses of Heliograph's own whose public attributes are plain data or pure
+# properties: what templates are given (docs/theming.md).
+VIEW_TYPES = frozenset({AffectedView, EntryView, QuietPiece, DayView, ComponentView, GroupView,
+                        MonthSection, Site, Component, Group, Update, Window, Incident, Day,
+                        Uptime, State})
+
+
+class ThemeEnvironment(ImmutableSandboxedEnvironment):
+    """Jinja's sandbox (no access to Python internals, no mutating of the objects it is
+    given) with bounds on what one expression can allocate."""
+
+    intercepted_binops = frozenset({"*", "**", "%"})
+
+    def __init__(self, **options: Any):
+        super().__init__(**options)
+        # Lorem ipsum has no place in a status page; lipsum(n=10**9) would fill memory.
+        self.globals.pop("lipsum", None)
+        for name in ("center", "indent", "wordwrap", "truncate", "format", "filesizeformat"):
+            self.filters[name] = _bounded(self.filters[name])
+
+    def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any,
+                   right: Any) -> Any:
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                if isinstance(times, int) and _size(seq) * times > MAX_SIZE:
+                    raise SecurityError(f"a result longer than {MAX_SIZE:,} is not allowed")
+        elif operator == "**":
+            if isinstance(left, int) and isinstance(right, int) and abs(left) > 1 and \
+                    right * max(abs(left), 2).bit_length() > MAX_SIZE:
+                raise SecurityError("a number that large is not allowed in templates")
+        elif operator == "%" and isinstance(left, str):
+            _check_format(left)
+        return super().call_binop(context, operator, left, right)
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        # Heliograph's own frozen view and model objects are most attribute reads of a
+        # page; they have no internals but `_` names, so skip the sandbox's generic checks.
+        if type(obj) in VIEW_TYPES and not attribute.startswith("_"):
+            with contextlib.suppress(AttributeError):
+                return getattr(obj, attribute)
+        return super().getattr(obj, attribute)
+
+    def call(__self, __context: jinja2.runtime.Context, __obj: Any, *args: Any,
+             **kwargs: Any) -> Any:
+        if args or kwargs:
+            _check_arguments(args, kwargs)
+        return super().call(__context, __obj, *args, **kwargs)
+
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        wrapped = super().wrap_str_format(value)
+        if wrapped is None:
+            return None
+        _check_format(value.__self__)
+        return wrapped
+
+
+def _check_arguments(args: Sequence[Any], kwargs: dict[str, Any]) -> None:
+    """'x'.center(10**9), 'x'.zfill(...), cycler/joiner and friends: no size past MAX_SIZE."""
+    for value in (*args, *kwargs.values()):
+        if type(value) is int and not -MAX_SIZE <= value <= MAX_SIZE:
+            raise SecurityError(f"a number over {MAX_SIZE:,} is not allowed as an argument")
+
+
+def _bounded(function: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(function)
+    def bounded(*args: Any, **kwargs: Any) -> Any:
+        _check_arguments(args[1:], kwargs)
+        if function.__name__ == "do_format" and args:
+            _check_format(str(args[0]))
+        return function(*args, **kwargs)
+
+    return bounded
+
+
+class ThemeLoader(jinja2.BaseLoader):
+    """Templates from the theme's checked file list only (theme.theme_files): no path
+    from a template name, no symbolic link, is ever opened."""
+
+    def __init__(self, theme: Theme):
+        self.theme = theme
+
+    def get_source(self, environment: jinja2.Environment,
+                   template: str) -> tuple[str, str, Callable[[], bool]]:
+        path = self.theme.template(template)
+        if path is None:
+            raise jinja2.TemplateNotFound(template)
+        try:
+            source = path.read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ThemeError(f"cannot read the template: {exc}", str(path)) from None
+        return source, str(path), lambda: True
+
+
+def template_problem(exc: BaseException, default: str) -> ThemeError | None:
+    """A template's error as 'file:line: message', or None when the fault is Heliograph's
+    (an error inside the built-in theme that is not a template error)."""
+    template_error = isinstance(exc, jinja2.TemplateError | RecursionError)
+    file, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+    if not file:
+        frames = [f for f in traceback.extract_tb(exc.__traceback__)
+                  if f.filename.endswith(".html") and os.path.isfile(f.filename)]
+        if frames:
+            file, line = frames[-1].filename, frames[-1].lineno
+    if not template_error and (not file or Path(file).is_relative_to(default)):
+        return None
+    if isinstance(exc, SecurityError):
+        what = f"not allowed in a template: {exc}"
+    elif isinstance(exc, RecursionError):
+        what = "templates call each other too deeply (endless recursion?)"
+    elif isinstance(exc, jinja2.TemplateError):
+        what = f"template error: {exc.message or type(exc).__name__}"
+    else:
+        what = f"template error: {type(exc).__name__}: {exc}"
+    return ThemeError(what, file or "theme", line)
 
 
 class Renderer:
@@ -174,18 +379,19 @@ class Renderer:
         self.md = md or Markdown()
         self.memo = Memo()
         self.t = Translator(theme.catalogue(self.site.language), self.site.zone)
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(theme.template_dirs),
+        # Theme templates may come from a stranger's pull request: they run sandboxed.
+        self.env = ThemeEnvironment(
+            loader=ThemeLoader(theme),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
-            bytecode_cache=template_cache(),
             # Templates do not change during a build; `serve` makes a new Renderer when
             # they do. Without this, every page would stat every template it uses.
             auto_reload=False,
         )
+        self.env.bytecode_cache = template_cache(self.env)
         self.env.globals.update(t=self.t, site=self.site, asset=self.asset, iso=iso,
                                 incident_dir=incident_dir, component_dir=component_dir,
                                 base_path=urlsplit(self.site.base_url).path or "/",
@@ -202,13 +408,22 @@ class Renderer:
         return markupsafe.Markup(message_html(update, self))
 
     def asset(self, name: str) -> str:
+        if name not in self.theme.assets:
+            raise jinja2.TemplateRuntimeError(f"asset('{name}'): the theme has no static "
+                                              "file of that name")
         return self.theme.assets[name]
 
     def page(self, template: str, path: str, **context: Any) -> bytes:
         depth = path.count("/")
         context.setdefault("root", "../" * depth)
         context.setdefault("canonical", absolute(self.site, path))
-        html = self.env.get_template(template).render(path=path, **context)
+        try:
+            html = self.env.get_template(template).render(path=path, **context)
+        except (Exception, RecursionError) as exc:
+            problem = template_problem(exc, default_theme_dir())
+            if problem is None:
+                raise
+            raise problem from None
         return html.encode("utf-8")
 
 

@@ -9,13 +9,17 @@ and logo (site.yaml) become two more static assets.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import re
+import string
 from dataclasses import dataclass
 from functools import cached_property
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
 from generator.model import Site
+from generator.svgcheck import SvgProblem, check_svg
 from generator.yamlsafe import YamlError, load_yaml
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -24,6 +28,11 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 HASHED = ("css", "js", "svg")
 LOGO_TYPES = ("svg", "png", "webp", "jpg", "jpeg", "gif", "avif")
 BRAND_CSS = "brand.css"
+THEME_PARTS = ("templates", "static", "i18n")
+THEME_GROUP = "heliograph.themes"  # entry points of installed theme packages
+THEME_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+PLACEHOLDER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+FORMAT_SPEC = re.compile(r"(?!.*\d{4})[^{}]{0,12}")  # no width or precision over 999
 
 
 def default_theme_dir() -> Path:
@@ -34,24 +43,71 @@ def default_theme_dir() -> Path:
     return PACKAGE_DIR.parent / "themes" / "default"  # a source checkout
 
 
-ACTIVE_SVG = re.compile(rb"<script|<foreignObject|\son[a-z]+\s*=|javascript:|<iframe|<embed",
-                        re.IGNORECASE)
-
-
 class ThemeError(Exception):
-    pass
+    """A theme (or logo) that cannot be used; `file` and `line` say where, when known."""
+
+    def __init__(self, message: str, file: str | None = None, line: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.file = file
+        self.line = line
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.file and self.line else self.file
+        return f"{where}: {self.message}" if where else self.message
+
+    def __reduce__(self) -> tuple[Any, ...]:  # raised in forked workers, re-raised here
+        return (ThemeError, (self.message, self.file, self.line))
 
 
 def resolve_theme(source: Path, name: str) -> list[Path]:
-    """Theme folders to search, most specific first."""
+    """Theme folders to search, most specific first.
+
+    A theme is `default`, a folder `themes/<name>/` of the site, or an installed package
+    registered in the entry-point group `heliograph.themes`; never a path, so nothing
+    outside the site folder is read unless the machine's owner installed it. A site
+    folder `themes/<name>/` overrides files of the installed theme of that name, and the
+    default theme fills in the rest.
+    """
+    if not THEME_NAME.fullmatch(name):
+        raise ThemeError(f"theme '{name}' is not a theme name: use 'default', the name of a "
+                         "folder in themes/, or an installed theme")
     default = default_theme_dir()
-    if name == "default":
-        local = source / "themes" / "default"
-        return [local, default] if local.is_dir() and local.resolve() != default else [default]
-    for candidate in (source / "themes" / name, source / name):
-        if candidate.is_dir():
-            return [candidate, default]
-    raise ThemeError(f"theme '{name}' not found (looked for themes/{name}/ and {name}/)")
+    local = _site_theme(source, name)
+    base = [] if name == "default" else _installed_theme(name)
+    if local is None and not base and name != "default":
+        raise ThemeError(f"theme '{name}' not found (looked for themes/{name}/ and an installed "
+                         f"theme package of that name)")
+    if local and local.resolve() == default:  # the example site in a source checkout
+        local = None
+    return list(dict.fromkeys(([local] if local else []) + base + [default]))
+
+
+def _site_theme(source: Path, name: str) -> Path | None:
+    """themes/<name>/ if the site has it; neither it nor themes/ may be a symlink."""
+    for path in (source / "themes", source / "themes" / name):
+        if path.is_symlink():
+            raise ThemeError("a symbolic link; theme files must be real files in the "
+                             "repository", _rel(source, path))
+        if not path.is_dir():
+            return None
+    return source / "themes" / name
+
+
+def _installed_theme(name: str) -> list[Path]:
+    """The folder of an installed theme package (entry point group heliograph.themes)."""
+    for entry in entry_points(group=THEME_GROUP, name=name):
+        spec = importlib.util.find_spec(entry.module)
+        locations = spec.submodule_search_locations if spec else None
+        if not locations:
+            raise ThemeError(f"installed theme '{name}' ({entry.value}) is not a package "
+                             "folder")
+        return [Path(next(iter(locations)))]
+    return []
+
+
+def _rel(source: Path, path: Path) -> str:
+    return path.relative_to(source).as_posix() if path.is_relative_to(source) else str(path)
 
 
 def load_theme(source: Path, site: Site) -> Theme:
@@ -75,14 +131,26 @@ def read_logo(source: Path, logo: str) -> tuple[str, bytes]:
     path = (root / logo).resolve()
     if not path.is_relative_to(root):
         raise ThemeError(f"logo '{logo}' (site.yaml) must be inside the site folder")
+    # No symlink on the way either: one to .git/config stays inside the folder, yet
+    # publishes the credentials a CI checkout keeps there.
+    walked = root
+    for part in Path(logo).parts:
+        walked = walked / part
+        if walked.is_symlink():
+            raise ThemeError(f"logo '{logo}' (site.yaml): {walked.relative_to(root)} is a "
+                             "symbolic link; use the file itself", walked.relative_to(root)
+                             .as_posix())
     if not path.is_file():
         raise ThemeError(f"logo '{logo}' (site.yaml) not found; the path is relative to "
                          f"the folder that holds content/ ({source})")
     data = path.read_bytes()
-    # An SVG is a document: opened directly it would run its scripts on the site's origin.
-    if ext == "svg" and ACTIVE_SVG.search(data):
-        raise ThemeError(f"logo '{logo}' (site.yaml) contains scripts, event handlers or "
-                         "external references; use a plain SVG")
+    if ext == "svg":
+        try:
+            check_svg(data)
+        except SvgProblem as exc:
+            raise ThemeError(f"the logo (site.yaml) is not a plain SVG: {exc}; scripts, event "
+                             "handlers, links and external references are not allowed",
+                             path.relative_to(root).as_posix(), exc.line) from None
     return f"logo.{ext}", data
 
 
@@ -121,22 +189,27 @@ class Theme:
     dirs: tuple[Path, ...]
     extra: tuple[tuple[str, bytes], ...] = ()  # generated assets (brand colour, logo)
 
-    @property
-    def template_dirs(self) -> list[str]:
-        return [str(d / "templates") for d in self.dirs if (d / "templates").is_dir()]
+    @cached_property
+    def files(self) -> tuple[dict[str, Path], ...]:
+        """Each folder's theme files by path ('templates/base.html'), checked once: the
+        templates, assets and catalogues are read from here and nowhere else."""
+        return tuple(theme_files(folder) for folder in self.dirs)
+
+    def template(self, name: str) -> Path | None:
+        """The file of template `name`, overrides first."""
+        key = f"templates/{name}"
+        return next((files[key] for files in self.files if key in files), None)
 
     @cached_property
     def static(self) -> dict[str, bytes]:
         """Static assets by path relative to static/, overrides first."""
-        files: dict[str, bytes] = {}
-        for folder in reversed(self.dirs):
-            root = folder / "static"
-            if root.is_dir():
-                for path in sorted(root.rglob("*")):
-                    if path.is_file():
-                        files[path.relative_to(root).as_posix()] = path.read_bytes()
-        files.update(self.extra)
-        return files
+        found: dict[str, bytes] = {}
+        for files in reversed(self.files):
+            for key, path in sorted(files.items()):
+                if key.startswith("static/"):
+                    found[key.removeprefix("static/")] = read_static(path)
+        found.update(self.extra)
+        return found
 
     @cached_property
     def assets(self) -> dict[str, str]:
@@ -160,23 +233,92 @@ class Theme:
         """The logo's asset name, if the site has one."""
         return next((n for n, _ in self.extra if n.startswith("logo.")), None)
 
+    @property
+    def languages(self) -> set[str]:
+        """Languages with a catalogue file in some folder of the theme."""
+        return {key[5:-5] for files in self.files for key in files
+                if key.startswith("i18n/") and key.endswith(".yaml")}
+
     def catalogue(self, language: str) -> dict[str, Any]:
         """UI strings: English as the base, overlaid with the language's own file."""
         merged: dict[str, Any] = {}
         for lang in dict.fromkeys(("en", language.split("-")[0], language)):
-            for folder in reversed(self.dirs):
-                path = folder / "i18n" / f"{lang}.yaml"
-                if path.is_file():
-                    try:
-                        data = load_yaml(path.read_text("utf-8"))
-                    except (YamlError, UnicodeDecodeError, OSError) as exc:
-                        where = f"{path}:{exc.line}" if isinstance(exc, YamlError) and \
-                            exc.line else str(path)
-                        raise ThemeError(f"{where}: cannot read the translations: "
-                                         f"{getattr(exc, 'message', exc)}") from None
-                    if isinstance(data, dict):
-                        _merge(merged, data)
+            for files in reversed(self.files):
+                path = files.get(f"i18n/{lang}.yaml")
+                if path is not None:
+                    _merge(merged, read_catalogue(path))
         return merged
+
+
+def theme_files(folder: Path) -> dict[str, Path]:
+    """The files under a theme folder's templates/, static/ and i18n/.
+
+    Symbolic links and special files are refused, not followed: a theme from a pull
+    request could otherwise publish /proc/self/environ or the CI checkout's .git/config.
+    """
+    found: dict[str, Path] = {}
+
+    def walk(path: Path, key: str) -> None:
+        if path.is_symlink() or (path.exists() and not (path.is_dir() or path.is_file())):
+            raise ThemeError("a theme file must be a regular file or folder, not a "
+                             "symbolic link or special file", str(path))
+        if path.is_dir():
+            for child in sorted(path.iterdir()):
+                walk(child, f"{key}/{child.name}")
+        elif path.is_file():
+            found[key] = path
+
+    for part in THEME_PARTS:
+        walk(folder / part, part)
+    return found
+
+
+def read_static(path: Path) -> bytes:
+    """A static file; an SVG must be inert (it is served from the site's origin)."""
+    data = path.read_bytes()
+    if path.suffix.lower() == ".svg":
+        try:
+            check_svg(data)
+        except SvgProblem as exc:
+            raise ThemeError(f"{exc}; a theme's SVG files may not contain scripts, event "
+                             "handlers or external references", str(path), exc.line) from None
+    return data
+
+
+def read_catalogue(path: Path) -> dict[str, Any]:
+    """A translation file; its strings are format strings, so they are checked too."""
+    try:
+        data = load_yaml(path.read_text("utf-8"))
+    except (YamlError, UnicodeDecodeError, OSError) as exc:
+        line = exc.line if isinstance(exc, YamlError) else None
+        raise ThemeError(f"cannot read the translations: {getattr(exc, 'message', exc)}",
+                         str(path), line) from None
+    if not isinstance(data, dict):
+        return {}
+    problem = _format_problem(data)
+    if problem:
+        raise ThemeError(problem, str(path))
+    return data
+
+
+def _format_problem(node: Any, key: str = "") -> str:
+    """Placeholders must be plain names ({count}); '{x.__class__}' or '{x:>99999}' would let
+    a translation read Python objects or allocate without bound."""
+    if isinstance(node, dict):
+        return next((p for k, v in node.items() if (p := _format_problem(v, f"{key}{k}."))),
+                    "")
+    if isinstance(node, list):
+        return next((p for v in node if (p := _format_problem(v, key))), "")
+    try:
+        fields = list(string.Formatter().parse(str(node)))
+    except ValueError as exc:
+        return f"'{key[:-1]}': {exc}"
+    for _, name, spec, _ in fields:
+        if name is not None and not (PLACEHOLDER.fullmatch(name) and
+                                     FORMAT_SPEC.fullmatch(spec or "")):
+            return (f"'{key[:-1]}': placeholder '{{{name}{':' + spec if spec else ''}}}' is not "
+                    "allowed; write a plain name such as {count}")
+    return ""
 
 
 def _merge(base: dict[str, Any], extra: dict[str, Any]) -> None:

@@ -123,7 +123,7 @@ def test_fallback_swap_puts_the_old_site_back_when_the_second_rename_fails(
         real_rename(src, dst)
 
     monkeypatch.setattr(output.os, "rename", rename)
-    with pytest.raises(OutputError, match="cannot write the site into .*public: No space"):
+    with pytest.raises(OutputError, match=r"cannot write the site into .*public: No space"):
         write_site({"index.html": b"v2"}, out)
     assert snapshot(out) == {"index.html": b"v1", "a/b.json": b"{}"} and siblings(out) == []
 

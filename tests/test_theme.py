@@ -124,13 +124,14 @@ def test_brand_colour_and_logo_from_site_yaml(tmp_path):
     ("art/missing.png", "not found"),
     ("../outside.svg", "inside the site folder"),
     ("content/site.yaml", "must be an image"),
-    ("art/active.svg", "contains scripts"),
+    ("art/active.svg", "not a plain SVG"),
 ])
 def test_bad_logo_is_a_clear_error_not_a_traceback(tmp_path, capsys, logo, message):
     source = copy_site(tmp_path, f"logo: {logo}\n")
     (tmp_path / "outside.svg").write_text("<svg/>")
     (source / "art").mkdir(exist_ok=True)
-    (source / "art" / "active.svg").write_text('<svg onload="alert(1)"/>')
+    (source / "art" / "active.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>')
     assert main(["build", "--source", str(source), "--output", str(tmp_path / "out"),
                  "--now", NOW]) == 1
     assert message in capsys.readouterr().err
