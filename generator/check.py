@@ -12,10 +12,11 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from generator.build import load_state
+from generator.build import prepare, render_site
 from generator.errors import ContentError, Problem, sort_problems
 from generator.model import Content, Incident, Site
 from generator.state import ACTIVE_MAINTENANCE, DOWNTIME_TENTHS, Timeline, build_timeline
+from generator.theme import ThemeError
 from generator.timeutil import Now
 
 STALE_AFTER = timedelta(days=1)
@@ -151,12 +152,28 @@ def warnings(content: Content, now: datetime) -> list[Problem]:
 
 
 def collect(source: Path, now: Now) -> tuple[tuple[Content, datetime] | None, list[Problem]]:
-    """The content and the instant it was checked at (None on errors), every problem."""
+    """The content and the instant it was checked at (None on errors), every problem.
+
+    A site whose theme brings its own templates has its pages rendered in memory too: a
+    template can fail (or be refused by the sandbox) only when it runs, and `check`
+    passing must mean `build` passes."""
     try:
-        content, state = load_state(source, now)
+        content, state, renderer = prepare(source, now)
+        if renderer.theme.own_templates:
+            render_site(content, state, renderer)
         return (content, state.now), []
     except ContentError as exc:
         return None, list(exc.problems)
+    except ThemeError as exc:
+        return None, [theme_problem(exc, source)]
+
+
+def theme_problem(exc: ThemeError, source: Path) -> Problem:
+    file = Path(exc.file) if exc.file else None
+    if file is not None and file.is_absolute() and file.is_relative_to(source.resolve()):
+        file = file.relative_to(source.resolve())
+    return Problem(file.as_posix() if file else "theme", exc.line, None, exc.message,
+                   "fix the template; docs/theming.md says what templates may do")
 
 
 def run_check(source: Path, now: Now, fmt: str) -> int:

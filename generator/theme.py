@@ -195,6 +195,14 @@ class Theme:
         templates, assets and catalogues are read from here and nowhere else."""
         return tuple(theme_files(folder) for folder in self.dirs)
 
+    @property
+    def own_templates(self) -> bool:
+        """Whether templates other than the built-in theme's are used (they may fail)."""
+        default = default_theme_dir()
+        return any(key.startswith("templates/") for folder, files in zip(self.dirs, self.files,
+                                                                         strict=True)
+                   if folder != default for key in files)
+
     def template(self, name: str) -> Path | None:
         """The file of template `name`, overrides first."""
         key = f"templates/{name}"

@@ -172,10 +172,11 @@ def test_hostile_template_is_exit_1_with_template_and_line(site, capsys, monkeyp
     templates = use_theme(site, theme) / "templates"
     templates.mkdir()
     (templates / "404.html").write_text("<p>line one</p>\n" + payload + "\n")
-    code, output = run("build", site, capsys)
-    assert code == 1, output
-    assert f"themes/{theme}/templates/404.html:2: " in output, output
-    assert "Traceback" not in output and "internal error" not in output
+    for command in ("check", "build"):  # check renders a theme's own templates too
+        code, output = run(command, site, capsys)
+        assert code == 1, (command, output)
+        assert f"themes/{theme}/templates/404.html:2: " in output, (command, output)
+        assert "Traceback" not in output and "internal error" not in output
     assert not (site / MARK).exists()
     assert not (site / "public").exists()
 
