@@ -25,6 +25,7 @@ from generator.cli import main
 
 NOW = "2026-11-27T01:00:00Z"
 HANG_GUARD = 120  # seconds per command: only catches a hang, not a slowdown
+COMMANDS = ("check", "build")
 FILE = "content/incidents/2026-11-20-x.md"
 SITE_YAML = "title: Test\nbase_url: https://status.test/\ntimezone: UTC\n"
 COMPONENTS_YAML = "components:\n  - id: api\n    name: API\n"
@@ -126,44 +127,43 @@ def run(command: str, source: Path) -> Run:
     return Run(done.returncode, done.stderr, source)
 
 
-@pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Run]:
-    """check and build of every case, two at a time (each is mostly one core's work)."""
-    fine = write_site(tmp_path_factory.mktemp("fine"),
-                      {f"2026-11-20-{name}.md": text for name, text in FINE.items()})
-    jobs = [(case.id, command, write_site(tmp_path_factory.mktemp(case.id), {
-        FILE.rsplit("/", 1)[1]: case.text})) for case in CASES for command in ("check", "build")]
-    jobs += [("fine", "check", fine), ("fine", "build", fine)]
+def check_and_build(source: Path) -> dict[str, Run]:
+    """Both commands at once on the same source (each is mostly one core's work)."""
     with ThreadPoolExecutor(2) as pool:
-        results = pool.map(lambda job: run(job[1], job[2]), jobs)
-        return {(case_id, command): result
-                for (case_id, command, _), result in zip(jobs, results, strict=True)}
+        return dict(zip(COMMANDS, pool.map(lambda command: run(command, source), COMMANDS),
+                        strict=True))
 
 
-@pytest.mark.parametrize("command", ["check", "build"])
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_refused_with_file_and_line(case: Case, command: str,
-                                    runs: dict[tuple[str, str], Run]) -> None:
-    result = runs[(case.id, command)]
-    assert result.code is not None, f"{command} did not finish in {HANG_GUARD} s"
-    assert result.code == 1, result.err
-    assert "Traceback" not in result.err and "internal error" not in result.err, result.err
-    errors = [line for line in result.err.splitlines() if ": error: " in line]
-    assert errors == [case.error], result.err
-    assert "hint: " in result.err
-    assert not (result.source / "public").exists()
+def test_refused_with_file_and_line(case: Case, tmp_path: Path) -> None:
+    source = write_site(tmp_path, {FILE.rsplit("/", 1)[1]: case.text})
+    for command, result in check_and_build(source).items():
+        assert result.code is not None, f"{command} did not finish in {HANG_GUARD} s"
+        assert "Traceback" not in result.err and "internal error" not in result.err, result.err
+        assert result.code == 1, (command, result.err)
+        errors = [line for line in result.err.splitlines() if ": error: " in line]
+        assert errors == [case.error], (command, result.err)
+        assert "hint: " in result.err
+    assert not (source / "public").exists()
 
 
-@pytest.mark.parametrize("command", ["check", "build"])
+@pytest.fixture(scope="module")
+def fine(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Run]]:
+    source = write_site(tmp_path_factory.mktemp("fine"),
+                        {f"2026-11-20-{name}.md": text for name, text in FINE.items()})
+    return source, check_and_build(source)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
 def test_large_but_linear_markdown_passes(command: str,
-                                          runs: dict[tuple[str, str], Run]) -> None:
-    result = runs[("fine", command)]
+                                          fine: tuple[Path, dict[str, Run]]) -> None:
+    result = fine[1][command]
     assert result.code == 0, result.err
     assert "error" not in result.err, result.err
 
 
-def test_what_check_accepts_build_publishes(runs: dict[tuple[str, str], Run]) -> None:
-    source = runs[("fine", "build")].source
+def test_what_check_accepts_build_publishes(fine: tuple[Path, dict[str, Run]]) -> None:
+    source = fine[0]
     for name in FINE:
         assert page(source, f"2026-11-20-{name}.md").is_file(), name
     table = page(source, "2026-11-20-table.md").read_text()
