@@ -50,17 +50,19 @@ PARALLEL_FROM = 50
 
 
 def load_state(source: Path, now: Now = None, base_url: str | None = None, jobs: int = 1,
-               cache: LoadCache | None = None) -> tuple[Content, State]:
+               cache: LoadCache | None = None,
+               md: Markdown | None = None) -> tuple[Content, State]:
     """Load, validate and derive. Raises ContentError."""
     now = utc_now() if now is None else now  # one instant for validation and state
-    content = load_content(source, now, base_url, jobs=jobs, cache=cache)
+    content = load_content(source, now, base_url, jobs=jobs, cache=cache, md=md)
     return content, derive(content, resolve_now(now, content.site.zone))
 
 
 def prepare(source: Path, now: Now = None, base_url: str | None = None,
             md: Markdown | None = None, jobs: int = 1) -> tuple[Content, State, Renderer]:
     """Load, validate and derive; the renderer for the outputs. Raises ContentError."""
-    content, state = load_state(source, now, base_url, jobs)
+    md = md or Markdown()  # the loader renders the Markdown to validate it; outputs reuse it
+    content, state = load_state(source, now, base_url, jobs, md=md)
     return content, state, Renderer(content, load_theme(source, content.site), md, jobs)
 
 

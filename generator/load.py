@@ -12,14 +12,23 @@ import contextlib
 import re
 import stat
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from generator.errors import ContentError, Problem, suggest
+from generator.markup import (
+    BAD_CHAR_RE,
+    MAX_BODY_CHARS,
+    MAX_MESSAGE_CHARS,
+    Markdown,
+    RenderBudget,
+    Unrenderable,
+)
 from generator.model import (
     COMPONENT_STATUSES,
     IMPACTS,
@@ -59,8 +68,6 @@ ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 SLUG_RE = re.compile(r"[a-z0-9][a-z0-9_-]*")
 LANGUAGE_RE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 COLOR_RE = re.compile(r"#[0-9a-fA-F]{6}")
-# Characters XML 1.0 forbids (feeds could not carry them) and that no text needs.
-BAD_CHAR_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 BAD_CHAR_HINT = "remove it; it is invisible and feeds cannot carry it"
 TIME_HINT = ("write an ISO 8601 time such as 2026-05-11T14:02:00Z, or without 'Z' for the "
              "site's time zone")
@@ -587,20 +594,26 @@ def _slug_problem(check: FileCheck, name: str) -> None:
 
 
 def load_incident(path: Path, rel: str, site: Site, component_ids: set[str] | None,
-                  now: datetime, root: Path | None = None) -> tuple[Incident | None,
-                                                                    list[Problem]]:
+                  now: datetime, root: Path | None = None,
+                  md: Markdown | None = None) -> tuple[Incident | None, list[Problem]]:
     """One incident file; `component_ids` None means components.yaml could not be read."""
     text, problems = read_text(path, rel, root)
     if text is None:
         check = FileCheck(rel)
         _slug_problem(check, path.name)
         return None, check.problems + problems
-    return parse_incident(path.name, rel, text, site, component_ids, now)
+    return parse_incident(path.name, rel, text, site, component_ids, now, md)
 
 
 def parse_incident(name: str, rel: str, text: str, site: Site, component_ids: set[str] | None,
-                   now: datetime) -> tuple[Incident | None, list[Problem]]:
-    """The text of content/incidents/<name> (as `clean_text` gives it), validated."""
+                   now: datetime, md: Markdown | None = None) -> tuple[Incident | None,
+                                                                       list[Problem]]:
+    """The text of content/incidents/<name> (as `clean_text` gives it), validated.
+
+    Its Markdown (messages and body) is rendered with `md` (a new one by default) within
+    a time budget, so that what the loader accepts, every output can render; `md` keeps
+    the HTML for the outputs.
+    """
     check = FileCheck(rel)
     _slug_problem(check, name)
     parts = split_front_matter(check, text)
@@ -628,12 +641,17 @@ def parse_incident(name: str, rel: str, text: str, site: Site, component_ids: se
         backfilled = False
     components = _incident_components(check, node, kind, component_ids)
     window = _window(check, node, kind, site)
-    updates = _updates(check, node, kind, site, now, component_ids)
+    render = partial(_render_check, check, RenderBudget(), md or Markdown())
+    updates = _updates(check, node, kind, site, now, component_ids, render)
     if backfilled and window is not None and updates and window.end > updates[0].at:
         check.error(node.where_value("backfilled"), "a retrospective (backfilled) maintenance "
                     f"is declared after its window, but this window ends {_utc(window.end)}, "
                     f"after the first update ({_utc(updates[0].at)})",
                     "remove 'backfilled' for a maintenance announced ahead")
+    # The body starts on the line after the closing '---'; blank lines before it don't count.
+    body_line = len(front.split("\n")) + 3 + len(body) - len(body.lstrip("\n"))
+    render((body_line, None), body.strip("\n"), MAX_BODY_CHARS,
+           "the body (the Markdown below the front matter)")
     if not check.ok():
         return None, check.problems
     return Incident(name[:-3], rel, kind, title, impact, backfilled,  # type: ignore[arg-type]
@@ -770,8 +788,24 @@ def _update_status(check: FileCheck, item: Node, kind: str, what: str) -> str | 
     return None
 
 
-def _updates(check: FileCheck, node: Node, kind: str, site: Site,
-             now: datetime, known: set[str] | None) -> tuple[Update, ...]:
+def _render_check(check: FileCheck, budget: RenderBudget, md: Markdown, where: Where,
+                  text: str, limit: int, what: str) -> None:
+    """Refuse Markdown that is too long or that cannot be rendered within the limits."""
+    if not text:
+        return
+    if len(text) > limit:
+        check.error(where, f"{what} is {len(text):,} characters long, more than the limit of "
+                    f"{limit:,}", "shorten it; link to long material instead")
+        return
+    try:
+        md.prerender(text, budget)
+    except Unrenderable as exc:
+        check.error(where, f"{what}: {exc.message}", exc.hint)
+
+
+def _updates(check: FileCheck, node: Node, kind: str, site: Site, now: datetime,
+             known: set[str] | None,
+             render: Callable[[Where, str, int, str], None]) -> tuple[Update, ...]:
     value = node.get("updates")
     if not isinstance(value, Seq) or not value:
         first = statuses_for(kind)[0]
@@ -796,6 +830,9 @@ def _updates(check: FileCheck, node: Node, kind: str, site: Site,
         at = check.timestamp(item, "at", site.zone, what)
         status = _update_status(check, item, kind, what)
         message = check.text(item, "message", what, required=True)
+        if message:
+            render(item.where_value("message"), message, MAX_MESSAGE_CHARS,
+                   f"the message of {what}")
         components = _update_components(check, item, kind, status, resolved_line is not None,
                                         known, what)
         if at is not None:
@@ -863,12 +900,13 @@ def _resolve_now(now: Now, zone: tzinfo) -> datetime:
 
 
 def load_content(source: Path, now: Now, base_url: str | None = None, jobs: int = 1,
-                 cache: LoadCache | None = None) -> Content:
+                 cache: LoadCache | None = None, md: Markdown | None = None) -> Content:
     """Load and validate everything; raise ContentError listing every error found.
 
     A naive `now` (string) is read in the site's time zone, like naive content times.
     Incident files are parsed in `jobs` worker processes when there are many, and looked
-    up in `cache` (the dev server's) when given.
+    up in `cache` (the dev server's) when given. `md` receives the HTML of the Markdown
+    the loader rendered to validate it, so that the outputs need not render it again.
     """
     groups, ungrouped, component_problems = load_components(source)
     known = {c.id for g in groups for c in g.components} | {c.id for c in ungrouped}
@@ -882,7 +920,7 @@ def load_content(source: Path, now: Now, base_url: str | None = None, jobs: int 
     checked_with = site if site is not None else STAND_IN_SITE
     problems += stray_files(source)
     for incident, found in _load_incidents(source, checked_with, None if component_problems
-                                           else known, pinned, jobs, cache):
+                                           else known, pinned, jobs, cache, md):
         problems += found
         if incident is not None:
             incidents.append(incident)
@@ -923,7 +961,7 @@ class LoadCache:
 
 
 def _load_incidents(source: Path, site: Site, known: set[str] | None, now: datetime,
-                    jobs: int, cache: LoadCache | None) -> list[Loaded]:
+                    jobs: int, cache: LoadCache | None, md: Markdown | None) -> list[Loaded]:
     paths = incident_files(source)
     context = (site, frozenset(known) if known is not None else None)
     keys: dict[Path, object] = {}
@@ -937,13 +975,16 @@ def _load_incidents(source: Path, site: Site, known: set[str] | None, now: datet
                     results[path] = (hit, [])
     todo = [p for p in paths if p not in results]
 
-    def load(chunk: list[Path]) -> list[tuple[Path, Loaded]]:
+    def load(chunk: list[Path]) -> tuple[list[tuple[Path, Loaded]], dict[str, str]]:
+        engine = Markdown()  # per chunk: a worker process returns what it rendered
         return [(p, load_incident(p, f"content/incidents/{p.name}", site, known, now,
-                                  root=source)) for p in chunk]
+                                  root=source, md=engine)) for p in chunk], engine.rendered()
 
     parts = jobs * 4 if jobs > 1 and len(todo) >= PARALLEL_FROM else 1
     chunks = [todo[i::parts] for i in range(parts)]
-    for chunk_results in fork_map(lambda i: load(chunks[i]), parts, jobs):
+    for chunk_results, rendered in fork_map(lambda i: load(chunks[i]), parts, jobs):
+        if md is not None:
+            md.remember(rendered)
         for path, loaded in chunk_results:
             results[path] = loaded
             if cache is not None and loaded[0] is not None and not loaded[1] and path in keys:

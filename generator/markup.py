@@ -7,6 +7,11 @@ allowed through Python-Markdown and then cut down to an allow-list with nh3.
 from __future__ import annotations
 
 import re
+import signal
+import threading
+from collections.abc import Callable
+from types import FrameType
+from typing import Any
 
 import markdown
 import nh3
@@ -25,6 +30,8 @@ ALLOWED_ATTRIBUTES = {
     "ol": {"start"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
+# Characters XML 1.0 forbids (feeds could not carry them) and that no text needs.
+BAD_CHAR_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 EXTENSIONS = ["fenced_code", "tables", "sane_lists", "def_list"]
 # A line that Markdown can only turn into paragraph text: it starts with a letter (no list,
 # heading, quote, code or definition marker), has no character with inline meaning
@@ -36,8 +43,40 @@ PLAIN_LINE = re.compile(_PLAIN)
 HEADING_LINE = re.compile(r"(#{1,6}) (" + _PLAIN + ")")
 
 
+# Generous for real incidents (a long postmortem is tens of KB); the render budget below
+# is what bounds the time, these keep the work and the pages proportionate.
+MAX_MESSAGE_CHARS = 10_000
+MAX_BODY_CHARS = 100_000
+# Python-Markdown recurses once or twice per nested list, quote or definition (and per
+# definition item); nesting is capped far below Python's recursion limit, so that a text
+# that renders in the loader also renders inside a template, whatever the stack depth.
+MAX_NESTING = 100
+# Python-Markdown is quadratic on some inputs (runs of '[', '<a ', lines of headings);
+# the loader renders each file's Markdown within this much CPU time. A typical body
+# takes a millisecond, a 100 KB postmortem of prose, tables and code about 0.25 s.
+RENDER_SECONDS = 3.0
+NESTING_HINT = (f"nest lists and quotes at most {MAX_NESTING} levels deep; in a definition "
+                "list each term without a blank line before it counts as a level")
+
+
+class Unrenderable(Exception):
+    """Markdown that cannot be rendered within the limits."""
+
+    def __init__(self, message: str, hint: str):
+        super().__init__(message)
+        self.message, self.hint = message, hint
+
+
+class _Expired(Exception):
+    """The render budget's timer fired."""
+
+
+def _expire(signum: int, frame: FrameType | None) -> None:
+    raise _Expired
+
+
 def sanitize(html: str) -> str:
-    return nh3.clean(
+    clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
@@ -45,6 +84,9 @@ def sanitize(html: str) -> str:
         link_rel="nofollow noopener",
         strip_comments=True,
     )
+    # The loader refuses these characters in text, but nh3 decodes character references
+    # such as '&#1;' into them; replace them as HTML parsers replace U+0000.
+    return BAD_CHAR_RE.sub("\ufffd", clean)
 
 
 def plain_html(text: str) -> str | None:
@@ -75,6 +117,26 @@ class Markdown:
     def __init__(self) -> None:
         self._md = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
         self._cache: dict[str, str] = {}
+        self._limit_nesting()
+
+    def _limit_nesting(self) -> None:
+        """Count the block parser's recursion; refuse texts that nest too deeply."""
+        parser = self._md.parser
+        parse_blocks = parser.parseBlocks
+        depth = 0
+
+        def counted(parent: Any, blocks: list[str]) -> None:
+            nonlocal depth
+            if depth >= MAX_NESTING:
+                raise Unrenderable(f"the Markdown nests more than {MAX_NESTING} levels deep",
+                                   NESTING_HINT)
+            depth += 1
+            try:
+                parse_blocks(parent, blocks)
+            finally:
+                depth -= 1
+
+        parser.parseBlocks = counted  # type: ignore[method-assign]
 
     def __call__(self, text: str) -> str:
         html = self._cache.get(text)
@@ -83,6 +145,69 @@ class Markdown:
             self._cache[text] = html
         return html
 
+    def prerender(self, text: str, budget: RenderBudget) -> None:
+        """Render `text` into the cache within `budget`, unless the plain shortcut takes it
+        (that one is linear and cannot fail): how the loader validates a message or body."""
+        if plain_html(text) is None and text not in self._cache:
+            budget.render(self, text)
+
+    def rendered(self) -> dict[str, str]:
+        """The texts converted so far and their HTML."""
+        return dict(self._cache)
+
+    def remember(self, rendered: dict[str, str]) -> None:
+        """Take over another converter's results (from the loader's worker processes)."""
+        self._cache.update(rendered)
+
     def convert(self, text: str) -> str:
+        """Sanitized HTML; raises Unrenderable when the text nests too deeply."""
         plain = plain_html(text)
-        return sanitize(plain if plain is not None else self._md.reset().convert(text))
+        if plain is not None:
+            return sanitize(plain)
+        try:
+            html = self._md.reset().convert(text)
+        except RecursionError:  # not expected below MAX_NESTING; never a crash
+            raise Unrenderable("the Markdown nests too deeply to render", NESTING_HINT) from None
+        return sanitize(html)
+
+
+class RenderBudget:
+    """CPU seconds left for rendering one file's Markdown in the loader.
+
+    A timer (ITIMER_VIRTUAL: CPU time, so a busy CI machine does not make it fire early)
+    interrupts a render that runs too long. Signals only reach the main thread: builds,
+    checks and the author commands load there (or in forked workers' main threads); the
+    dev server's rebuild thread renders without a time limit.
+    """
+
+    def __init__(self, seconds: float = RENDER_SECONDS):
+        self.seconds = seconds
+        self.left = seconds
+
+    def render(self, convert: Callable[[str], object], text: str) -> None:
+        if threading.current_thread() is not threading.main_thread() or \
+                not hasattr(signal, "setitimer"):
+            convert(text)
+            return
+        if self.left <= 0:
+            raise self._exceeded()
+        previous = signal.signal(signal.SIGVTALRM, _expire)
+        try:
+            try:
+                signal.setitimer(signal.ITIMER_VIRTUAL, self.left)
+                convert(text)
+            finally:
+                # Disarm, then restore the handler even if the timer fires meanwhile.
+                try:
+                    left = signal.setitimer(signal.ITIMER_VIRTUAL, 0)[0]
+                    self.left = left if left > 0 else 0
+                finally:
+                    signal.signal(signal.SIGVTALRM, previous)
+        except _Expired:
+            self.left = 0
+            raise self._exceeded() from None
+
+    def _exceeded(self) -> Unrenderable:
+        return Unrenderable(f"the Markdown takes more than {self.seconds:g} s to render",
+                            "this text trips a slow path of the Markdown renderer (long runs "
+                            "of '[', '<' or of headings); write it as ordinary prose")
