@@ -16,7 +16,14 @@ from pathlib import Path
 from typing import TextIO
 
 from generator.errors import ContentError, Problem, suggest
-from generator.load import clean_text, load_components, load_incident, load_site, parse_incident
+from generator.load import (
+    clean_text,
+    load_components,
+    load_incident,
+    load_site,
+    not_a_repo,
+    parse_incident,
+)
 from generator.model import Component, Incident, Site, statuses_for
 from generator.timeutil import TimeError, parse_timestamp
 from generator.yamlsafe import YamlError, load_yaml
@@ -60,6 +67,8 @@ class Repo:
 
 def open_repo(source: Path) -> Repo:
     """Load site.yaml and components.yaml; an author command cannot check a file without them."""
+    if missing := not_a_repo(source):
+        raise ContentError(missing)
     site, problems = load_site(source)
     groups, ungrouped, more = load_components(source)
     problems += more

@@ -17,6 +17,13 @@ from generator.timeutil import utc_now
 
 SCAFFOLD = Path(__file__).resolve().parent / "scaffold"
 DOTTED = {"github": ".github", "gitignore": ".gitignore"}
+# The scaffold's stand-ins, which `check` warns about until they are replaced.
+PLACEHOLDER_BASE_URL = "https://status.example.com/"
+
+
+def sample_slugs(scaffold: Path = SCAFFOLD) -> frozenset[str]:
+    """The slugs of the scaffold's sample incidents."""
+    return frozenset(p.stem for p in (scaffold / "content" / "incidents").glob("*.md"))
 
 
 def plan(scaffold: Path = SCAFFOLD) -> dict[str, Path]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import shlex
 import stat
 import unicodedata
 from collections.abc import Iterable
@@ -278,11 +279,8 @@ def _read_site(source: Path, base_url: str | None, check: FileCheck,
     rel = check.path
     path = source / rel
     if not path.exists() and not path.is_symlink():
-        hint = f"create {rel} with at least 'title:' (or run 'heliograph init')"
-        if not (source / "content").is_dir():
-            hint = f"there is no content/ folder in {source}; run this in your status page repo " \
-                   "or pass --source"
-        check.error(NOWHERE, "the site settings file is missing", hint)
+        check.error(NOWHERE, "the site settings file is missing",
+                    f"create {rel} with at least 'title:' (or run 'heliograph init')")
         return None
     text, problems = read_text(path, rel, source)
     check.problems += problems
@@ -398,6 +396,19 @@ def _valid_zone(name: str) -> bool:
     except TimeError:
         return False
     return True
+
+
+def not_a_repo(source: Path) -> list[Problem]:
+    """One clear problem instead of two missing files when `source` has neither settings
+    file: most likely the command ran in the wrong folder, or before `heliograph init`."""
+    if any((source / "content" / name).exists() or (source / "content" / name).is_symlink()
+           for name in ("site.yaml", "components.yaml")):
+        return []
+    init = "heliograph init" + ("" if source == Path() else f" {shlex.quote(str(source))}")
+    return [Problem("content/", None, None, f"no status page here: {source} has no "
+                    "content/site.yaml or content/components.yaml",
+                    f"run '{init}' to create one, or pass --source with the folder of your "
+                    "status page repo")]
 
 
 def load_site(source: Path, base_url: str | None = None) -> tuple[Site | None, list[Problem]]:
@@ -818,6 +829,8 @@ def load_content(source: Path, now: Now, base_url: str | None = None, jobs: int 
     Incident files are parsed in `jobs` worker processes when there are many, and looked
     up in `cache` (the dev server's) when given.
     """
+    if missing := not_a_repo(source):
+        raise ContentError(missing)
     groups, ungrouped, component_problems = load_components(source)
     known = {c.id for g in groups for c in g.components} | {c.id for c in ungrouped}
     site_check = FileCheck("content/site.yaml")
