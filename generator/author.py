@@ -106,7 +106,7 @@ def _fsync_write(handle: int, data: bytes) -> None:
     os.fsync(handle)
 
 
-def _temp_sibling(folder: Path, name: str, data: bytes) -> Path:
+def temp_sibling(folder: Path, name: str, data: bytes) -> Path:
     # A hidden name: the loader skips dotfiles, so a crash never leaves a broken incident.
     handle, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
     try:
@@ -119,7 +119,7 @@ def _temp_sibling(folder: Path, name: str, data: bytes) -> Path:
 def create_unique(folder: Path, stem: str, data: bytes) -> Path:
     """Write `<stem>.md`, or `<stem>-2.md`, ...; never replaces an existing file."""
     folder.mkdir(parents=True, exist_ok=True)
-    tmp = _temp_sibling(folder, stem, data)
+    tmp = temp_sibling(folder, stem, data)
     os.chmod(tmp, 0o644)
     try:
         for number in range(1, 1000):
@@ -137,7 +137,7 @@ def create_unique(folder: Path, stem: str, data: bytes) -> Path:
 
 def replace_file(path: Path, expected: bytes, data: bytes) -> None:
     """Atomically replace `path` with `data`, unless someone changed it since we read it."""
-    tmp = _temp_sibling(path.parent, path.name, data)
+    tmp = temp_sibling(path.parent, path.name, data)
     try:
         os.chmod(tmp, path.stat().st_mode & 0o7777)
         if path.read_bytes() != expected:

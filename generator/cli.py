@@ -70,7 +70,7 @@ def _serve(args: argparse.Namespace) -> int:
 def _init(args: argparse.Namespace) -> int:
     from generator.init import run_init
 
-    return run_init(Path(args.dir))
+    return run_init(Path(args.dir), args.force)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -140,8 +140,10 @@ def _author_commands(sub: argparse._SubParsersAction) -> None:
     v.add_argument("--now", help="pin 'now' (ISO 8601) instead of the clock")
     v.set_defaults(func=_serve)
 
-    i = sub.add_parser("init", help="scaffold a new status page repo")
+    i = sub.add_parser("init", help="scaffold a new status page repo (or add to an existing one)")
     i.add_argument("dir", nargs="?", default=".", help="where to create it (default: .)")
+    i.add_argument("--force", action="store_true",
+                   help="replace files that already exist (default: leave them alone)")
     i.set_defaults(func=_init)
 
 
