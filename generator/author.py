@@ -25,7 +25,7 @@ from generator.load import (
     parse_incident,
 )
 from generator.model import Component, Incident, Site, statuses_for
-from generator.timeutil import TimeError, parse_timestamp
+from generator.timeutil import TimeError, parse_timestamp, utc_now
 from generator.yamlsafe import YamlError, load_yaml
 
 INCIDENTS_DIR = Path("content") / "incidents"
@@ -36,13 +36,21 @@ def user_error(where: str, message: str, hint: str = "") -> ContentError:
     return ContentError([Problem(where, None, None, message, hint)])
 
 
-def parse_time(value: str, site: Site, flag: str) -> datetime:
-    """A command-line time: ISO 8601; without an offset it is the site's local time."""
+CLOCK_TIME = re.compile(r"(\d{1,2}):(\d{2})(:\d{2})?")
+
+
+def parse_time(value: str, site: Site, flag: str, now: datetime | None = None) -> datetime:
+    """A command-line time: ISO 8601; without an offset it is the site's local time, and a
+    time of day alone (14:05) is today's, in the site's time zone."""
+    clock = CLOCK_TIME.fullmatch(value.strip())
+    if clock:
+        today = (now or utc_now()).astimezone(site.zone).date().isoformat()
+        value = f"{today}T{int(clock[1]):02d}:{clock[2]}{clock[3] or ''}"
     try:
         return parse_timestamp(value, site.zone).replace(microsecond=0)
     except TimeError as exc:
         raise user_error(flag, str(exc), "write it like 2026-05-11T14:02:00Z, or without 'Z' "
-                         f"for local time in {site.timezone}") from None
+                         f"for local time in {site.timezone}, or 14:02 for today") from None
 
 
 @dataclass(frozen=True)
@@ -242,8 +250,15 @@ class Prompter:
         raise Cancelled
 
     def yes(self, question: str, default: bool = False) -> bool:
-        answer = self.ask(question + (" (Y/n)" if default else " (y/N)")).lower()
-        return default if not answer else answer.startswith("y")
+        """Yes or no; anything else is asked again (a typed sentence is not a "no")."""
+        for _ in range(5):
+            answer = self.ask(question + (" (Y/n)" if default else " (y/N)")).lower()
+            if not answer:
+                return default
+            if answer in ("y", "yes", "n", "no"):
+                return answer.startswith("y")
+            self.say("  please answer y or n")
+        raise Cancelled
 
     def choice(self, question: str, choices: tuple[str, ...], default: str) -> str:
         """One of `choices`, by name, unique prefix or number."""

@@ -117,6 +117,8 @@ def _author_commands(sub: argparse._SubParsersAction) -> None:
                    help="a maintenance's window")
     n.add_argument("--backfilled", action="store_true",
                    help="written after the fact (default status: resolved)")
+    n.add_argument("--slug", help="the file name after its date, which is the permanent URL "
+                   "(default: from the title, transliterated to a-z)")
     n.set_defaults(func=_new)
 
     # What `update` and `resolve` share: which file, and when.

@@ -420,11 +420,37 @@ def load_site(source: Path, base_url: str | None = None) -> tuple[Site | None, l
 
 # --- components.yaml ---------------------------------------------------------------------
 
+_SYLLABLES = ("CJK UNIFIED IDEOGRAPH", "CJK COMPATIBILITY IDEOGRAPH", "HANGUL SYLLABLE")
+
+
 def slugify(text: str, fallback: str, limit: int = 0) -> str:
     """Lowercase ASCII words joined by '-' (cut at a word boundary past `limit`): the
-    form of ids and file names, and of the fixes the error hints suggest."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    form of ids and file names, and of the fixes the error hints suggest.
+
+    Other scripts are transliterated (anyascii: Cyrillic, Greek, Arabic, kana...); each
+    Chinese character and Hangul syllable is a word, and so is each run of one script
+    ("APIの" is "api-no"); symbols and emoji separate words.
+    """
+    from anyascii import anyascii  # imported here: it costs ~0.1 s, and only `new` needs it
+
+    parts, previous = [], ""
+    for char in unicodedata.normalize("NFC", text):
+        name = unicodedata.name(char, "")
+        if char.isascii() or name.startswith("LATIN"):
+            script = "latin"
+        elif unicodedata.category(char)[0] in "LMN":  # letters, marks, digits
+            script = "other"
+        else:
+            parts.append(" ")
+            continue
+        alone = name.startswith(_SYLLABLES)
+        if alone or script != previous:
+            parts.append(" ")
+        parts.append(char if char.isascii() else anyascii(char))
+        if alone:
+            parts.append(" ")
+        previous = script
+    slug = re.sub(r"[^a-z0-9]+", "-", "".join(parts).lower()).strip("-")
     if limit and len(slug) > limit:
         slug = slug[:limit + 1].rsplit("-", 1)[0] or slug[:limit]
     return slug or fallback
