@@ -16,7 +16,14 @@ from pathlib import Path
 from typing import TextIO
 
 from generator.errors import ContentError, Problem, suggest
-from generator.load import clean_text, load_components, load_incident, load_site, parse_incident
+from generator.load import (
+    clean_text,
+    load_components,
+    load_incident,
+    load_site,
+    not_a_repo,
+    parse_incident,
+)
 from generator.model import (
     COMPONENT_STATUSES,
     Component,
@@ -25,7 +32,7 @@ from generator.model import (
     component_statuses_for,
     statuses_for,
 )
-from generator.timeutil import TimeError, parse_timestamp
+from generator.timeutil import TimeError, parse_timestamp, utc_now
 from generator.yamlsafe import YamlError, load_yaml
 
 INCIDENTS_DIR = Path("content") / "incidents"
@@ -36,13 +43,21 @@ def user_error(where: str, message: str, hint: str = "") -> ContentError:
     return ContentError([Problem(where, None, None, message, hint)])
 
 
-def parse_time(value: str, site: Site, flag: str) -> datetime:
-    """A command-line time: ISO 8601; without an offset it is the site's local time."""
+CLOCK_TIME = re.compile(r"(\d{1,2}):(\d{2})(:\d{2})?")
+
+
+def parse_time(value: str, site: Site, flag: str, now: datetime | None = None) -> datetime:
+    """A command-line time: ISO 8601; without an offset it is the site's local time, and a
+    time of day alone (14:05) is today's, in the site's time zone."""
+    clock = CLOCK_TIME.fullmatch(value.strip())
+    if clock:
+        today = (now or utc_now()).astimezone(site.zone).date().isoformat()
+        value = f"{today}T{int(clock[1]):02d}:{clock[2]}{clock[3] or ''}"
     try:
         return parse_timestamp(value, site.zone).replace(microsecond=0)
     except TimeError as exc:
         raise user_error(flag, str(exc), "write it like 2026-05-11T14:02:00Z, or without 'Z' "
-                         f"for local time in {site.timezone}") from None
+                         f"for local time in {site.timezone}, or 14:02 for today") from None
 
 
 @dataclass(frozen=True)
@@ -67,6 +82,8 @@ class Repo:
 
 def open_repo(source: Path) -> Repo:
     """Load site.yaml and components.yaml; an author command cannot check a file without them."""
+    if missing := not_a_repo(source):
+        raise ContentError(missing)
     site, problems = load_site(source)
     groups, ungrouped, more = load_components(source)
     problems += more
@@ -104,7 +121,7 @@ def _fsync_write(handle: int, data: bytes) -> None:
     os.fsync(handle)
 
 
-def _temp_sibling(folder: Path, name: str, data: bytes) -> Path:
+def temp_sibling(folder: Path, name: str, data: bytes) -> Path:
     # A hidden name: the loader skips dotfiles, so a crash never leaves a broken incident.
     handle, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
     try:
@@ -117,7 +134,7 @@ def _temp_sibling(folder: Path, name: str, data: bytes) -> Path:
 def create_unique(folder: Path, stem: str, data: bytes) -> Path:
     """Write `<stem>.md`, or `<stem>-2.md`, ...; never replaces an existing file."""
     folder.mkdir(parents=True, exist_ok=True)
-    tmp = _temp_sibling(folder, stem, data)
+    tmp = temp_sibling(folder, stem, data)
     os.chmod(tmp, 0o644)
     try:
         for number in range(1, 1000):
@@ -135,7 +152,7 @@ def create_unique(folder: Path, stem: str, data: bytes) -> Path:
 
 def replace_file(path: Path, expected: bytes, data: bytes) -> None:
     """Atomically replace `path` with `data`, unless someone changed it since we read it."""
-    tmp = _temp_sibling(path.parent, path.name, data)
+    tmp = temp_sibling(path.parent, path.name, data)
     try:
         os.chmod(tmp, path.stat().st_mode & 0o7777)
         if path.read_bytes() != expected:
@@ -267,8 +284,15 @@ class Prompter:
         raise Cancelled
 
     def yes(self, question: str, default: bool = False) -> bool:
-        answer = self.ask(question + (" (Y/n)" if default else " (y/N)")).lower()
-        return default if not answer else answer.startswith("y")
+        """Yes or no; anything else is asked again (a typed sentence is not a "no")."""
+        for _ in range(5):
+            answer = self.ask(question + (" (Y/n)" if default else " (y/N)")).lower()
+            if not answer:
+                return default
+            if answer in ("y", "yes", "n", "no"):
+                return answer.startswith("y")
+            self.say("  please answer y or n")
+        raise Cancelled
 
     def choice(self, question: str, choices: tuple[str, ...], default: str) -> str:
         """One of `choices`, by name, unique prefix or number."""

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
@@ -35,6 +36,7 @@ class Built:
     content: Content
     state: State
     file_count: int
+    kinds: Counter[str] = field(default_factory=Counter)  # file_kind -> how many
 
 
 # An output is a function of the site that returns files by path. Feeds, the JSON
@@ -45,6 +47,21 @@ OUTPUTS: tuple[Output, ...] = (
     api.api_files, feeds.feed_files, calendar.calendar_files, badges.badge_files,
     seo.seo_files,
 )
+# What a build's summary counts, by file name; everything else (assets, sitemap, robots.txt)
+# is counted as "other".
+KINDS = (("pages", (".html",)), ("feeds", (".atom", ".rss")), ("JSON", (".json",)),
+         ("calendars", (".ics",)), ("badges", ("badge.svg",)))
+
+
+def file_kind(path: str) -> str:
+    return next((kind for kind, ends in KINDS if path.endswith(ends)), "other")
+
+
+def _write(files: dict[str, bytes], folder: Path, previous: Path | None) -> Counter[str]:
+    write_tree(files, folder, previous)
+    return Counter(file_kind(path) for path in files)
+
+
 # Below this many incidents, forking workers costs more than it saves.
 PARALLEL_FROM = 50
 
@@ -102,7 +119,9 @@ def build(source: Path, output: Path, now: Now = None, base_url: str | None = No
                                        jobs=default_jobs() if jobs is None else jobs)
     tasks = site_tasks(content, state, renderer)
     previous = out if out.is_dir() else None
+    kinds: Counter[str] = Counter()
     with staged(out) as tmp:
-        count = sum(fork_map(lambda i: write_tree(tasks[i](), tmp, previous), len(tasks),
-                             worker_count(content, renderer)))
-    return Built(content, state, count)
+        for written in fork_map(lambda i: _write(tasks[i](), tmp, previous), len(tasks),
+                                worker_count(content, renderer)):
+            kinds.update(written)
+    return Built(content, state, kinds.total(), kinds)

@@ -6,14 +6,17 @@ things authors forget; they never fail the check.
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import re
-import sys
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from generator.build import prepare, render_site
 from generator.errors import ContentError, Problem, sort_problems
+from generator.init import PLACEHOLDER_BASE_URL, sample_slugs
+from generator.load import read_text
 from generator.model import Content, Incident, Site
 from generator.state import ACTIVE_MAINTENANCE, DOWNTIME_TENTHS, Timeline, build_timeline
 from generator.theme import ThemeError
@@ -144,11 +147,32 @@ CHECKS: tuple[Check, ...] = (stale, maintenance_left_behind, no_components,
                              file_date, repeated_message)
 
 
-def warnings(content: Content, now: datetime) -> list[Problem]:
+def scaffold_leftovers(content: Content, source: Path) -> list[Problem]:
+    """What `heliograph init` put in as examples, before it goes live by accident."""
+    found = []
+    if content.site.base_url == PLACEHOLDER_BASE_URL:
+        rel = "content/site.yaml"
+        text, _ = read_text(source / rel, rel, source)
+        line = next((number for number, row in enumerate((text or "").splitlines(), start=1)
+                     if re.match(r"base_url\s*:", row)), None)
+        found.append(Problem(rel, line, None, f"base_url is still the example address "
+                             f"{PLACEHOLDER_BASE_URL} from heliograph init",
+                             "set the address the page is published at: feeds, the JSON API "
+                             "and shared links use it", "warning"))
+    samples = sample_slugs()
+    for incident in content.incidents:
+        if incident.slug in samples:
+            found.append(_warn(incident, 1, "this is the sample incident from heliograph init",
+                               "delete it (or keep it as a model outside content/) before "
+                               "the page goes live"))
+    return found
+
+
+def warnings(content: Content, now: datetime, source: Path) -> list[Problem]:
     """Things authors forget; reported without failing the check."""
     timelines = [build_timeline(i) for i in content.incidents]
     found = [p for tl in timelines for check in CHECKS for p in check(tl, now, content.site)]
-    return sort_problems(found)
+    return sort_problems(found + scaffold_leftovers(content, source))
 
 
 def collect(source: Path, now: Now) -> tuple[tuple[Content, datetime] | None, list[Problem]]:
@@ -176,18 +200,40 @@ def theme_problem(exc: ThemeError, source: Path) -> Problem:
                    "fix the template; docs/theming.md says what templates may do")
 
 
+def repository_root(source: Path) -> Path:
+    """Where GitHub's annotation paths start: GITHUB_WORKSPACE, else the git work tree
+    holding `source` (found by its .git entry: no git command runs), else `source`."""
+    workspace = os.environ.get("GITHUB_WORKSPACE")
+    if workspace:
+        return Path(workspace).resolve()
+    folder = source.resolve()
+    return next((d for d in (folder, *folder.parents) if (d / ".git").exists()), folder)
+
+
+def from_root(problem: Problem, source: Path, root: Path) -> Problem:
+    """The problem with its file named from `root` (kept as it is when outside of it)."""
+    path = source.resolve() / problem.file
+    if not path.is_relative_to(root):
+        return problem  # a source outside GITHUB_WORKSPACE: no annotation can match anyway
+    return dataclasses.replace(problem, file=os.path.relpath(path, root).replace(os.sep, "/"))
+
+
 def run_check(source: Path, now: Now, fmt: str) -> int:
+    """The report (problems, then a summary line) on stdout, like a linter's."""
     loaded, problems = collect(source, now)
     errors = len(problems)
-    problems = warnings(*loaded) if loaded is not None else sort_problems(problems)
-    out = sys.stdout if fmt == "github" else sys.stderr
-    for problem in problems:
-        print(problem.format_github() if fmt == "github" else problem.format_text(), file=out)
+    problems = warnings(*loaded, source) if loaded is not None else sort_problems(problems)
     warned = len(problems) - errors
     files = len({p.file for p in problems})
-    if errors or warned:
-        print(f"heliograph check: {errors} error(s), {warned} warning(s) in {files} file(s)",
-              file=sys.stderr)
+    if fmt == "github":
+        root = repository_root(source)
+        for problem in problems:
+            print(from_root(problem, source, root).format_github())
     else:
-        print("heliograph check: content is valid", file=sys.stderr)
+        for problem in problems:
+            print(problem.format_text())
+    if errors or warned:
+        print(f"heliograph check: {errors} error(s), {warned} warning(s) in {files} file(s)")
+    else:
+        print("heliograph check: content is valid")
     return 1 if errors else 0

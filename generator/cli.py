@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,11 +21,16 @@ BUG_HINT = ("heliograph: internal error ({kind}: {error}). This is a bug in Heli
 
 
 def _build(args: argparse.Namespace) -> int:
-    from generator.build import build
+    from generator.build import KINDS, build
 
+    started = time.perf_counter()
     site = build(Path(args.source), Path(args.output), args.now, args.base_url, args.jobs)
-    print(f"Built {site.file_count} files into {args.output} "
-          f"({len(site.content.incidents)} incidents, status: {site.state.indicator})")
+    if not args.quiet:
+        seconds = time.perf_counter() - started
+        counts = [f"{site.kinds[kind]} {kind}" for kind, _ in KINDS]
+        print(f"Built {site.file_count} files into {args.output} in {seconds:.2f} s: "
+              f"{', '.join(counts)}, {site.kinds['other']} other "
+              f"({len(site.content.incidents)} incidents, status: {site.state.indicator})")
     return 0
 
 
@@ -53,15 +59,18 @@ def _resolve(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from generator.load import not_a_repo
     from generator.serve import run_serve
 
+    if missing := not_a_repo(Path(args.source)):  # a typo to fix, not a page to preview
+        raise ContentError(missing)
     return run_serve(Path(args.source), args.port, args.now)
 
 
 def _init(args: argparse.Namespace) -> int:
     from generator.init import run_init
 
-    return run_init(Path(args.dir))
+    return run_init(Path(args.dir), args.force)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -70,6 +79,21 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         self.exit(1, f"{self.prog}: error: {message}\n")
+
+    def parse_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
+                   namespace: argparse.Namespace | None = None) -> argparse.Namespace:
+        # argparse reports a subcommand's unknown options from the top-level parser, with
+        # the top-level usage; the subcommand's own usage says which options exist.
+        parsed, extra = self.parse_known_args(args, namespace)
+        if extra:
+            self._command_parser(parsed).error(f"unrecognized arguments: {' '.join(extra)}")
+        return parsed
+
+    def _command_parser(self, parsed: argparse.Namespace) -> argparse.ArgumentParser:
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                return action.choices.get(getattr(parsed, "command", None), self)
+        return self
 
 
 def _source() -> argparse.ArgumentParser:
@@ -94,6 +118,8 @@ def _author_commands(sub: argparse._SubParsersAction) -> None:
     n.add_argument("--backfilled", action="store_true",
                    help="written after the fact (default status: resolved); a maintenance "
                    "with a window that is over is always retrospective")
+    n.add_argument("--slug", help="the file name after its date, which is the permanent URL "
+                   "(default: from the title, transliterated to a-z)")
     n.set_defaults(func=_new)
 
     # What `update` and `resolve` share: which file, and when.
@@ -119,8 +145,10 @@ def _author_commands(sub: argparse._SubParsersAction) -> None:
     v.add_argument("--now", help="pin 'now' (ISO 8601) instead of the clock")
     v.set_defaults(func=_serve)
 
-    i = sub.add_parser("init", help="scaffold a new status page repo")
+    i = sub.add_parser("init", help="scaffold a new status page repo (or add to an existing one)")
     i.add_argument("dir", nargs="?", default=".", help="where to create it (default: .)")
+    i.add_argument("--force", action="store_true",
+                   help="replace files that already exist (default: leave them alone)")
     i.set_defaults(func=_init)
 
 
@@ -131,11 +159,12 @@ def parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("build", parents=[_source()],
                        help="render the site into the output folder")
-    b.add_argument("--output", default="public", help="output folder (default: public)")
+    b.add_argument("-o", "--output", default="public", help="output folder (default: public)")
     b.add_argument("--now", help="pin 'now' (ISO 8601) for a reproducible build")
     b.add_argument("--base-url", help="override base_url from site.yaml")
     b.add_argument("--jobs", type=int, metavar="N",
                    help="worker processes for large sites (default: one per CPU)")
+    b.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     b.set_defaults(func=_build)
 
     c = sub.add_parser("check", parents=[_source()],

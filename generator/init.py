@@ -2,7 +2,8 @@
 
 Top-level dotfiles are stored without their dot (`github/` becomes `.github/`,
 `gitignore` becomes `.gitignore`): packaging tools treat real dotfiles specially.
-Nothing that already exists is ever overwritten.
+In an existing repository it adds what is missing and leaves every existing file alone,
+unless `--force` says to replace them.
 """
 
 from __future__ import annotations
@@ -10,13 +11,19 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from generator.author import user_error
-from generator.errors import ContentError, Problem
+from generator.author import temp_sibling, user_error
 from generator.load import load_content
 from generator.timeutil import utc_now
 
 SCAFFOLD = Path(__file__).resolve().parent / "scaffold"
 DOTTED = {"github": ".github", "gitignore": ".gitignore"}
+# The scaffold's stand-ins, which `check` warns about until they are replaced.
+PLACEHOLDER_BASE_URL = "https://status.example.com/"
+
+
+def sample_slugs(scaffold: Path = SCAFFOLD) -> frozenset[str]:
+    """The slugs of the scaffold's sample incidents."""
+    return frozenset(p.stem for p in (scaffold / "content" / "incidents").glob("*.md"))
 
 
 def plan(scaffold: Path = SCAFFOLD) -> dict[str, Path]:
@@ -38,22 +45,61 @@ def _write_new(path: Path, data: bytes) -> None:
     os.chmod(path, 0o644)
 
 
-def run_init(target: Path) -> int:
+def _overwrite(path: Path, data: bytes) -> None:
+    # Replaced, not written through: a symbolic link is itself replaced by the file.
+    tmp = temp_sibling(path.parent, path.name, data)
+    try:
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _in_the_way(target: Path, rel: str) -> str:
+    """Why the scaffold file `rel` cannot go into `target` even with --force, or ''."""
+    parts = Path(rel).parts
+    for depth in range(1, len(parts)):
+        folder = target.joinpath(*parts[:depth])
+        if folder.is_symlink():
+            return f"{Path(*parts[:depth]).as_posix()} is a symbolic link"
+        if folder.exists() and not folder.is_dir():
+            return f"{Path(*parts[:depth]).as_posix()} is not a folder"
+    path = target / rel
+    if path.is_dir() and not path.is_symlink():
+        return "it is a folder"
+    return ""
+
+
+def run_init(target: Path, force: bool = False) -> int:
+    """Create what is missing; leave what exists alone (replace it with `force`)."""
     files = plan()
     if target.exists() and not target.is_dir():
         raise user_error(str(target), "exists and is not a folder", "choose a new folder name")
-    taken = [rel for rel in files if (target / rel).exists() or (target / rel).is_symlink()]
-    if taken:
-        raise ContentError([Problem(str(target / rel), None, None, "already exists",
-                                    "init never overwrites: use an empty folder, or move it")
-                            for rel in taken])
+    created, replaced, skipped = [], [], []
     for rel, source in files.items():
-        _write_new(target / rel, source.read_bytes())
-    load_content(target, utc_now())  # the scaffold itself must always build
-    print(f"Created a status page in {target}:")
-    for rel in files:
-        print(f"  {rel}")
-    print(NEXT_STEPS.format(dir=target))
+        path = target / rel
+        blocked = _in_the_way(target, rel)
+        if blocked:
+            skipped.append(f"{rel} ({blocked})")
+        elif not path.exists() and not path.is_symlink():
+            _write_new(path, source.read_bytes())
+            created.append(rel)
+        elif force:
+            _overwrite(path, source.read_bytes())
+            replaced.append(rel)
+        else:
+            skipped.append(rel)
+    if not skipped:
+        load_content(target, utc_now())  # the scaffold itself must always build
+    for title, names in ((f"Created in {target}:", created), ("Replaced (--force):", replaced),
+                         ("Left alone, already there (--force replaces them):", skipped)):
+        if names:
+            print(title)
+            print("".join(f"  {name}\n" for name in names), end="")
+    if not created and not replaced:
+        print(f"Nothing to create: {target} already has every file of the scaffold.")
+    git = "" if (target / ".git").exists() else "git init && "
+    print(NEXT_STEPS.format(dir=target, git=git))
     return 0
 
 
@@ -63,5 +109,5 @@ Next:
   edit content/site.yaml (title, base_url, timezone) and content/components.yaml
   heliograph serve                # preview at http://127.0.0.1:8000/, reloads as you edit
   heliograph new incident "TITLE" # or with no options: it asks its questions
-  git init && git add . && git commit -m "Status page"
+  {git}git add . && git commit -m "Status page"
 On GitHub: Settings > Pages > Source: GitHub Actions; then push to main."""

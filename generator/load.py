@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import shlex
 import stat
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -286,11 +287,8 @@ def _read_site(source: Path, base_url: str | None, check: FileCheck,
     rel = check.path
     path = source / rel
     if not path.exists() and not path.is_symlink():
-        hint = f"create {rel} with at least 'title:' (or run 'heliograph init')"
-        if not (source / "content").is_dir():
-            hint = f"there is no content/ folder in {source}; run this in your status page repo " \
-                   "or pass --source"
-        check.error(NOWHERE, "the site settings file is missing", hint)
+        check.error(NOWHERE, "the site settings file is missing",
+                    f"create {rel} with at least 'title:' (or run 'heliograph init')")
         return None
     text, problems = read_text(path, rel, source)
     check.problems += problems
@@ -426,6 +424,19 @@ def _valid_zone(name: str) -> bool:
     return True
 
 
+def not_a_repo(source: Path) -> list[Problem]:
+    """One clear problem instead of two missing files when `source` has neither settings
+    file: most likely the command ran in the wrong folder, or before `heliograph init`."""
+    if any((source / "content" / name).exists() or (source / "content" / name).is_symlink()
+           for name in ("site.yaml", "components.yaml")):
+        return []
+    init = "heliograph init" + ("" if source == Path() else f" {shlex.quote(str(source))}")
+    return [Problem("content/", None, None, f"no status page here: {source} has no "
+                    "content/site.yaml or content/components.yaml",
+                    f"run '{init}' to create one, or pass --source with the folder of your "
+                    "status page repo")]
+
+
 def load_site(source: Path, base_url: str | None = None) -> tuple[Site | None, list[Problem]]:
     """site.yaml as a Site, or None when anything in it is wrong."""
     check = FileCheck("content/site.yaml")
@@ -435,11 +446,37 @@ def load_site(source: Path, base_url: str | None = None) -> tuple[Site | None, l
 
 # --- components.yaml ---------------------------------------------------------------------
 
+_SYLLABLES = ("CJK UNIFIED IDEOGRAPH", "CJK COMPATIBILITY IDEOGRAPH", "HANGUL SYLLABLE")
+
+
 def slugify(text: str, fallback: str, limit: int = 0) -> str:
     """Lowercase ASCII words joined by '-' (cut at a word boundary past `limit`): the
-    form of ids and file names, and of the fixes the error hints suggest."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    form of ids and file names, and of the fixes the error hints suggest.
+
+    Other scripts are transliterated (anyascii: Cyrillic, Greek, Arabic, kana...); each
+    Chinese character and Hangul syllable is a word, and so is each run of one script
+    ("APIの" is "api-no"); symbols and emoji separate words.
+    """
+    from anyascii import anyascii  # imported here: it costs ~0.1 s, and only `new` needs it
+
+    parts, previous = [], ""
+    for char in unicodedata.normalize("NFC", text):
+        name = unicodedata.name(char, "")
+        if char.isascii() or name.startswith("LATIN"):
+            script = "latin"
+        elif unicodedata.category(char)[0] in "LMN":  # letters, marks, digits
+            script = "other"
+        else:
+            parts.append(" ")
+            continue
+        alone = name.startswith(_SYLLABLES)
+        if alone or script != previous:
+            parts.append(" ")
+        parts.append(char if char.isascii() else anyascii(char))
+        if alone:
+            parts.append(" ")
+        previous = script
+    slug = re.sub(r"[^a-z0-9]+", "-", "".join(parts).lower()).strip("-")
     if limit and len(slug) > limit:
         slug = slug[:limit + 1].rsplit("-", 1)[0] or slug[:limit]
     return slug or fallback
@@ -908,6 +945,8 @@ def load_content(source: Path, now: Now, base_url: str | None = None, jobs: int 
     up in `cache` (the dev server's) when given. `md` receives the HTML of the Markdown
     the loader rendered to validate it, so that the outputs need not render it again.
     """
+    if missing := not_a_repo(source):
+        raise ContentError(missing)
     groups, ungrouped, component_problems = load_components(source)
     known = {c.id for g in groups for c in g.components} | {c.id for c in ungrouped}
     site_check = FileCheck("content/site.yaml")

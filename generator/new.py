@@ -29,7 +29,7 @@ from generator.author import (
     yaml_scalar,
 )
 from generator.errors import ContentError
-from generator.load import slugify
+from generator.load import SLUG_RE, slugify
 from generator.model import TYPES, component_statuses_for, statuses_for
 from generator.timeutil import iso, utc_now
 
@@ -48,6 +48,7 @@ class Draft:
     at: datetime | None = None
     window: tuple[datetime, datetime] | None = None
     backfilled: bool = False
+    slug: str | None = None  # the file name after the date; None: from the title
 
 
 def one_line(text: str) -> str:
@@ -62,11 +63,20 @@ def draft_from_args(args: argparse.Namespace, repo: Repo) -> Draft:
     for value in args.component or []:
         draft.components.append(parse_component(value, kind or "incident", repo))
     draft.status, draft.message = args.status, args.message
+    draft.slug = check_slug(args.slug, "--slug") if args.slug is not None else None
     draft.at = parse_time(args.at, repo.site, "--at") if args.at else None
     if args.window:
         start, end = (parse_time(v, repo.site, "--window") for v in args.window)
         draft.window = (start, end)
     return draft
+
+
+def check_slug(value: str, where: str) -> str:
+    if not SLUG_RE.fullmatch(value) or len(value) > MAX_SLUG:
+        raise user_error(where, f"'{value}' is not a file name for the URL",
+                         f"lowercase letters, digits and '-', e.g. "
+                         f"'{slugify(value, 'checkout-errors', MAX_SLUG)}' (the date is added)")
+    return value
 
 
 # --- asking on a terminal ----------------------------------------------------------------
@@ -136,6 +146,37 @@ def ask_components(ask: Prompter, repo: Repo, kind: str) -> list[tuple[str, str]
             for cid in dict.fromkeys(picked)]
 
 
+def ask_slug(ask: Prompter, default: str) -> str:
+    """The file name, for titles in other scripts: transliteration may read oddly."""
+    for _ in range(5):
+        answer = ask.ask("File name, the page's permanent URL (a-z, 0-9, '-')", default)
+        try:
+            return check_slug(answer, "file name")
+        except ContentError as exc:
+            ask.say(f"  {exc.problems[0].message}: {exc.problems[0].hint}")
+    raise Cancelled
+
+
+def ask_start(ask: Prompter, repo: Repo, started: bool) -> datetime | None:
+    """The first update's time (when it started, or when a backfilled entry was); None: now."""
+    question = "When did it start?" if started else "When was this?"
+    for _ in range(5):
+        answer = ask.ask(f"{question} (Enter = now; 14:05 = today at 14:05 "
+                         f"{repo.site.timezone}; or ISO 8601)")
+        if not answer:
+            return None
+        now = utc_now()
+        try:
+            at = parse_time(answer, repo.site, "time", now)
+        except ContentError as exc:
+            ask.say(f"  {exc.problems[0].message}; try again")
+            continue
+        if at <= now:
+            return at
+        ask.say(f"  {iso(at)} is in the future; try again")
+    raise Cancelled
+
+
 def ask_missing(ask: Prompter, draft: Draft, repo: Repo, now: datetime) -> bool:
     """Fill in the draft on a terminal; False if the author decided not to declare."""
     if draft.kind is None and not ask_decision(ask, draft):
@@ -143,6 +184,8 @@ def ask_missing(ask: Prompter, draft: Draft, repo: Repo, now: datetime) -> bool:
     kind = draft.kind or "incident"
     if draft.title is None:
         draft.title = one_line(ask.required("Title (what customers will read)"))
+    if draft.slug is None and not draft.title.isascii():
+        draft.slug = ask_slug(ask, slugify(draft.title, kind, MAX_SLUG))
     if kind == "maintenance" and draft.window is None:
         draft.window = ask_window(ask, repo)
     if kind != "notice" and not draft.components:
@@ -150,9 +193,8 @@ def ask_missing(ask: Prompter, draft: Draft, repo: Repo, now: datetime) -> bool:
     if draft.status is None:
         first = tuple(s for s in statuses_for(kind) if s != "postmortem")  # needs a resolve
         draft.status = ask.choice("Status", first, default_status(draft, now))
-    if draft.backfilled and draft.at is None:
-        answer = ask.ask("When was this (ISO 8601; Enter = now)")
-        draft.at = parse_time(answer, repo.site, "time") if answer else None
+    if draft.at is None and (kind == "incident" or draft.backfilled):
+        draft.at = ask_start(ask, repo, kind == "incident" and not draft.backfilled)
     if draft.message is None:
         draft.message = ask.required("Message for customers (Markdown)",
                                      default_message(kind, draft.status))
@@ -233,14 +275,14 @@ def file_stem(draft: Draft, repo: Repo) -> str:
     assert draft.at and draft.title and draft.kind
     when = draft.window[0] if draft.window else draft.at
     day = when.astimezone(repo.site.zone).date().isoformat()
-    return f"{day}-{slugify(draft.title, draft.kind, MAX_SLUG)}"
+    return f"{day}-{draft.slug or slugify(draft.title, draft.kind, MAX_SLUG)}"
 
 
 def run_new(args: argparse.Namespace) -> int:
     source = Path(args.source)
     repo = open_repo(source)
     draft = draft_from_args(args, repo)
-    flags = ("component", "status", "message", "at", "window", "backfilled")
+    flags = ("component", "status", "message", "at", "window", "backfilled", "slug")
     now = utc_now()
     if interactive() and not any(getattr(args, name, None) for name in flags):
         try:

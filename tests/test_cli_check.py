@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,16 @@ import pytest
 from generator.cli import main
 
 NOW = "2026-11-27T01:00:00Z"
+SAMPLE = "content/incidents/2026-11-02-delayed-sign-in-emails.md"
+
+
+@pytest.fixture
+def site(site: Path) -> Path:
+    """A site made by `heliograph init`, its placeholders replaced as before going live."""
+    settings = site / "content" / "site.yaml"
+    settings.write_text(settings.read_text().replace("status.example.com", "status.acme.test"))
+    (site / SAMPLE).unlink()
+    return site
 
 
 def incident(site: Path, name: str, text: str) -> None:
@@ -30,7 +42,7 @@ def one(at: str, status: str, message: str = "Something changed.") -> str:
 
 def test_valid_content_passes(site: Path, capsys) -> None:
     assert check(site) == 0
-    assert "content is valid" in capsys.readouterr().err
+    assert "content is valid" in capsys.readouterr().out
 
 
 def test_every_error_of_every_file_in_one_run(site: Path, capsys) -> None:
@@ -41,39 +53,39 @@ def test_every_error_of_every_file_in_one_run(site: Path, capsys) -> None:
     components = site / "content/components.yaml"
     components.write_text(components.read_text() + "  - id: API\n    name: x\n")
     assert check(site) == 1
-    err = capsys.readouterr().err
-    located = re.findall(r"^(content/\S+?):(\d+)(?::\d+)?: error: (.*)$", err, re.M)
+    out = capsys.readouterr().out
+    located = re.findall(r"^(content/\S+?):(\d+)(?::\d+)?: error: (.*)$", out, re.M)
     files = {f for f, _, _ in located}
     assert files == {"content/incidents/2026-11-20-a.md", "content/incidents/2026-11-21-b.md",
                      "content/components.yaml"}
     messages = " | ".join(m for _, _, m in located)
     for expected in ("investigatin", "earlier", "tpye", "API"):
         assert expected in messages
-    assert err.count("hint:") >= len(located)
-    assert re.search(r"\d+ error\(s\), 0 warning\(s\) in 3 file\(s\)", err)
+    assert out.count("hint:") >= len(located)
+    assert re.search(r"\d+ error\(s\), 0 warning\(s\) in 3 file\(s\)", out)
 
 
 def test_unknown_component_ids_get_a_suggestion(site: Path, capsys) -> None:
     incident(site, "2026-11-20-a.md", entry("A", one("2026-11-20T10:00:00Z", "resolved"),
                                             "components: {apii: major_outage}\n"))
     assert check(site) == 1
-    assert "unknown component id 'apii'" in capsys.readouterr().err
+    assert "unknown component id 'apii'" in capsys.readouterr().out
 
 
 def test_incident_errors_are_reported_even_when_site_yaml_is_broken(site: Path, capsys) -> None:
     (site / "content/site.yaml").write_text("title: [unclosed\n")
     incident(site, "2026-11-20-a.md", entry("A", one("2026-11-20T10:00:00Z", "investigatin")))
     assert check(site) == 1
-    err = capsys.readouterr().err
-    assert "content/site.yaml:" in err
-    assert "content/incidents/2026-11-20-a.md:" in err and "investigatin" in err
+    out = capsys.readouterr().out
+    assert "content/site.yaml:" in out
+    assert "content/incidents/2026-11-20-a.md:" in out and "investigatin" in out
 
 
 def test_github_format_prints_annotations_on_stdout(site: Path, capsys) -> None:
     incident(site, "2026-11-20-a.md", entry("A", one("2026-11-20T10:00:00Z", "investigatin")))
     assert check(site, "--format", "github") == 1
     out = capsys.readouterr().out.splitlines()
-    assert len(out) == 1
+    assert len(out) == 2 and out[1] == "heliograph check: 1 error(s), 0 warning(s) in 1 file(s)"
     assert re.fullmatch(r"::error file=content/incidents/2026-11-20-a\.md,line=\d+,col=\d+,"
                         r"title=Heliograph error::unknown incident status 'investigatin' "
                         r"Hint: did you mean 'investigating'\?", out[0]), out[0]
@@ -109,9 +121,9 @@ def test_warnings_do_not_fail_the_check(site: Path, capsys, name: str, text: str
                                         expected: str) -> None:
     incident(site, name, text)
     assert check(site) == 0
-    err = capsys.readouterr().err
-    assert re.search(rf"content/incidents/{re.escape(name)}(:\d+)?: warning: .*{expected}", err)
-    assert "1 warning(s)" in err
+    out = capsys.readouterr().out
+    assert re.search(rf"content/incidents/{re.escape(name)}(:\d+)?: warning: .*{expected}", out)
+    assert "1 warning(s)" in out
     assert check(site, "--format", "github") == 0
     assert capsys.readouterr().out.startswith(f"::warning file=content/incidents/{name}")
 
@@ -120,18 +132,92 @@ def test_history_does_not_warn(site: Path, capsys) -> None:
     incident(site, "2026-01-01-old.md", entry("Old", one("2026-03-01T10:00:00Z", "resolved"),
                                               "components: {api: operational}\n"))
     assert check(site) == 0
-    assert "content is valid" in capsys.readouterr().err
+    assert "content is valid" in capsys.readouterr().out
 
 
 def test_bad_now_is_a_clear_error(site: Path, capsys) -> None:
     assert main(["check", "--source", str(site), "--now", "tomorrow"]) == 1
-    assert "--now" in capsys.readouterr().err
+    assert "--now" in capsys.readouterr().out
 
 
-def test_missing_repo_is_a_clear_error(tmp_path: Path, capsys) -> None:
+def test_an_empty_folder_gets_one_message_pointing_at_init(tmp_path: Path, capsys) -> None:
     assert main(["check", "--source", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert out == (f"content/: error: no status page here: {tmp_path} has no content/site.yaml "
+                   "or content/components.yaml\n"
+                   f"    hint: run 'heliograph init {tmp_path}' to create one, or pass --source "
+                   "with the folder of your status page repo\n"
+                   "heliograph check: 1 error(s), 0 warning(s) in 1 file(s)\n")
+
+
+@pytest.mark.parametrize("command", ["build", "serve", "new", "update"])
+def test_every_command_in_an_empty_folder_points_at_init(tmp_path: Path, monkeypatch, capsys,
+                                                         command: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    argv = {"build": ["build"], "serve": ["serve", "--port", "0"], "new": ["new", "incident", "T"],
+            "update": ["update", "x", "--status", "resolved", "--message", "M"]}[command]
+    assert main(argv) == 1
     err = capsys.readouterr().err
-    assert "content/site.yaml" in err and "Traceback" not in err
+    assert err.startswith("content/: error: no status page here: . has no content/site.yaml "
+                          "or content/components.yaml\n    hint: run 'heliograph init' to "
+                          "create one, or pass --source"), err
+    assert err.count(": error: ") == 1, err  # one problem, not two missing files
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_report_goes_to_stdout_so_it_can_be_redirected(site: Path, tmp_path: Path) -> None:
+    incident(site, "2026-11-20-a.md", entry("A", one("2026-11-20T10:00:00Z", "investigatin")))
+    report = tmp_path / "report.txt"
+    with report.open("w") as handle:
+        result = subprocess.run([sys.executable, "-m", "generator", "check", "--source",
+                                 str(site), "--now", NOW], stdout=handle, stderr=subprocess.PIPE,
+                                text=True, timeout=60, check=False)
+    assert result.returncode == 1 and result.stderr == ""
+    lines = report.read_text().splitlines()
+    assert lines[0].startswith("content/incidents/2026-11-20-a.md:")
+    assert lines[0].endswith(": error: unknown incident status 'investigatin'")
+    assert lines[-1] == "heliograph check: 1 error(s), 0 warning(s) in 1 file(s)"
+
+
+def test_the_scaffold_placeholders_are_warnings_with_file_and_line(tmp_path: Path,
+                                                                   capsys) -> None:
+    assert main(["init", str(tmp_path / "new")]) == 0
+    capsys.readouterr()
+    assert main(["check", "--source", str(tmp_path / "new"), "--now", NOW]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"{SAMPLE}:1: warning: this is the sample incident from heliograph init",
+        "    hint: delete it (or keep it as a model outside content/) before the page goes live",
+        "content/site.yaml:5: warning: base_url is still the example address "
+        "https://status.example.com/ from heliograph init",
+        "    hint: set the address the page is published at: feeds, the JSON API and shared "
+        "links use it",
+        "heliograph check: 0 error(s), 2 warning(s) in 2 file(s)",
+    ]
+
+
+@pytest.mark.parametrize(("layout", "expected"), [
+    ("workspace", "status/content/incidents/2026-11-20-a.md"),  # GITHUB_WORKSPACE wins
+    ("git", "status/content/incidents/2026-11-20-a.md"),  # else the git work tree's top
+    ("plain", "content/incidents/2026-11-20-a.md"),  # else the source folder
+])
+def test_github_paths_start_at_the_repository_root(site: Path, tmp_path: Path, monkeypatch,
+                                                   capsys, layout: str, expected: str) -> None:
+    monorepo = tmp_path / "mono"
+    monorepo.mkdir()
+    site.rename(monorepo / "status")
+    site = monorepo / "status"
+    monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
+    if layout == "workspace":
+        monkeypatch.setenv("GITHUB_WORKSPACE", str(monorepo))
+    elif layout == "git":
+        (monorepo / ".git").mkdir()
+    incident(site, "2026-11-20-a.md", entry("A", one("2026-11-20T10:00:00Z", "investigatin")))
+    monkeypatch.chdir(site)
+    assert main(["check", "--now", NOW, "--format", "github"]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith(f"::error file={expected},line=6,col=13,"), out
+    assert main(["check", "--now", NOW]) == 1  # text: relative to the source, as build says
+    assert capsys.readouterr().out.startswith("content/incidents/2026-11-20-a.md:6:13: error:")
 
 
 @pytest.mark.parametrize(("setting", "message"), [
@@ -148,17 +234,17 @@ def test_check_catches_what_the_build_would_fail_on(site: Path, capsys, setting:
     config.write_text("\n".join([*lines, setting]) + "\n")
     line = len(lines) + 1
     assert check(site) == 1
-    err = capsys.readouterr().err
-    assert f"content/site.yaml:{line}:" in err and message in err
+    out = capsys.readouterr().out
+    assert f"content/site.yaml:{line}:" in out and message in out
 
 
 def test_text_output_cannot_forge_workflow_commands(site: Path, capsys) -> None:
     incident(site, "2026-11-20-a.md",
              entry("A", one("2026-11-20T10:00:00Z", '"bogus\\n::warning::injected"')))
     assert check(site) == 1
-    err = capsys.readouterr().err
-    assert not [line for line in err.splitlines() if line.startswith("::")]
-    assert "\\n::warning::injected" in err
+    out = capsys.readouterr().out
+    assert not [line for line in out.splitlines() if line.startswith("::")]
+    assert "\\n::warning::injected" in out
 
 
 def test_warns_when_a_retrospective_records_no_downtime(site: Path, capsys) -> None:
@@ -166,4 +252,4 @@ def test_warns_when_a_retrospective_records_no_downtime(site: Path, capsys) -> N
              "components: {api: major_outage}\nupdates:\n"
              + one("2026-11-26T10:00:00Z", "resolved") + "---\n")
     assert check(site) == 0
-    assert "records no downtime" in capsys.readouterr().err
+    assert "records no downtime" in capsys.readouterr().out

@@ -5,8 +5,9 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -140,6 +141,8 @@ def test_without_at_the_update_is_now(site: Path, capsys) -> None:
     (["notice", "X", "--component", "api=major_outage"], "a notice affects no components"),
     (["incident"], "a TITLE is needed"),
     ([], "say what to declare"),
+    (["incident", "X", "--slug", "Payment API"], "e.g. 'payment-api' (the date is added)"),
+    (["incident", "X", "--slug", "../x"], "is not a file name for the URL"),
 ])
 def test_mistakes_are_clear_errors_and_write_nothing(site: Path, capsys, argv: list[str],
                                                       expected: str) -> None:
@@ -189,9 +192,10 @@ def test_on_a_terminal_it_asks_the_decision_questions_then_the_rest(site: Path, 
         "n", "n", "n", "y",  # planned? announcement? already over? visible/confirmed? yes
         "Checkout fails for some cards",  # title
         "2, website",  # components: by number (api) and by id
-        "3",  # api: major_outage (an incident's list has no operational, under_maintenance)
+        "3",  # api: major_outage (an incident's list: no operational, no under_maintenance)
         "",  # website: the default, partial_outage
         "",  # status: the default, investigating
+        "",  # when did it start: now
         "Some card payments fail. We are investigating.",
     ]
     monkeypatch.setattr(sys, "stdin", Terminal("\n".join(answers) + "\n"))
@@ -244,3 +248,85 @@ def test_the_installed_entry_point_works_from_a_script(site: Path) -> None:
         stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 0, result.stderr
     assert Path(result.stdout.strip()).is_file()
+
+
+def asked(site: Path, monkeypatch, capsys, answers: list[str]) -> tuple[str, str]:
+    """Runs `new` with no options on a terminal; (the file written, the questions)."""
+    monkeypatch.setattr(sys, "stdin", Terminal("\n".join(answers) + "\n"))
+    assert new(site) == 0
+    captured = capsys.readouterr()
+    return Path(captured.out.strip()).read_text(), captured.err
+
+
+def test_free_text_at_a_yes_no_question_is_asked_again(site: Path, monkeypatch,
+                                                      capsys) -> None:
+    answers = ["it is a planned upgrade", "Y", "Search index rebuild", "2026-12-24T01:00:00Z",
+               "2026-12-24T03:00:00Z", "docs", "", "", ""]
+    text, err = asked(site, monkeypatch, capsys, answers)
+    assert err.count("Is it planned work? (y/N): ") == 2
+    assert "please answer y or n" in err
+    assert "type: maintenance\n" in text
+
+
+def test_an_incident_offers_no_maintenance_status_a_maintenance_does(site: Path, monkeypatch,
+                                                                     capsys) -> None:
+    incident = ["n", "n", "n", "yes", "Slow API", "api", "", "", "", ""]
+    text, err = asked(site, monkeypatch, capsys, incident)
+    offered = err.split("Status of api")[0].rsplit("comma-separated; Enter = none): ", 1)[1]
+    assert offered == ("  1. degraded_performance\n  2. partial_outage\n  3. major_outage\n")
+    assert "  api: partial_outage\n" in text
+    maintenance = ["y", "Upgrade", "2026-12-24T01:00:00Z", "2026-12-24T03:00:00Z", "api", "",
+                   "", ""]
+    _, err = asked(site, monkeypatch, capsys, maintenance)
+    offered = err.split("Status of api")[0].rsplit("comma-separated; Enter = none): ", 1)[1]
+    assert offered.startswith("  1. under_maintenance\n  2. degraded_performance\n")
+
+
+def test_it_asks_when_the_problem_started_in_the_site_s_time_zone(site: Path, monkeypatch,
+                                                                  capsys) -> None:
+    settings = site / "content/site.yaml"
+    settings.write_text(settings.read_text().replace("timezone: UTC", "timezone: Asia/Tokyo"))
+    tokyo = ZoneInfo("Asia/Tokyo")
+    today = datetime.now(tokyo).date()
+    answers = ["n", "n", "n", "y", "Slow API", "api", "", "",
+               "2999-01-01T00:00:00Z",  # in the future: asked again
+               "00:00",  # today, midnight in Tokyo: 15:00 UTC the day before
+               ""]
+    text, err = asked(site, monkeypatch, capsys, answers)
+    assert "When did it start? (Enter = now; 14:05 = today at 14:05 Asia/Tokyo; or ISO 8601)" \
+           in err
+    assert "2999-01-01T00:00:00Z is in the future; try again" in err
+    if datetime.now(tokyo).date() == today:  # not across midnight in Tokyo
+        assert f"  - at: {today - timedelta(days=1)}T15:00:00Z\n" in text, text
+
+
+def test_non_latin_titles_get_transliterated_slugs(site: Path, capsys) -> None:
+    for title, slug in [("決済APIの障害", "jue-ji-api-no-zhang-hai"),
+                        ("支払い障害", "zhi-fan-i-zhang-hai"),
+                        ("Сбой платежей", "sboy-platezhey"),
+                        ("Αργή σύνδεση", "argi-syndesi"),
+                        ("تعطل الدفع", "t-tl-ldf"),
+                        ("API-Störung 💥", "api-storung")]:
+        assert new(site, "incident", title, "--component", "api=major_outage",
+                   "--at", "2026-11-20T10:00:00Z") == 0
+        path = Path(capsys.readouterr().out.strip())
+        assert path.name == f"2026-11-20-{slug}.md"
+        assert f"title: {title}\n" in path.read_text()
+
+
+def test_slug_option_names_the_file(site: Path, capsys) -> None:
+    assert new(site, "incident", "決済APIの障害", "--slug", "payment-api-outage",
+               "--component", "api=major_outage", "--at", "2026-11-20T10:00:00Z") == 0
+    assert capsys.readouterr().out.strip().endswith("/2026-11-20-payment-api-outage.md")
+
+
+def test_a_non_latin_title_on_a_terminal_asks_for_the_file_name(site: Path, monkeypatch,
+                                                                capsys) -> None:
+    answers = ["n", "n", "n", "y", "支払い障害", "Payment outage", "payment-outage", "api",
+               "", "", "", ""]
+    text, err = asked(site, monkeypatch, capsys, answers)
+    assert "File name, the page's permanent URL (a-z, 0-9, '-') [zhi-fan-i-zhang-hai]: " in err
+    assert "'Payment outage' is not a file name for the URL" in err
+    assert "title: 支払い障害\n" in text
+    written = [p.name for p in (site / "content/incidents").iterdir() if "payment" in p.name]
+    assert len(written) == 1 and written[0].endswith("-payment-outage.md")

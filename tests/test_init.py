@@ -36,13 +36,47 @@ def test_every_scaffold_file_is_copied_with_dot_names(tmp_path: Path, capsys) ->
         assert (tmp_path / ".github").is_dir()
 
 
-def test_init_never_overwrites(tmp_path: Path, capsys) -> None:
+def test_init_in_an_existing_repo_adds_what_is_missing_and_lists_what_it_left(
+        tmp_path: Path, capsys) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".github" / "workflows").mkdir(parents=True)
+    (tmp_path / ".github" / "workflows" / "check.yml").write_text("ours\n")
     (tmp_path / "README.md").write_text("our own readme\n")
-    assert main(["init", str(tmp_path)]) == 1
-    err = capsys.readouterr().err
-    assert "README.md: error: already exists" in err and "nothing was written" in err
+    (tmp_path / ".gitignore").write_text("*.pyc\n")
+    assert main(["init", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "Left alone, already there (--force replaces them):\n  README.md\n" \
+           "  .github/workflows/check.yml\n  .gitignore\n" in out
+    assert "  content/site.yaml\n" in out.split("Left alone")[0]
+    assert "\n  git add . && git commit" in out  # a repository already: no 'git init'
     assert (tmp_path / "README.md").read_text() == "our own readme\n"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["README.md"]
+    assert (tmp_path / ".gitignore").read_text() == "*.pyc\n"
+    assert (tmp_path / ".github/workflows/check.yml").read_text() == "ours\n"
+    for rel, source in plan().items():
+        if rel not in ("README.md", ".gitignore", ".github/workflows/check.yml"):
+            assert (tmp_path / rel).read_bytes() == source.read_bytes(), rel
+    assert main(["init", str(tmp_path)]) == 0  # again: nothing left to create
+    assert "Nothing to create" in capsys.readouterr().out
+
+
+def test_init_force_replaces_existing_files_but_never_writes_through_a_link(
+        tmp_path: Path, capsys) -> None:
+    outside = tmp_path / "outside.txt"
+    outside.write_text("not yours\n")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "README.md").write_text("old\n")
+    (repo / ".gitignore").symlink_to(outside)
+    (repo / ".github").mkdir()
+    (repo / ".github" / "workflows").symlink_to(tmp_path)  # a folder elsewhere
+    assert main(["init", "--force", str(repo)]) == 0
+    out = capsys.readouterr().out
+    assert "Replaced (--force):\n  README.md\n  .gitignore\n" in out
+    assert "  .github/workflows/check.yml (.github/workflows is a symbolic link)\n" in out
+    assert (repo / "README.md").read_bytes() == plan()["README.md"].read_bytes()
+    assert not (repo / ".gitignore").is_symlink()
+    assert outside.read_text() == "not yours\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["outside.txt", "repo"]
 
 
 def test_init_into_a_file_is_refused(tmp_path: Path, capsys) -> None:

@@ -124,7 +124,8 @@ def run(command: str, source: Path) -> Run:
                               check=False)
     except subprocess.TimeoutExpired:
         return Run(None, "", source)
-    return Run(done.returncode, done.stderr, source)
+    # check reports on stdout, build on stderr: the report is what matters here
+    return Run(done.returncode, done.stdout + done.stderr, source)
 
 
 def check_and_build(source: Path) -> dict[str, Run]:

@@ -160,7 +160,7 @@ def test_check_reports_bad_update_components_with_line(tmp_path, capsys, extra, 
                           "    message: A database node failed.\n" + extra)
     root = make(tmp_path, text)
     assert main(["check", "--source", str(root), "--now", "2026-05-11T00:00:00Z"]) == 1
-    err = capsys.readouterr().err
+    err = capsys.readouterr().out
     assert f"content/incidents/2026-05-10-failover.md:{line}:" in err and message in err
 
 
@@ -170,7 +170,7 @@ def test_components_after_resolved_are_an_error(tmp_path, capsys):
                           "    message: Resolved.\n    components: {api: major_outage}\n")
     root = make(tmp_path, text)
     assert main(["check", "--source", str(root), "--now", "2026-05-11T00:00:00Z"]) == 1
-    err = capsys.readouterr().err
+    err = capsys.readouterr().out
     assert "failover.md:17:" in err and "sets component statuses after the incident was " \
         "resolved" in err
 
@@ -181,7 +181,7 @@ def test_notice_update_with_components_is_an_error(tmp_path, capsys):
               "---\n")
     root = make(tmp_path, notice)
     assert main(["check", "--source", str(root), "--now", "2026-05-11T00:00:00Z"]) == 1
-    assert "failover.md:8:" in capsys.readouterr().err
+    assert "failover.md:8:" in capsys.readouterr().out
 
 
 # --- the author commands ----------------------------------------------------------------
@@ -224,7 +224,7 @@ def test_backfilled_on_a_maintenance_ahead_of_its_window_is_an_error(tmp_path, c
         "window: {start: 2026-05-09T01:00:00Z, end: 2026-05-09T02:00:00Z}\nupdates:\n"
         "  - {at: 2026-05-08T03:00:00Z, status: scheduled, message: Soon.}\n---\n")
     assert main(["check", "--source", str(root), "--now", "2026-05-11T00:00:00Z"]) == 1
-    assert "2026-05-09-m.md:4:" in capsys.readouterr().err
+    assert "2026-05-09-m.md:4:" in capsys.readouterr().out
 
 
 def test_posted_scheduled_never_holds_back_the_clock(tmp_path):
