@@ -14,20 +14,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_output import INCIDENT, NOW
 
 from generator.cli import main
-
-NOW = "2026-11-27T01:00:00Z"
-INCIDENT = """\
----
-title: API errors
-components: {api: major_outage}
-updates:
-  - at: 2026-11-20T10:00:00Z
-    status: investigating
-    message: Looking.
----
-"""
 
 
 def repo(root: Path, title: str = "Test Status") -> Path:
