@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from generator import api, badges, calendar, feeds, seo
+from generator import api, badges, calendar, due, feeds, seo
 from generator.load import LoadCache, load_content
 from generator.markup import Markdown
 from generator.model import Content
@@ -43,7 +43,7 @@ class Built:
 Output = Callable[[Content, State, Renderer], dict[str, bytes]]
 OUTPUTS: tuple[Output, ...] = (
     api.api_files, feeds.feed_files, calendar.calendar_files, badges.badge_files,
-    seo.seo_files,
+    seo.seo_files, due.build_files,
 )
 # Below this many incidents, forking workers costs more than it saves.
 PARALLEL_FROM = 50

@@ -252,10 +252,22 @@ def build_timeline(incident: Incident) -> Timeline:
     return Timeline(incident, tuple(events))
 
 
+def build_timelines(content: Content) -> dict[str, Timeline]:
+    """Every entry's timeline, by slug."""
+    return {i.slug: build_timeline(i) for i in content.incidents}
+
+
 def clock_instants(timelines: dict[str, Timeline]) -> tuple[datetime, ...]:
     """Every instant at which the clock (not a posted update) changes the derived state,
     oldest first: what a scheduled rebuild has to wait for."""
     return tuple(sorted({at for tl in timelines.values() for at in tl.clock_instants()}))
+
+
+def next_clock_change(timelines: dict[str, Timeline], now: datetime) -> datetime | None:
+    """The first clock instant after now, if any."""
+    instants = clock_instants(timelines)
+    index = bisect_right(instants, now)
+    return instants[index] if index < len(instants) else None
 
 
 # --- uptime ------------------------------------------------------------------------------
@@ -404,7 +416,7 @@ def derive(content: Content, now: datetime) -> State:
     """Everything the outputs show that is not in the content itself."""
     zone = content.site.zone
     today = now.astimezone(zone).date()
-    timelines = {i.slug: build_timeline(i) for i in content.incidents}
+    timelines = build_timelines(content)
     latest = {slug: tl.latest(now) for slug, tl in timelines.items()}
     status = {slug: tl.status(now) for slug, tl in timelines.items()}
     impact = {i.slug: impact_of(i) for i in content.incidents}
