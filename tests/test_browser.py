@@ -230,7 +230,7 @@ def test_script_adds_local_times_only_where_the_zone_differs(browser: Any, serve
 
 
 def test_script_flips_maintenance_when_its_window_passes(browser: Any, server: Servers) -> None:
-    pill = ".entry [data-start]"
+    pill = ".entry [data-entry='2026-12-06-payout-scheduler-migration']"
     for now, text in (("2026-12-06T01:59:00Z", "Scheduled"), ("2026-12-06T03:00:00Z",
                       "In progress"), ("2026-12-06T04:30:00Z", "Completed")):
         context = browser.new_context()
