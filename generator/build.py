@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from generator import api, badges, calendar, feeds, seo
+from generator import api, badges, calendar, due, feeds, seo
 from generator.load import LoadCache, load_content
 from generator.markup import Markdown
 from generator.model import Content
@@ -45,7 +45,7 @@ class Built:
 Output = Callable[[Content, State, Renderer], dict[str, bytes]]
 OUTPUTS: tuple[Output, ...] = (
     api.api_files, feeds.feed_files, calendar.calendar_files, badges.badge_files,
-    seo.seo_files,
+    seo.seo_files, due.build_files,
 )
 # What a build's summary counts, by file name; everything else (assets, sitemap, robots.txt)
 # is counted as "other".

@@ -67,6 +67,12 @@ def _serve(args: argparse.Namespace) -> int:
     return run_serve(Path(args.source), args.port, args.now)
 
 
+def _due(args: argparse.Namespace) -> int:
+    from generator.due import run_due
+
+    return run_due(args)
+
+
 def _init(args: argparse.Namespace) -> int:
     from generator.init import run_init
 
@@ -173,6 +179,12 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--format", choices=("text", "github"), default="text",
                    help="github: GitHub Actions annotations")
     c.set_defaults(func=_check)
+    d = sub.add_parser("due", parents=[_source()],
+                       help="whether the clock changed the site since a time (for schedules)")
+    d.add_argument("--since", required=True, metavar="TIME",
+                   help="the last build's time (build.json's generated_at)")
+    d.add_argument("--now", help="pin 'now' (ISO 8601) instead of the clock")
+    d.set_defaults(func=_due)
     _author_commands(sub)
     return p
 

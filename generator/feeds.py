@@ -17,7 +17,7 @@ from feedgen.feed import FeedGenerator
 from generator.api import first_moment
 from generator.model import Content, Incident
 from generator.paths import absolute, component_dir, component_url, incident_url
-from generator.render import Renderer, message_html
+from generator.render import Renderer, message_html, status_word
 from generator.state import Change, Event, State
 
 GENERATOR = "Heliograph"
@@ -70,7 +70,7 @@ def timeline_html(incident: Incident, events: tuple[Event, ...], names: dict[str
         parts.append(f"<p>{escape(window)}</p>")
     for event in reversed(events):
         update = event.update
-        status = t("incident_status." + update.status)
+        status = t(status_word(incident.type, update.status, update=True).key)
         parts.append(f"<p><strong>{escape(status)}</strong> · {escape(t.datetime(update.at))}</p>")
         parts.append(message_html(update, renderer))
         changes = [c for c in event.changes or () if c.old != c.new]

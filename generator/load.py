@@ -79,7 +79,8 @@ SITE_KEYS = (
 )
 GROUP_KEYS = ("id", "name", "description", "components")
 COMPONENT_KEYS = ("id", "name", "description", "status", "status_note")
-INCIDENT_KEYS = ("title", "type", "impact", "backfilled", "components", "updates", "window")
+INCIDENT_KEYS = ("title", "type", "impact", "backfilled", "components", "updates", "window",
+                 "until")
 UPDATE_KEYS = ("at", "status", "message", "components")
 WINDOW_KEYS = ("start", "end")
 
@@ -680,6 +681,7 @@ def parse_incident(name: str, rel: str, text: str, site: Site, component_ids: se
     window = _window(check, node, kind, site)
     render = partial(_render_check, check, RenderBudget(), md or Markdown())
     updates = _updates(check, node, kind, site, now, component_ids, render)
+    until = _until(check, node, kind, site, updates)
     if backfilled and window is not None and updates and window.end > updates[0].at:
         check.error(node.where_value("backfilled"), "a retrospective (backfilled) maintenance "
                     f"is declared after its window, but this window ends {_utc(window.end)}, "
@@ -692,7 +694,32 @@ def parse_incident(name: str, rel: str, text: str, site: Site, component_ids: se
     if not check.ok():
         return None, check.problems
     return Incident(name[:-3], rel, kind, title, impact, backfilled,  # type: ignore[arg-type]
-                    components, updates, window, body.strip("\n")), check.problems
+                    components, updates, window, body.strip("\n"), until), check.problems
+
+
+def _until(check: FileCheck, node: Node, kind: str, site: Site,
+           updates: tuple[Update, ...]) -> datetime | None:
+    """A notice's `until`: when it closes by the clock (it may lie ahead)."""
+    if "until" not in node:
+        return None
+    if kind != "notice":
+        check.error(node.where("until"), f"only a notice has 'until', not {_article(kind)}",
+                    "add 'type: notice', or remove 'until'" if kind == "incident" else
+                    "a maintenance ends with its window; remove 'until'")
+        return None
+    until = check.timestamp(node, "until", site.zone, "the notice")
+    if until is not None and updates and until <= updates[0].at:
+        check.error(node.where_value("until"), f"the notice ends ({_utc(until)}) before "
+                    f"it starts: 'until' must be later than its first update "
+                    f"({_utc(updates[0].at)})", "write the time the announcement stops "
+                    "being current, or remove 'until'")
+        return None
+    for update in updates:
+        if until is not None and update.at > until and update.status != "postmortem":
+            check.error((update.line, None), f"this update ({_utc(update.at)}) comes "
+                        f"after the notice ended ('until': {_utc(until)})",
+                        "move 'until' later, or declare a new notice")
+    return until
 
 
 def _incident_components(check: FileCheck, node: Node, kind: str,

@@ -117,6 +117,7 @@ class Incident:
     updates: tuple[Update, ...]  # oldest first
     window: Window | None
     body: str  # Markdown source
+    until: datetime | None = None  # a notice closes by the clock then (UTC)
 
     @property
     def started_at(self) -> datetime:

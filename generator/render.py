@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -35,7 +36,7 @@ from generator.memo import Memo
 from generator.model import Component, Content, Group, Incident, Site, Update, Window
 from generator.parallel import Task, run_tasks
 from generator.paths import absolute, component_dir, history_page_count, history_path, incident_dir
-from generator.state import Day, State, Uptime
+from generator.state import CLOSED, Day, State, Uptime, schedule
 from generator.theme import Theme, ThemeError, default_theme_dir
 from generator.timeutil import iso
 
@@ -47,6 +48,23 @@ QUIET_PIECES = tuple(2**n for n in range(11, -1, -1))  # 2048 ... 1; history_day
 
 
 # --- view objects ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class StatusWord:
+    """How a status is shown: the catalogue key of its word and the pill's class (p-code)."""
+
+    key: str
+    code: str
+
+
+def status_word(kind: str, status: str, update: bool = False) -> StatusWord:
+    """A notice is an announcement, not an investigation: it is current until it ends, and
+    its updates are just updates (`update`: the word for one update in a timeline)."""
+    if kind != "notice" or status == "postmortem":
+        return StatusWord("incident_status." + status, status)
+    code = "ended" if status in CLOSED else "update" if update else "active"
+    return StatusWord("notice_status." + code, code)
+
 
 @dataclass(frozen=True)
 class AffectedView:
@@ -71,6 +89,7 @@ class UpdateView:
 
     update: Update
     changes: tuple[ChangeView, ...]  # only real changes (old != new)
+    word: StatusWord
 
     @property
     def at(self) -> datetime:
@@ -87,6 +106,7 @@ class EntryView:
 
     incident: Incident
     status: str  # current status (maintenance: by the clock and its updates)
+    word: StatusWord  # how the status is shown
     impact: str
     latest: Update
     updates: tuple[UpdateView, ...]  # the timeline so far, newest first
@@ -95,7 +115,7 @@ class EntryView:
     affected: tuple[AffectedView, ...]
     resolved_at: datetime | None
     duration: timedelta | None  # Timeline.duration, for resolved incidents
-    # The maintenance flips on the client when its window passes between builds.
+    # The clock changes it after now: the script may show that between builds.
     flips: bool
 
 
@@ -446,17 +466,57 @@ def entry_view(incident: Incident, state: State,
     ended = timeline.ended_at(now) if incident.type != "maintenance" else None
     status = state.status[incident.slug]
     return EntryView(
-        incident=incident, status=status, impact=state.impact[incident.slug],
-        latest=latest.update,
+        incident=incident, status=status, word=status_word(incident.type, status),
+        impact=state.impact[incident.slug], latest=latest.update,
         updates=tuple(UpdateView(e.update, tuple(
             ChangeView(c.component, components[c.component].name, c.old, c.new)
-            for c in e.changes or () if c.old != c.new)) for e in reversed(events)),
+            for c in e.changes or () if c.old != c.new),
+            status_word(incident.type, e.update.status, update=True))
+            for e in reversed(events)),
         affected=tuple(AffectedView(cid, components[cid].name, statuses[cid])
                        for cid in incident.component_ids if cid in statuses),
         resolved_at=ended,
         duration=timeline.duration(now) if ended else None,
-        flips=incident.type == "maintenance" and status in ("scheduled", "in_progress"),
+        flips=any(at > now for at in timeline.clock_instants()),
     )
+
+
+def schedule_json(content: Content, state: State, renderer: Renderer) -> str:
+    """The page's statuses at the coming clock instants, as JSON for enhance.js (docs/
+    rules.md, "Between builds"); empty when nothing is ahead. Words come from the
+    catalogue; each step lists every component, group and entry that differs from the
+    build in any step, so the script needs only the latest step that has begun."""
+    steps = schedule(content, state.timelines, state.now)
+    if not steps:
+        return ""
+    t = renderer.t
+    kinds = {i.slug: i.type for i in content.incidents}
+    component_ids = sorted({c for _, s in steps for c, v in s.component.items()
+                            if v != state.component_status[c]})
+    group_ids = sorted({g for _, s in steps for g, v in s.group.items()
+                        if v != state.group_status[g]})
+    slugs = sorted({slug for _, s in steps for slug, v in s.entry.items()
+                    if v != state.status[slug]})
+
+    def entry(slug: str, status: str) -> list[str]:
+        word = status_word(kinds[slug], status)
+        return [word.code, t(word.key)]
+
+    indicators = [state.indicator, *dict.fromkeys(s.indicator for _, s in steps)]
+    document = {
+        "indicator": state.indicator,
+        "favicons": {i: renderer.asset(f"favicon-{i}.svg") for i in dict.fromkeys(indicators)},
+        "steps": [{
+            "at": iso(at),
+            "indicator": [s.indicator, t("indicator." + s.indicator)],
+            "components": {c: [s.component[c], t("component_status." + s.component[c])]
+                           for c in component_ids},
+            "groups": {g: [s.group[g], t("component_status." + s.group[g])] for g in group_ids},
+            "entries": {slug: entry(slug, s.entry[slug]) for slug in slugs},
+        } for at, s in steps],
+    }
+    # An attribute of <body>, escaped like any other (no inline script: docs/theming.md).
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
 
 
 def quiet_pieces(days: int) -> list[QuietPiece]:
@@ -534,18 +594,24 @@ def page_tasks(content: Content, state: State, renderer: Renderer) -> list[Task]
     def entries(items: tuple[Incident, ...]) -> tuple[EntryView, ...]:
         return tuple(views[i.slug] for i in items)
 
-    # What every page shows: the status (favicon) and component names.
-    base = {"indicator": state.indicator, "components": components}
-    base_key = (state.indicator, content.components)
+    # What every page shows: the status (favicon), component names and what the clock
+    # changes next (for the script).
+    clock = schedule_json(content, state, r)
+    base = {"indicator": state.indicator, "components": components, "schedule": clock}
+    base_key = (state.indicator, content.components, clock)
 
     def page(template: str, path: str, key: object, **context: Any) -> bytes:
         return r.memo.get(("page", path), (base_key, key),
                           lambda: r.page(template, path, **base, **context))
 
+    # Notices are announcements: in a section of their own, not among the incidents.
+    incidents_only = tuple(i for i in state.open_incidents if i.type != "notice")
+    notices = tuple(i for i in state.open_incidents if i.type == "notice")
+
     def index() -> dict[str, bytes]:
         return {"index.html": r.page(
             "index.html", "index.html", groups=group_views(content, state, by_slug),
-            open_incidents=entries(state.open_incidents),
+            open_incidents=entries(incidents_only), announcements=entries(notices),
             active_maintenance=entries(state.active_maintenance),
             upcoming_maintenance=entries(state.upcoming_maintenance), state=state,
             now=state.now, by_slug=by_slug, **base)}
@@ -593,8 +659,9 @@ def page_tasks(content: Content, state: State, renderer: Renderer) -> list[Task]
 
     def embed() -> dict[str, bytes]:
         """The iframe widget (docs/feeds.md): the status and what is going on now."""
-        sections = (("open_incidents", entries(state.open_incidents)),
-                    ("active_maintenance", entries(state.active_maintenance)))
+        sections = (("open_incidents", entries(incidents_only)),
+                    ("active_maintenance", entries(state.active_maintenance)),
+                    ("announcements", entries(notices)))
         return {"embed/index.html": r.page("embed.html", "embed/index.html", sections=sections,
                                            **base)}
 

@@ -196,12 +196,16 @@ def _events(incident: Incident) -> list[tuple[Update, bool]]:
     if incident.window is not None:
         items += [(Update(incident.window.start, "in_progress", "", automatic=True), False),
                   (Update(incident.window.end, "completed", "", automatic=True), False)]
+    if incident.until is not None:  # a notice's end, as an automatic `resolved`
+        items.append((Update(incident.until, "resolved", "", automatic=True), False))
     return sorted(items, key=lambda item: (item[0].at, item[1]))
 
 
 def _next_status(incident: Incident, update: Update, posted: bool, state: str) -> str | None:
     """The entry's status after an update; None where the update does not change it."""
     if incident.type != "maintenance":
+        if not posted:  # a notice's `until` closes it, unless it is closed already
+            return None if state in CLOSED else update.status
         if state in CLOSED:  # resolved for good; a postmortem does not reopen it
             return "postmortem" if update.status == "postmortem" else state
         return update.status
@@ -252,10 +256,22 @@ def build_timeline(incident: Incident) -> Timeline:
     return Timeline(incident, tuple(events))
 
 
+def build_timelines(content: Content) -> dict[str, Timeline]:
+    """Every entry's timeline, by slug."""
+    return {i.slug: build_timeline(i) for i in content.incidents}
+
+
 def clock_instants(timelines: dict[str, Timeline]) -> tuple[datetime, ...]:
     """Every instant at which the clock (not a posted update) changes the derived state,
     oldest first: what a scheduled rebuild has to wait for."""
     return tuple(sorted({at for tl in timelines.values() for at in tl.clock_instants()}))
+
+
+def next_clock_change(timelines: dict[str, Timeline], now: datetime) -> datetime | None:
+    """The first clock instant after now, if any."""
+    instants = clock_instants(timelines)
+    index = bisect_right(instants, now)
+    return instants[index] if index < len(instants) else None
 
 
 # --- uptime ------------------------------------------------------------------------------
@@ -373,6 +389,67 @@ def _spread(start: datetime, end: datetime, weight: int, bounds: list[datetime],
 # --- the whole page ----------------------------------------------------------------------
 
 @dataclass(frozen=True)
+class Statuses:
+    """What the page shows as current at one instant (docs/rules.md, "Component, group and
+    page status")."""
+
+    component: dict[str, str]
+    group: dict[str, str]
+    indicator: str
+    description: str
+    entry: dict[str, str]  # slug -> the entry's status
+    open: tuple[Incident, ...]  # open incidents and notices, in content order
+    active: tuple[Incident, ...]  # maintenance in progress, in content order
+
+
+def statuses_at(content: Content, timelines: dict[str, Timeline], instant: datetime,
+                entries: tuple[Incident, ...] | None = None) -> Statuses:
+    """The derived statuses at `instant`, from the timelines. `entries` (default: all) may
+    leave out entries that cannot apply at `instant` (see `schedule`)."""
+    entries = content.incidents if entries is None else entries
+    status = {i.slug: timelines[i.slug].status(instant) for i in entries}
+    open_entries = tuple(i for i in entries if timelines[i.slug].is_open(instant))
+    active = tuple(i for i in entries
+                   if i.type == "maintenance" and status[i.slug] in ACTIVE_MAINTENANCE)
+    given: dict[str, list[str]] = defaultdict(list)
+    for incident in (*open_entries, *active):
+        for cid, cstatus in timelines[incident.slug].latest(instant).components:
+            given[cid].append(cstatus)
+    component_status = {}
+    for component in content.components:
+        statuses = given.get(component.id, [])
+        if component.status:
+            statuses = [*statuses, component.status]
+        component_status[component.id] = worst_status(statuses)
+    group_status = {g.id: worst_status([component_status[c.id] for c in g.components])
+                    for g in content.groups}
+    indicator = worst_impact([impact_of(i) for i in (*open_entries, *active)]
+                             + [STATUS_IMPACT[s] for s in component_status.values()])
+    return Statuses(component_status, group_status, indicator,
+                    INDICATOR_DESCRIPTIONS[indicator], status, open_entries, active)
+
+
+# The page carries the statuses at the coming clock instants, for the script that shows
+# them between builds: this many, this far ahead (a site is rebuilt at least daily).
+SCHEDULE_STEPS = 20
+SCHEDULE_HORIZON = timedelta(days=14)
+
+
+def schedule(content: Content, timelines: dict[str, Timeline],
+             now: datetime) -> tuple[tuple[datetime, Statuses], ...]:
+    """The statuses at each clock instant after now (the next SCHEDULE_STEPS within
+    SCHEDULE_HORIZON), oldest first; `entry` holds the entries that may change."""
+    instants = [at for at in clock_instants(timelines) if now < at <= now + SCHEDULE_HORIZON]
+    if not instants:
+        return ()
+    # Posted updates are never ahead of now, so only an entry that applies now or has a
+    # clock event ahead can apply later.
+    entries = tuple(i for i in content.incidents if timelines[i.slug].latest(now).applies
+                    or timelines[i.slug].events[-1].at > now)
+    return tuple((at, statuses_at(content, timelines, at, entries))
+                 for at in instants[:SCHEDULE_STEPS])
+
+@dataclass(frozen=True)
 class State:
     now: datetime
     today: date  # in the site time zone
@@ -404,32 +481,14 @@ def derive(content: Content, now: datetime) -> State:
     """Everything the outputs show that is not in the content itself."""
     zone = content.site.zone
     today = now.astimezone(zone).date()
-    timelines = {i.slug: build_timeline(i) for i in content.incidents}
-    latest = {slug: tl.latest(now) for slug, tl in timelines.items()}
-    status = {slug: tl.status(now) for slug, tl in timelines.items()}
+    timelines = build_timelines(content)
+    current = statuses_at(content, timelines, now)
+    status = current.entry
     impact = {i.slug: impact_of(i) for i in content.incidents}
-    open_incidents = tuple(i for i in content.incidents if timelines[i.slug].is_open(now))
     maintenances = [i for i in content.incidents if i.type == "maintenance"]
-    active = tuple(sorted((m for m in maintenances if status[m.slug] in ACTIVE_MAINTENANCE),
-                          key=lambda m: (m.sort_time, m.slug)))
+    active = tuple(sorted(current.active, key=lambda m: (m.sort_time, m.slug)))
     upcoming = tuple(sorted((m for m in maintenances if status[m.slug] == "scheduled"),
                             key=lambda m: (m.sort_time, m.slug)))
-
-    given: dict[str, list[str]] = defaultdict(list)
-    for incident in (*open_incidents, *active):
-        for cid, cstatus in latest[incident.slug].components:
-            given[cid].append(cstatus)
-    component_status = {}
-    for component in content.components:
-        statuses = given.get(component.id, [])
-        if component.status:
-            statuses = [*statuses, component.status]
-        component_status[component.id] = worst_status(statuses)
-    group_status = {g.id: worst_status([component_status[c.id] for c in g.components])
-                    for g in content.groups}
-
-    indicator = worst_impact([impact[i.slug] for i in (*open_incidents, *active)]
-                             + [STATUS_IMPACT[s] for s in component_status.values()])
 
     order = {i.slug: n for n, i in enumerate(content.incidents)}
     spans: dict[str, list[Span]] = defaultdict(list)
@@ -446,9 +505,9 @@ def derive(content: Content, now: datetime) -> State:
               for c in content.components}
 
     return State(
-        now=now, today=today, component_status=component_status, group_status=group_status,
-        indicator=indicator, description=INDICATOR_DESCRIPTIONS[indicator],
-        open_incidents=open_incidents, active_maintenance=active, upcoming_maintenance=upcoming,
+        now=now, today=today, component_status=current.component, group_status=current.group,
+        indicator=current.indicator, description=current.description,
+        open_incidents=current.open, active_maintenance=active, upcoming_maintenance=upcoming,
         status=status, impact=impact, uptime=uptime,
         by_component={cid: tuple(items) for cid, items in by_component.items()},
         timelines=timelines,

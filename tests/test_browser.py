@@ -230,7 +230,7 @@ def test_script_adds_local_times_only_where_the_zone_differs(browser: Any, serve
 
 
 def test_script_flips_maintenance_when_its_window_passes(browser: Any, server: Servers) -> None:
-    pill = ".entry [data-start]"
+    pill = ".entry [data-entry='2026-12-06-payout-scheduler-migration']"
     for now, text in (("2026-12-06T01:59:00Z", "Scheduled"), ("2026-12-06T03:00:00Z",
                       "In progress"), ("2026-12-06T04:30:00Z", "Completed")):
         context = browser.new_context()
@@ -239,6 +239,71 @@ def test_script_flips_maintenance_when_its_window_passes(browser: Any, server: S
         page.goto(server['en'])
         assert page.locator(pill).inner_text() == text, now
         context.close()
+
+
+@pytest.fixture(scope="module")
+def clock_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """test_clock.py's site (a window 10:00-11:00, an announcement until 12:00), built at
+    09:59 and served on loopback."""
+    from test_clock import make
+
+    root = make(tmp_path_factory.mktemp("clock"))
+    build(root, root / "public", "2026-12-10T09:59:00Z")
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0),
+                                functools.partial(_Quiet, directory=str(root / "public")))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def shown(page: Any) -> tuple[str, ...]:
+    """Maintenance pill, API status, Core group status, banner (class and text), favicon,
+    announcement pill (the text, shown or not: a quiet group is folded)."""
+    return (page.locator("[data-entry='2026-12-10-api-upgrade']").text_content(),
+            page.locator(".components [data-component='api']").text_content(),
+            page.locator("[data-group='core']").text_content(),
+            page.locator(".banner").get_attribute("class"),
+            page.locator(".banner h1").text_content(),
+            page.locator("link[rel=icon]").get_attribute("href").split(".")[0],
+            page.locator("[data-entry='2026-12-09-new-prices']").text_content())
+
+
+def test_script_shows_what_the_clock_changed_since_the_build(browser: Any,
+                                                             clock_site: str) -> None:
+    built = ("Scheduled", "Operational", "Operational", "banner b-none",
+             "All Systems Operational", "assets/favicon-none", "Current")
+    for now, expected in (
+            ("2026-12-10T09:59:30Z", built),
+            ("2026-12-10T10:30:00Z", ("In progress", "Under maintenance", "Under maintenance",
+                                      "banner b-maintenance", "Service Under Maintenance",
+                                      "assets/favicon-maintenance", "Current")),
+            ("2026-12-10T11:30:00Z", ("Completed", *built[1:])),
+            ("2026-12-10T12:30:00Z", ("Completed", *built[1:-1], "Ended"))):
+        context, page, problems = open_page(browser, "about:blank")
+        page.clock.set_fixed_time(now)
+        page.goto(clock_site)
+        assert shown(page) == expected, now
+        assert not problems
+        context.close()
+    # The component page too; and the script keeps looking (every 30 s).
+    context, page, problems = open_page(browser, "about:blank")
+    page.clock.install(time="2026-12-10T09:59:50Z")
+    page.goto(clock_site + "components/api/")
+    badge = page.locator("h1 + p [data-component='api']")
+    assert badge.inner_text() == "Operational"
+    page.clock.run_for(30_000)
+    assert badge.inner_text() == "Under maintenance"
+    assert badge.get_attribute("class") == "status s-under_maintenance"
+    assert not problems
+    context.close()
+    # Without JavaScript the page stays as built.
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.clock.set_fixed_time("2026-12-10T10:30:00Z")
+    page.goto(clock_site)
+    assert shown(page) == built
+    context.close()
 
 
 @pytest.mark.skipif(not SHOTS, reason="set HELIOGRAPH_SCREENSHOTS=<folder> to keep screenshots")

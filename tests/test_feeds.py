@@ -119,7 +119,7 @@ def test_feed_is_bounded_to_feed_entries(tmp_path):
 def test_maintenance_and_notice_titles_say_what_they_are(example):
     titles = [e.title for e in feedparser.parse(example.files["feed.atom"]).entries]
     assert "Maintenance: Payout scheduler migration" in titles
-    assert any(t.startswith("Notice: TLS") for t in titles)
+    assert any(t.startswith("Announcement: TLS") for t in titles)
 
 
 def test_a_maintenance_window_passing_is_a_new_update_for_subscribers():

@@ -128,11 +128,12 @@ def test_component_page_has_full_per_day_detail(site):
     assert html.index(f"day-{days[-1].date}") < html.index(f"day-{days[0].date}")  # newest first
 
 
-def test_maintenance_carries_its_window_for_the_script(site):
+def test_maintenance_pill_is_named_for_the_script(site):
+    # The script shows the window's start and end from the page's schedule (test_clock.py).
     html = site.files["index.html"].decode()
-    assert ('data-start="2026-12-06T02:00:00Z" data-end="2026-12-06T04:00:00Z" '
-            'data-active="In progress" data-done="Completed">Scheduled</span>') in html
-    assert '<body data-zone="Europe/Berlin" data-local="{time} your time">' in html
+    assert ('<span class="pill p-scheduled" data-entry="2026-12-06-payout-scheduler-migration">'
+            'Scheduled</span>') in html
+    assert '<body data-zone="Europe/Berlin" data-local="{time} your time" data-schedule=' in html
 
 
 def test_open_incident_shows_since_when_and_latest_update_first(site):

@@ -1,7 +1,7 @@
 /* Heliograph: optional progressive enhancement. Every page is complete without it.
    1. Next to each time, the visitor's local time when their zone shows it differently.
-   2. A maintenance flips from scheduled to in progress to completed when its window
-      passes between two builds of the site.
+   2. Between two builds, what the clock changes (a maintenance window starting or ending,
+      an announcement ending) shows on time: statuses, pills, banner and favicon.
    3. Escape closes an open day of the uptime bars. */
 (function () {
   "use strict";
@@ -37,17 +37,54 @@
     }
   }
 
-  function flipMaintenance() {
+  /* The build embeds the page's statuses at the coming clock instants (window starts and
+     ends, announcements' ends), words included: show the latest one that has begun. */
+  var schedule = null;
+  try {
+    var data = body.getAttribute("data-schedule");
+    schedule = data && JSON.parse(data);
+  } catch (e) { /* no schedule: the page stays as built */ }
+
+  function setText(el, word) {  /* the last text, after an icon */
+    var text = el.lastChild;
+    if (text && text.nodeType === 3) { text.nodeValue = word; } else { el.textContent = word; }
+  }
+
+  /* value: [code, word]: the class prefix+code and the word. */
+  function setStatus(el, prefix, value) {
+    el.className = el.className.replace(new RegExp("\\b" + prefix + "\\S+"), prefix + value[0]);
+    setText(el, value[1]);
+  }
+
+  function each(attribute, values, prefix) {
+    for (var id in values) {
+      var els = document.querySelectorAll("[" + attribute + "=\"" + id + "\"]");
+      for (var i = 0; i < els.length; i++) { setStatus(els[i], prefix, values[id]); }
+    }
+  }
+
+  function applySchedule() {
+    if (!schedule) { return; }
     var now = Date.now();
-    var pills = document.querySelectorAll("[data-start][data-end]");
-    for (var i = 0; i < pills.length; i++) {
-      var pill = pills[i];
-      var start = Date.parse(pill.getAttribute("data-start"));
-      var end = Date.parse(pill.getAttribute("data-end"));
-      var state = now >= end ? "completed" : now >= start ? "in_progress" : "";
-      if (!state) { continue; }
-      pill.textContent = pill.getAttribute(state === "completed" ? "data-done" : "data-active");
-      pill.className = "pill p-" + state;
+    var step = null;
+    for (var i = 0; i < schedule.steps.length; i++) {
+      if (Date.parse(schedule.steps[i].at) <= now) { step = schedule.steps[i]; }
+    }
+    if (!step) { return; }
+    each("data-component", step.components, "s-");
+    each("data-group", step.groups, "s-");
+    each("data-entry", step.entries, "p-");
+    var banner = document.querySelector("[data-indicator]");
+    if (banner) {
+      banner.className = banner.className.replace(/\bb-\S+/, "b-" + step.indicator[0]);
+      setText(banner.querySelector("h1"), step.indicator[1]);
+    }
+    var icon = document.querySelector("link[rel=icon]");
+    var built = schedule.favicons[schedule.indicator];
+    var href = icon && icon.getAttribute("href");
+    if (href && built && href.slice(-built.length) === built) {
+      icon.setAttribute("href", href.slice(0, href.length - built.length) + schedule.favicons[step.indicator[0]]);
+      schedule.indicator = step.indicator[0];
     }
   }
 
@@ -65,7 +102,7 @@
   try {
     localTimes();
   } catch (e) { /* an old browser without Intl time zones keeps the site's times */ }
-  flipMaintenance();
-  setInterval(flipMaintenance, 30000);
+  applySchedule();
+  setInterval(applySchedule, 30000);
   document.addEventListener("keydown", closeOnEscape);
 }());
