@@ -121,6 +121,8 @@ def _author_commands(sub: argparse._SubParsersAction) -> None:
     n.add_argument("--at", help="time of the first update (default: now)")
     n.add_argument("--window", nargs=2, metavar=("START", "END"),
                    help="a maintenance's window")
+    n.add_argument("--until", metavar="TIME",
+                   help="when a notice ends by itself (it closes by the clock)")
     n.add_argument("--backfilled", action="store_true",
                    help="written after the fact (default status: resolved); a maintenance "
                    "with a window that is over is always retrospective")

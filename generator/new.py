@@ -47,6 +47,7 @@ class Draft:
     message: str | None = None
     at: datetime | None = None
     window: tuple[datetime, datetime] | None = None
+    until: datetime | None = None  # a notice's end
     backfilled: bool = False
     slug: str | None = None  # the file name after the date; None: from the title
 
@@ -68,6 +69,7 @@ def draft_from_args(args: argparse.Namespace, repo: Repo) -> Draft:
     if args.window:
         start, end = (parse_time(v, repo.site, "--window") for v in args.window)
         draft.window = (start, end)
+    draft.until = parse_time(args.until, repo.site, "--until") if args.until else None
     return draft
 
 
@@ -228,6 +230,9 @@ def complete(draft: Draft, repo: Repo, now: datetime) -> Draft:
     if draft.kind != "maintenance" and draft.window is not None:
         raise user_error("--window", f"only a maintenance has a window, not a {draft.kind}",
                          "heliograph new maintenance TITLE --window START END")
+    if draft.kind != "notice" and draft.until is not None:
+        raise user_error("--until", f"only a notice ends by the clock, not a {draft.kind}",
+                         "heliograph new notice TITLE --until END")
     if draft.kind == "notice" and draft.components:
         raise user_error("--component", "a notice affects no components",
                          "make it an incident, or leave out --component")
@@ -262,6 +267,8 @@ def render(draft: Draft) -> str:
         lines.append("backfilled: true")
     if draft.window:
         lines += ["window:", f"  start: {iso(draft.window[0])}", f"  end: {iso(draft.window[1])}"]
+    if draft.until:
+        lines.append(f"until: {iso(draft.until)}")
     if draft.components:
         lines.append("components:")
         lines += [f"  {cid}: {status}" for cid, status in draft.components]
@@ -282,7 +289,7 @@ def run_new(args: argparse.Namespace) -> int:
     source = Path(args.source)
     repo = open_repo(source)
     draft = draft_from_args(args, repo)
-    flags = ("component", "status", "message", "at", "window", "backfilled", "slug")
+    flags = ("component", "status", "message", "at", "window", "until", "backfilled", "slug")
     now = utc_now()
     if interactive() and not any(getattr(args, name, None) for name in flags):
         try:

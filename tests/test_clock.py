@@ -234,3 +234,15 @@ def test_nothing_ahead_nothing_carried(tmp_path: Path, capsys) -> None:
     capsys.readouterr()
     assert clock_data((out / "index.html").read_text()) is None
     assert "data-entry=" not in (out / "index.html").read_text()
+
+
+def test_new_notice_until_is_written_and_only_for_notices(tmp_path: Path, capsys) -> None:
+    root = write(tmp_path, {}, COMPONENTS_YAML, SITE)
+    assert main(["new", "--source", str(root), "notice", "New prices", "--at",
+                 "2026-11-02T08:00:00Z", "--until", "2099-01-01T12:00:00Z",
+                 "--message", "New prices from January."]) == 0
+    text = (root / "content" / "incidents" / "2026-11-02-new-prices.md").read_text()
+    assert "\nuntil: 2099-01-01T12:00:00Z\nupdates:\n" in text
+    assert main(["new", "--source", str(root), "incident", "Slow API", "--until",
+                 "2026-12-10T12:00:00Z", "--message", "Slow."]) == 1
+    assert "only a notice ends by the clock, not a incident" in capsys.readouterr().err
