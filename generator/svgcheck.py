@@ -91,7 +91,9 @@ CSS_FUNCTION = re.compile(r"([A-Za-z-]*)\s*\(")
 CSS_FUNCTIONS = frozenset({"rgb", "rgba", "hsl", "hsla", "url", "translate", "translatex",
                            "translatey", "rotate", "scale", "scalex", "scaley", "skewx",
                            "skewy", "matrix", "calc", "var", ""})
-CSS_URL = re.compile(r"url\(\s*(['\"]?)(.*?)\1\s*\)", re.DOTALL | re.IGNORECASE)
+# What follows "url(": a quoted or bare reference and the closing parenthesis. CSS reads an
+# unclosed url( at the end of a style as a URL all the same, so the ")" is required here.
+CSS_URL_REST = re.compile(r"\s*(['\"]?)([^'\"()]*)\1\s*\)")
 
 
 @dataclass(frozen=True)
@@ -183,9 +185,11 @@ def css_problem(text: str) -> str:
     for match in CSS_FUNCTION.finditer(text):
         if match.group(1).lower() not in CSS_FUNCTIONS:
             return f"CSS function '{match.group(1)}()' is not allowed"
-    for match in CSS_URL.finditer(text):
-        if not LOCAL_REF.fullmatch(match.group(2).strip()):
-            return "url() may only refer to an element of the same file (url(#id))"
+    for match in CSS_FUNCTION.finditer(text):
+        if match.group(1).lower() == "url":
+            rest = CSS_URL_REST.match(text, match.end())
+            if rest is None or not LOCAL_REF.fullmatch(rest.group(2).strip()):
+                return "url() may only refer to an element of the same file (url(#id))"
     return ""
 
 

@@ -229,6 +229,11 @@ HOSTILE_SVGS = {
     "style import": f'<svg {SVG_NS}>\n<style>@import "https://evil.example/x.css";</style>'
                     "</svg>",
     "fill url": f'<svg {SVG_NS}>\n<rect fill="url(https://evil.example/p.svg#g)"/></svg>',
+    "unclosed style url": f'<svg {SVG_NS}>\n<style>svg{{background:url(http://evil.example/t'
+                          "</style></svg>",
+    "unclosed fill url": f'<svg {SVG_NS}>\n<rect fill="url(https://evil.example/p.svg#g"/></svg>',
+    "unclosed style attribute url": f'<svg {SVG_NS}>\n<rect style="fill:url(\'http://e.example/'
+                                    "\"/></svg>",
     "entity bomb": '<!DOCTYPE svg [<!ENTITY a "aaaaaaaa">]>\n<svg ' + SVG_NS + ">&a;</svg>",
     "stylesheet instruction": '<?xml-stylesheet href="https://evil.example/x.xsl"?>\n'
                               f"<svg {SVG_NS}/>",
