@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from generator import __version__
-from generator.errors import ContentError
+from generator.errors import ContentError, printable
 from generator.output import OutputError
 from generator.theme import ThemeError
 
@@ -203,7 +203,8 @@ def main(argv: Sequence[str] | None = None) -> int:
               file=sys.stderr)
         return 1
     except (OutputError, ThemeError) as exc:
-        print(f"heliograph: error: {exc}", file=sys.stderr)
+        # Escaped: the message may quote a file name or template text from the repo.
+        print(f"heliograph: error: {printable(str(exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -186,6 +186,10 @@ def write_tree(files: dict[str, bytes], folder: Path, previous: Path | None = No
     sync by size and time then upload only what changed.
     """
     made: set[Path] = set()
+    # Folders of the previous site that are real folders in it: a linked folder in there
+    # (a committed `public/assets -> /elsewhere`) must not lend files from elsewhere.
+    real: dict[str, bool] = {}
+    root = os.path.realpath(previous) if previous is not None else ""
     try:
         for rel in sorted(files):
             path = folder / safe_relative(rel)
@@ -193,7 +197,11 @@ def write_tree(files: dict[str, bytes], folder: Path, previous: Path | None = No
                 path.parent.mkdir(parents=True, exist_ok=True)
                 made.add(path.parent)
             data = files[rel]
-            if previous is None or not _link_if_same(previous / rel, path, data):
+            parent = os.path.dirname(rel)
+            if parent not in real:
+                want = os.path.normpath(os.path.join(root, parent)) if root else ""
+                real[parent] = bool(root) and os.path.realpath(want) == want
+            if not real[parent] or not _link_if_same(Path(root, rel), path, data):
                 path.write_bytes(data)
     except OSError as exc:
         raise WriteError(exc.strerror or str(exc)) from None

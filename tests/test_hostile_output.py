@@ -282,3 +282,25 @@ def test_an_os_error_while_checking_the_output_is_exit_1(
     assert main(["build", "--source", str(source), "--output", str(out), "--now", NOW]) == 1
     assert capsys.readouterr().err == (f"heliograph: error: cannot use {out} as the output "
                                        "folder: File name too long\n")
+
+
+def test_a_linked_folder_in_the_previous_site_lends_no_files(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Unchanged files are hard-linked from the previous site, but never through a link in
+    it: a committed `public/assets -> /elsewhere` holding copies of the assets must not
+    make files outside the repository part of the new site."""
+    source = repo(tmp_path / "repo")
+    out = source / "public"
+    assert main(["build", "--source", str(source), "--output", str(out), "--now", NOW]) == 0
+    outside = tmp_path / "outside"
+    shutil.copytree(out / "assets", outside)
+    shutil.rmtree(out / "assets")
+    (out / "assets").symlink_to(outside)
+    index_inode = (out / "index.html").stat().st_ino
+    assert main(["build", "--source", str(source), "--output", str(out), "--now", NOW]) == 0
+    outside_inodes = {p.stat().st_ino for p in outside.iterdir()}
+    new_assets = list((out / "assets").iterdir())
+    assert new_assets and not (out / "assets").is_symlink()
+    assert all(p.stat().st_nlink == 1 and p.stat().st_ino not in outside_inodes
+               for p in new_assets)
+    assert (out / "index.html").stat().st_ino == index_inode  # real folders still lend

@@ -347,3 +347,15 @@ def test_cache_others_can_write_to_is_not_used(monkeypatch, tmp_path):
     (shared / "templates").chmod(0o777)
     monkeypatch.setenv("HELIOGRAPH_CACHE_DIR", str(shared))
     assert template_cache(ThemeEnvironment()) is None
+
+
+def test_build_errors_cannot_forge_workflow_commands(site, capsys):
+    """A template error quotes the template's text; build prints it escaped, on one line."""
+    templates = use_theme(site, "harbour") / "templates"
+    templates.mkdir()
+    (templates / "404.html").write_text(
+        '{{ asset("x\\n::error file=README.md,line=1::FORGED") }}\n')
+    code, output = run("build", site, capsys)
+    assert code == 1
+    assert not any(line.startswith("::") for line in output.splitlines()), output
+    assert "x\\n::error file=README.md" in output
