@@ -27,6 +27,9 @@ from urllib.parse import urlsplit
 
 import jinja2
 import markupsafe
+from jinja2 import nodes
+from jinja2.compiler import CodeGenerator, Frame
+from jinja2.nodes import EvalContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from generator import __version__
@@ -279,18 +282,38 @@ VIEW_TYPES = frozenset({AffectedView, EntryView, QuietPiece, DayView, ComponentV
                         Uptime, State})
 
 
+class BoundedCodeGenerator(CodeGenerator):
+    """Compiles `a ~ b` so that its result is measured (`environment.bounded`): a loop
+    that doubles a string with `~` stops at MAX_SIZE instead of filling memory."""
+
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        self.write("environment.bounded(")
+        super().visit_Concat(node, frame)
+        self.write(")")
+
+
 class ThemeEnvironment(ImmutableSandboxedEnvironment):
     """Jinja's sandbox (no access to Python internals, no mutating of the objects it is
-    given) with bounds on what one expression can allocate."""
+    given) with bounds on what one expression can allocate: operators, concatenation,
+    calls and filters either check the size of their result before making it (where a
+    few bytes could ask for gigabytes: `*`, `**`, `%`, `+`, replace, expandtabs, join,
+    indent) or check it after (everything else grows at most by its inputs)."""
 
-    intercepted_binops = frozenset({"*", "**", "%"})
+    intercepted_binops = frozenset({"*", "**", "%", "+"})
+    code_generator_class = BoundedCodeGenerator
 
     def __init__(self, **options: Any):
         super().__init__(**options)
         # Lorem ipsum has no place in a status page; lipsum(n=10**9) would fill memory.
         self.globals.pop("lipsum", None)
-        for name in ("center", "indent", "wordwrap", "truncate", "format", "filesizeformat"):
-            self.filters[name] = _bounded(self.filters[name])
+        for name, function in list(self.filters.items()):
+            self.filters[name] = _bounded(function)
+
+    @staticmethod
+    def bounded(value: Any) -> Any:
+        if _size(value) > MAX_SIZE:
+            raise SecurityError(f"a result longer than {MAX_SIZE:,} is not allowed")
+        return value
 
     def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any,
                    right: Any) -> Any:
@@ -304,6 +327,8 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
                 raise SecurityError("a number that large is not allowed in templates")
         elif operator == "%" and isinstance(left, str):
             _check_format(left)
+        elif operator == "+" and _size(left) + _size(right) > MAX_SIZE:
+            raise SecurityError(f"a result longer than {MAX_SIZE:,} is not allowed")
         return super().call_binop(context, operator, left, right)
 
     def getattr(self, obj: Any, attribute: str) -> Any:
@@ -318,7 +343,9 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
              **kwargs: Any) -> Any:
         if args or kwargs:
             _check_arguments(args, kwargs)
-        return super().call(__context, __obj, *args, **kwargs)
+        if isinstance(getattr(__obj, "__self__", None), str):
+            _check_str_method(__obj.__self__, __obj.__name__, args, kwargs)
+        return __self.bounded(super().call(__context, __obj, *args, **kwargs))
 
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
         wrapped = super().wrap_str_format(value)
@@ -335,13 +362,48 @@ def _check_arguments(args: Sequence[Any], kwargs: dict[str, Any]) -> None:
             raise SecurityError(f"a number over {MAX_SIZE:,} is not allowed as an argument")
 
 
+def _check_str_method(text: str, name: str, args: Sequence[Any],
+                      kwargs: dict[str, Any]) -> None:
+    """The size of what a string method would make, before it makes it: replace and
+    expandtabs multiply, join repeats the separator."""
+    if name == "replace" and len(args) >= 2 and isinstance(args[0], str) \
+            and isinstance(args[1], str):
+        grown = text.count(args[0]) * max(0, len(args[1]) - len(args[0]))
+        size = len(text) + grown
+    elif name == "expandtabs":
+        tab = args[0] if args else kwargs.get("tabsize", 8)
+        size = len(text) * max(1, tab) if isinstance(tab, int) else 0
+    elif name == "join" and args and isinstance(args[0], list | tuple):
+        size = sum(_size(item) for item in args[0]) + len(text) * len(args[0])
+    else:
+        return
+    if size > MAX_SIZE:
+        raise SecurityError(f"a result longer than {MAX_SIZE:,} is not allowed")
+
+
 def _bounded(function: Callable[..., Any]) -> Callable[..., Any]:
+    """A filter with its arguments and its result bounded (see ThemeEnvironment)."""
+    name = getattr(function, "__name__", "")
+
     @wraps(function)
     def bounded(*args: Any, **kwargs: Any) -> Any:
         _check_arguments(args[1:], kwargs)
-        if function.__name__ == "do_format" and args:
-            _check_format(str(args[0]))
-        return function(*args, **kwargs)
+        values = [a for a in args if not isinstance(a, EvalContext)]
+        if name == "do_format" and values:
+            _check_format(str(values[0]))
+        elif name in ("do_replace", "do_join", "do_indent") and values:
+            text = values[0] if isinstance(values[0], str) else ""
+            if name == "do_replace" and len(values) >= 3:
+                _check_str_method(str(values[0]), "replace", values[1:3], {})
+            elif name == "do_join" and isinstance(values[0], list | tuple):
+                separator = values[1] if len(values) > 1 else kwargs.get("d", "")
+                _check_str_method(str(separator), "join", [values[0]], {})
+            elif name == "do_indent":
+                width = values[1] if len(values) > 1 else kwargs.get("width", 4)
+                if _size(width) * (text.count("\n") + 1) > MAX_SIZE or (
+                        isinstance(width, int) and width * (text.count("\n") + 1) > MAX_SIZE):
+                    raise SecurityError(f"a result longer than {MAX_SIZE:,} is not allowed")
+        return ThemeEnvironment.bounded(function(*args, **kwargs))
 
     return bounded
 

@@ -359,3 +359,28 @@ def test_build_errors_cannot_forge_workflow_commands(site, capsys):
     assert code == 1
     assert not any(line.startswith("::") for line in output.splitlines()), output
     assert "x\\n::error file=README.md" in output
+
+
+GROWING_TEMPLATES = {
+    "replace chain": "{{ ('x'*1000).replace('x','x'*1000).replace('x','x'*1000)|length }}",
+    "replace filter": "{{ ('x'*1000)|replace('x','x'*1000)|replace('x','x'*1000)|length }}",
+    "expandtabs": "{{ ('\\t'*1000).expandtabs(999999)|length }}",
+    "indent": "{{ ('x\\n'*1000)|indent(999999)|length }}",
+    "join filter": "{{ ('x'*1000)|list|join('y'*1000000)|length }}",
+    "join method": "{{ ('y'*1000000).join(('x'*1000)|list)|length }}",
+    "doubling with ~": "{% set ns = namespace(s='x') %}{% for i in range(31) %}"
+                       "{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s|length }}",
+    "doubling with +": "{% set ns = namespace(s='x') %}{% for i in range(31) %}"
+                       "{% set ns.s = ns.s + ns.s %}{% endfor %}{{ ns.s|length }}",
+}
+
+
+@pytest.mark.parametrize("payload", GROWING_TEMPLATES.values(), ids=GROWING_TEMPLATES.keys())
+def test_templates_cannot_grow_strings_past_the_bound(site, capsys, payload):
+    """A few bytes of template must not make gigabytes: refused by the sandbox's size
+    bound (not by running out of memory), in check and build."""
+    templates = use_theme(site, "harbour") / "templates"
+    templates.mkdir()
+    (templates / "404.html").write_text("<p>line one</p>\n" + payload + "\n")
+    both_fail(site, capsys, "themes/harbour/templates/404.html:2: ",
+              "a result longer than 1,000,000 is not allowed")
