@@ -374,7 +374,11 @@ def _spread(start: datetime, end: datetime, weight: int, bounds: list[datetime],
 
 @dataclass(frozen=True)
 class State:
+    # The instant the state is derived at: the build's "now", or the latest posted update
+    # when an author's clock ran ahead of it (within load.CLOCK_SKEW): that update has
+    # happened, so the site is shown as of its time.
     now: datetime
+    generated: datetime  # the build's "now" as given: when the pages were made
     today: date  # in the site time zone
     component_status: dict[str, str]
     group_status: dict[str, str]
@@ -399,9 +403,20 @@ class State:
     def ended_at(self, incident: Incident) -> datetime | None:
         return self.timelines[incident.slug].ended_at(self.now)
 
+    @cached_property
+    def last_change(self) -> datetime | None:
+        """When the status last changed: the latest event of any entry's timeline by now
+        (a posted update, or the clock opening or closing a maintenance window)."""
+        return max((events[-1].at for tl in self.timelines.values()
+                    if (events := tl.upto(self.now))), default=None)
+
 
 def derive(content: Content, now: datetime) -> State:
     """Everything the outputs show that is not in the content itself."""
+    generated = now
+    # An update the loader let through as clock skew (a few minutes ahead) has happened.
+    now = max((i.updated_at for i in content.incidents), default=now)
+    now = max(now, generated)
     zone = content.site.zone
     today = now.astimezone(zone).date()
     timelines = {i.slug: build_timeline(i) for i in content.incidents}
@@ -446,7 +461,7 @@ def derive(content: Content, now: datetime) -> State:
               for c in content.components}
 
     return State(
-        now=now, today=today, component_status=component_status, group_status=group_status,
+        now=now, generated=generated, today=today, component_status=component_status, group_status=group_status,
         indicator=indicator, description=INDICATOR_DESCRIPTIONS[indicator],
         open_incidents=open_incidents, active_maintenance=active, upcoming_maintenance=upcoming,
         status=status, impact=impact, uptime=uptime,
