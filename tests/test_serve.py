@@ -213,3 +213,44 @@ def test_an_open_tab_reloads_and_shows_problems_in_an_overlay(site: Path, server
         finally:
             browser.close()
     assert errors == []
+
+
+CONTRAST_JS = """(selector) => {
+  function lum(css) {
+    var v = css.match(/[\\d.]+/g).slice(0, 3).map(function (x) {
+      x = x / 255; return x <= 0.04045 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); });
+    return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2];
+  }
+  var el = document.querySelector(selector), st = getComputedStyle(el), bg = st.backgroundColor;
+  if (bg === "rgba(0, 0, 0, 0)") { bg = getComputedStyle(el.parentElement).backgroundColor; }
+  var a = lum(st.color), b = lum(bg);
+  return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_problem_overlay_is_readable_in_light_and_dark(site: Path, server,
+                                                           scheme: str) -> None:
+    """The page's own styles for pre and button must not show through (white text on the
+    light theme's card colour was unreadable): WCAG AA contrast, 4.5:1, for each part."""
+    need(bool(CHROMIUM) and importlib.util.find_spec("playwright") is not None,
+         "chromium and playwright")
+    from playwright.sync_api import sync_playwright
+
+    url = server[0]
+    sample = next((site / "content" / "incidents").glob("*.md"))
+    events = EventStream(url)
+    sample.write_text(sample.read_text().replace("status: identified", "status: identifed"))
+    events.wait("problems")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM)
+        try:
+            page = browser.new_page(color_scheme=scheme)  # type: ignore[arg-type]
+            page.goto(f"{url}incidents/{sample.stem}/")
+            page.wait_for_selector("[role=alert] pre", timeout=TIMEOUT * 1000)
+            for part in ("[role=alert]", "[role=alert] h1", "[role=alert] pre",
+                         "[role=alert] button"):
+                assert page.evaluate(CONTRAST_JS, part) >= 4.5, (scheme, part)
+        finally:
+            browser.close()
