@@ -461,7 +461,8 @@ def derive(content: Content, now: datetime) -> State:
               for c in content.components}
 
     return State(
-        now=now, generated=generated, today=today, component_status=component_status, group_status=group_status,
+        now=now, generated=generated, today=today, component_status=component_status,
+        group_status=group_status,
         indicator=indicator, description=INDICATOR_DESCRIPTIONS[indicator],
         open_incidents=open_incidents, active_maintenance=active, upcoming_maintenance=upcoming,
         status=status, impact=impact, uptime=uptime,

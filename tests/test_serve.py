@@ -254,3 +254,83 @@ def test_the_problem_overlay_is_readable_in_light_and_dark(site: Path, server,
                 assert page.evaluate(CONTRAST_JS, part) >= 4.5, (scheme, part)
         finally:
             browser.close()
+
+
+def start(site: Path, *argv: str, env: dict[str, str] | None = None
+          ) -> tuple[subprocess.Popen[str], queue.Queue[str], queue.Queue[str]]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", "--port", "0", "--source", str(site),
+         *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+        text=True, env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})})
+    return process, lines_of(process.stdout), lines_of(process.stderr)  # type: ignore[arg-type]
+
+
+def stop(process: subprocess.Popen[str]) -> None:
+    if process.poll() is None:
+        process.kill()
+        process.wait(timeout=TIMEOUT)
+
+
+def test_host_all_interfaces_warns_that_others_can_see_the_preview(site: Path) -> None:
+    process, out, err = start(site, "--host", "0.0.0.0")
+    try:
+        port = wait_for_line(out, r"at http://127\.0\.0\.1:(\d+)/", []).group(1)
+        warning = wait_for_line(err, r"warning", []).string
+        assert warning == (f"heliograph serve: warning: listening on 0.0.0.0, not only on "
+                           f"this machine: anyone who can reach it on port {port} sees the "
+                           "preview, drafts and all\n")
+        # Reachable through any of the machine's addresses, not only loopback.
+        address = socket.gethostbyname(socket.gethostname())
+        assert get(f"http://{address}:{port}/")[0] == 200
+    finally:
+        stop(process)
+
+
+def test_host_loopback_does_not_warn(site: Path) -> None:
+    process, out, err = start(site, "--host", "localhost")
+    try:
+        url = wait_for_line(out, r"at (http://localhost:\d+/)", []).group(1)
+        assert get(url)[0] == 200
+        process.terminate()
+        assert process.wait(timeout=TIMEOUT) == 0
+        assert "warning" not in (process.stderr.read() if process.stderr else "")
+    finally:
+        stop(process)
+    while not err.empty():
+        assert "warning" not in err.get()
+
+
+def test_open_opens_the_preview_in_the_browser(site: Path, tmp_path: Path) -> None:
+    opened = tmp_path / "opened.txt"
+    browser = tmp_path / "browser.sh"
+    browser.write_text(f'#!/bin/sh\nprintf "%s" "$1" > "{opened}"\n')
+    browser.chmod(0o755)
+    process, out, _err = start(site, "--open", env={"BROWSER": f"{browser} %s"})
+    try:
+        url = wait_for_line(out, r"at (http://127\.0\.0\.1:\d+/)", []).group(1)
+        deadline = time.monotonic() + TIMEOUT
+        while not opened.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert opened.read_text() == url
+    finally:
+        stop(process)
+
+
+def test_a_themes_folder_made_after_start_is_watched(site: Path, server,
+                                                     tmp_path: Path) -> None:
+    url = server[0]
+    events = EventStream(url)
+    assert events.wait("hello") == "1"
+    made = tmp_path / "themes"
+    (made / "default" / "static").mkdir(parents=True)
+    (made / "default" / "static" / "style.css").write_text("body { color: #123456; }\n")
+    made.rename(site / "themes")  # appears in one step, after the server started
+    assert events.wait("reload") == "2"
+    page = get(url)[2]
+    css = re.search(r'href="(assets/style\.[0-9a-f]+\.css)"', page)
+    assert css is not None and get(url + css.group(1))[2] == "body { color: #123456; }\n"
+    # Now watched: an edit inside it rebuilds too.
+    (site / "themes" / "default" / "static" / "style.css").write_text("body { color: red; }\n")
+    assert events.wait("reload") == "3"
+    css = re.search(r'href="(assets/style\.[0-9a-f]+\.css)"', get(url)[2])
+    assert css is not None and get(url + css.group(1))[2] == "body { color: red; }\n"
