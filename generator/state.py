@@ -387,6 +387,9 @@ class State:
     open_incidents: tuple[Incident, ...]  # incidents and notices, newest first
     active_maintenance: tuple[Incident, ...]  # by window start
     upcoming_maintenance: tuple[Incident, ...]  # by window start, soonest first
+    # Every entry but the upcoming maintenance, newest first: what the history pages
+    # list (upcoming work is shown apart, above them).
+    past: tuple[Incident, ...]
     status: dict[str, str]  # slug -> current status
     impact: dict[str, str]  # slug -> impact
     uptime: dict[str, Uptime]  # component id -> uptime
@@ -429,6 +432,7 @@ def derive(content: Content, now: datetime) -> State:
                           key=lambda m: (m.sort_time, m.slug)))
     upcoming = tuple(sorted((m for m in maintenances if status[m.slug] == "scheduled"),
                             key=lambda m: (m.sort_time, m.slug)))
+    ahead = {m.slug for m in upcoming}
 
     given: dict[str, list[str]] = defaultdict(list)
     for incident in (*open_incidents, *active):
@@ -465,6 +469,7 @@ def derive(content: Content, now: datetime) -> State:
         group_status=group_status,
         indicator=indicator, description=INDICATOR_DESCRIPTIONS[indicator],
         open_incidents=open_incidents, active_maintenance=active, upcoming_maintenance=upcoming,
+        past=tuple(i for i in content.incidents if i.slug not in ahead),
         status=status, impact=impact, uptime=uptime,
         by_component={cid: tuple(items) for cid, items in by_component.items()},
         timelines=timelines,
