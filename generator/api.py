@@ -77,8 +77,7 @@ def first_moment(content: Content, now: datetime) -> datetime:
 
 def last_change(content: Content, state: State) -> datetime:
     """page.updated_at: the newest event in the content, so equal content gives equal JSON."""
-    moments = [state.latest(i).at for i in content.incidents]
-    return max(moments, default=first_moment(content, state.now))
+    return state.last_change or first_moment(content, state.now)
 
 
 def component_changes(content: Content, state: State) -> dict[str, datetime]:

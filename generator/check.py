@@ -142,7 +142,21 @@ def repeated_message(tl: Timeline, now: datetime, site: Site) -> list[Problem]:
     return found
 
 
-CHECKS: tuple[Check, ...] = (stale, maintenance_left_behind, no_components,
+def clock_ahead(tl: Timeline, now: datetime, site: Site) -> list[Problem]:
+    """Updates the loader accepted as clock skew (at most load.CLOCK_SKEW ahead)."""
+    found = []
+    for number, update in enumerate(tl.incident.updates, start=1):
+        if update.at > now:
+            ahead = int((update.at - now).total_seconds())
+            found.append(_warn(tl.incident, update.line, f"update {number} is {ahead} s after "
+                               f"now ({update.at:%Y-%m-%d %H:%M:%S} UTC); accepted as a clock "
+                               "running ahead and shown as already posted",
+                               "check the clock of the computer that wrote it (times without "
+                               f"an offset are in {site.timezone})"))
+    return found
+
+
+CHECKS: tuple[Check, ...] = (clock_ahead, stale, maintenance_left_behind, no_components,
                              operational_components, backfilled_open, zero_duration,
                              file_date, repeated_message)
 
@@ -185,7 +199,7 @@ def collect(source: Path, now: Now) -> tuple[tuple[Content, datetime] | None, li
         content, state, renderer = prepare(source, now)
         if renderer.theme.own_templates:
             render_site(content, state, renderer)
-        return (content, state.now), []
+        return (content, state.generated), []
     except ContentError as exc:
         return None, list(exc.problems)
     except ThemeError as exc:

@@ -64,7 +64,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     if missing := not_a_repo(Path(args.source)):  # a typo to fix, not a page to preview
         raise ContentError(missing)
-    return run_serve(Path(args.source), args.port, args.now)
+    return run_serve(Path(args.source), args.port, args.now, args.host, args.open)
 
 
 def _due(args: argparse.Namespace) -> int:
@@ -150,6 +150,11 @@ def _author_commands(sub: argparse._SubParsersAction) -> None:
     v = sub.add_parser("serve", parents=[_source()],
                        help="preview on localhost, rebuilt and reloaded on change")
     v.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0: any free)")
+    v.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default: 127.0.0.1, this machine only; "
+                   "0.0.0.0 to preview from a VM, container or phone: anyone on the "
+                   "network can then see it)")
+    v.add_argument("--open", action="store_true", help="open the preview in a browser")
     v.add_argument("--now", help="pin 'now' (ISO 8601) instead of the clock")
     v.set_defaults(func=_serve)
 

@@ -15,7 +15,7 @@ import stat
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -63,6 +63,10 @@ MAX_FILE_BYTES = 1_000_000  # an incident is text; anything bigger is a mistake 
 # 500 components x 365 days of outage need 270 MB and give a 190 MB site), so both are
 # bounded: a hostile components.yaml or site.yaml cannot exhaust CI's memory.
 MAX_COMPONENTS = 1_000
+# An update up to this far after the build's "now" is an author's clock running ahead, not
+# a mistake: accepted (check warns) and shown as happened (state.derive).
+CLOCK_MINUTES = 5
+CLOCK_SKEW = timedelta(minutes=CLOCK_MINUTES)
 MAX_COMPONENT_DAYS = 100_000  # components x history_days
 # Patterns are used with fullmatch: `$` would also match before a final newline.
 ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -900,11 +904,12 @@ def _updates(check: FileCheck, node: Node, kind: str, site: Site, now: datetime,
         components = _update_components(check, item, kind, status, resolved_line is not None,
                                         known, what)
         if at is not None:
-            if at > now:
+            if at > now + CLOCK_SKEW:
                 check.error(item.where_value("at"), f"{what} is in the future ({_utc(at)}, the "
                             f"build's now is {_utc(now)})",
-                            "updates record what already happened; only a maintenance window "
-                            f"may be in the future (times without an offset are in "
+                            "updates record what already happened (a clock up to "
+                            f"{CLOCK_MINUTES} minutes ahead is tolerated); only a maintenance "
+                            "window may be in the future (times without an offset are in "
                             f"{site.timezone})")
             if previous is not None and at < previous[0]:
                 check.error(item.where_value("at"), f"{what} ({_utc(at)}) is earlier than "

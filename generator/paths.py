@@ -6,7 +6,13 @@ slug and the component id are the permanent parts, so URLs never change.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from generator.model import Incident, Site
+
+# The history's lists: every entry (None), and one per type, each paginated alike.
+HISTORY_KINDS: tuple[str | None, ...] = (None, "incident", "maintenance", "notice")
+HISTORY_FOLDERS = {"incident": "incidents", "maintenance": "maintenance", "notice": "notices"}
 
 
 def incident_dir(slug: str) -> str:
@@ -17,13 +23,37 @@ def component_dir(component_id: str) -> str:
     return f"components/{component_id}/"
 
 
-def history_path(number: int) -> str:
-    """The output path of history page `number` (1 is history/ itself)."""
-    return "history/index.html" if number == 1 else f"history/page/{number}/index.html"
+def history_path(number: int, kind: str | None = None) -> str:
+    """The output path of page `number` (1 is the list's folder itself) of the history of
+    every entry (kind None: history/) or of one type (history/incidents/, ...)."""
+    folder = "history/" + (f"{HISTORY_FOLDERS[kind]}/" if kind else "")
+    return f"{folder}index.html" if number == 1 else f"{folder}page/{number}/index.html"
 
 
 def history_page_count(incidents: tuple[Incident, ...], size: int) -> int:
     return max(1, -(-len(incidents) // size))
+
+
+class HistoryPage(NamedTuple):
+    kind: str | None  # None: every type
+    number: int
+    pages: int  # how many pages its list has
+    path: str
+    entries: tuple[Incident, ...]
+
+
+def history_pages(past: tuple[Incident, ...], size: int) -> list[HistoryPage]:
+    """Every history page: the past entries (State.past, newest first; upcoming
+    maintenance is not paginated) of each list, `size` to a page. A list with no
+    entries still has its first page."""
+    result = []
+    for kind in HISTORY_KINDS:
+        listed = past if kind is None else tuple(i for i in past if i.type == kind)
+        pages = history_page_count(listed, size)
+        result += [HistoryPage(kind, number, pages, history_path(number, kind),
+                               listed[(number - 1) * size: number * size])
+                   for number in range(1, pages + 1)]
+    return result
 
 
 def absolute(site: Site, path: str = "") -> str:

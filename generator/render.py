@@ -38,7 +38,14 @@ from generator.markup import Markdown
 from generator.memo import Memo
 from generator.model import Component, Content, Group, Incident, Site, Update, Window
 from generator.parallel import Task, run_tasks
-from generator.paths import absolute, component_dir, history_page_count, history_path, incident_dir
+from generator.paths import (
+    HISTORY_KINDS,
+    absolute,
+    component_dir,
+    history_pages,
+    history_path,
+    incident_dir,
+)
 from generator.state import CLOSED, Day, State, Uptime, schedule
 from generator.theme import Theme, ThemeError, default_theme_dir
 from generator.timeutil import iso
@@ -161,6 +168,15 @@ class GroupView:
 
 
 @dataclass(frozen=True)
+class HistoryFilter:
+    """A link to one of the history's lists (every entry, or one type)."""
+
+    kind: str | None
+    href: str
+    current: bool
+
+
+@dataclass(frozen=True)
 class MonthSection:
     label: str
     entries: tuple[EntryView, ...]
@@ -278,7 +294,8 @@ FORMAT_NUMBER = re.compile(r"[%:.]\D{0,4}?(\d+)")
 # Frozen dataclasses of Heliograph's own whose public attributes are plain data or pure
 # properties: what templates are given (docs/theming.md).
 VIEW_TYPES = frozenset({AffectedView, EntryView, QuietPiece, DayView, ComponentView, GroupView,
-                        MonthSection, Site, Component, Group, Update, Window, Incident, Day,
+                        MonthSection, HistoryFilter, Site, Component, Group, Update, Window,
+                        Incident, Day,
                         Uptime, State})
 
 
@@ -656,6 +673,9 @@ def page_tasks(content: Content, state: State, renderer: Renderer) -> list[Task]
     def entries(items: tuple[Incident, ...]) -> tuple[EntryView, ...]:
         return tuple(views[i.slug] for i in items)
 
+    # The components visitors can look at (a component page each).
+    listed = content.components
+
     # What every page shows: the status (favicon), component names and what the clock
     # changes next (for the script).
     clock = schedule_json(content, state, r)
@@ -678,21 +698,29 @@ def page_tasks(content: Content, state: State, renderer: Renderer) -> list[Task]
             upcoming_maintenance=entries(state.upcoming_maintenance), state=state,
             now=state.now, by_slug=by_slug, **base)}
 
-    size = site.history_page_size
-    pages = history_page_count(content.incidents, size)
+    listings = history_pages(state.past, site.history_page_size)
+    upcoming = entries(state.upcoming_maintenance)
+    upcoming_slugs = {i.slug for i in state.upcoming_maintenance}
 
-    def history(numbers: range) -> dict[str, bytes]:
+    def history(chunk: Sequence[int]) -> dict[str, bytes]:
         out = {}
-        for number in numbers:
-            path = history_path(number)
+        for index in chunk:
+            kind, number, pages, path, items = listings[index]
             back = "../" * path.count("/")
-            items = entries(content.incidents[(number - 1) * size: number * size])
+            views_ = entries(items)
+            # Upcoming work heads the first page of the lists it belongs to, apart from
+            # the past (and from the pagination, so page numbers do not shift with time).
+            ahead = upcoming if number == 1 and kind in (None, "maintenance") else ()
+            filters = tuple(HistoryFilter(k, back + history_path(1, k).removesuffix(
+                "index.html"), k == kind) for k in HISTORY_KINDS)
             out[path] = page(
-                "history.html", path, (items, number, pages),
-                months=by_month(items, r.t, site.zone), page_number=number, pages=pages,
-                newer=back + history_path(number - 1).removesuffix("index.html")
+                "history.html", path, (views_, ahead, kind, number, pages),
+                months=by_month(views_, r.t, site.zone), page_number=number, pages=pages,
+                kind=kind, upcoming=ahead, filters=filters,
+                listed_components=listed,
+                newer=back + history_path(number - 1, kind).removesuffix("index.html")
                 if number > 1 else None,
-                older=back + history_path(number + 1).removesuffix("index.html")
+                older=back + history_path(number + 1, kind).removesuffix("index.html")
                 if number < pages else None)
         return out
 
@@ -711,11 +739,14 @@ def page_tasks(content: Content, state: State, renderer: Renderer) -> list[Task]
             path = component_dir(component.id) + "index.html"
             row = component_view(component, state, by_slug)
             related = state.by_component.get(component.id, ())
+            ahead = tuple(i for i in state.upcoming_maintenance
+                          if component.id in i.component_ids)
+            related = tuple(i for i in related if i.slug not in upcoming_slugs)
             recent = entries(related[:RECENT_ON_COMPONENT])
             days = tuple(b for b in reversed(row.bars) if isinstance(b, DayView))
-            out[path] = page("component.html", path, (row, recent, len(related)),
+            out[path] = page("component.html", path, (row, recent, len(related), ahead),
                              component=component, row=row, days=days, recent=recent,
-                             total=len(related))
+                             total=len(related), upcoming=entries(ahead))
         out["404.html"] = page("404.html", "404.html", None, root=r.env.globals["base_path"])
         return out
 
@@ -729,7 +760,7 @@ def page_tasks(content: Content, state: State, renderer: Renderer) -> list[Task]
 
     parts = max(1, r.jobs * 4)  # more parts than workers: they finish close together
     tasks: list[Task] = [index, component_pages, embed]
-    tasks += [partial(history, range(1 + i, pages + 1, parts)) for i in range(parts)]
+    tasks += [partial(history, range(i, len(listings), parts)) for i in range(parts)]
     tasks += [partial(incident_pages, content.incidents[i::parts]) for i in range(parts)]
     return tasks
 

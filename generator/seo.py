@@ -9,7 +9,7 @@ from __future__ import annotations
 from xml.etree import ElementTree as ET
 
 from generator.model import Content, Site
-from generator.paths import absolute, component_dir, history_page_count, history_path, incident_dir
+from generator.paths import absolute, component_dir, history_pages, incident_dir
 from generator.render import Renderer
 from generator.state import State
 from generator.timeutil import iso
@@ -24,9 +24,8 @@ def page_paths(content: Content, state: State) -> list[tuple[str, str | None]]:
     from a search engine.
     """
     pages: list[tuple[str, str | None]] = [("index.html", None)]
-    for number in range(1, history_page_count(content.incidents,
-                                              content.site.history_page_size) + 1):
-        pages.append((history_path(number), None))
+    for listing in history_pages(state.past, content.site.history_page_size):
+        pages.append((listing.path, None))
     for incident in content.incidents:
         pages.append((incident_dir(incident.slug) + "index.html",
                       iso(state.latest(incident).at)))  # the clock's events included

@@ -1,6 +1,7 @@
 """`heliograph serve`: a local preview that rebuilds on change and reloads open tabs.
 
-The site is built in memory (`make_site`) and served from memory on 127.0.0.1. A
+The site is built in memory (`make_site`) and served from memory on 127.0.0.1 (or
+`--host`). A
 watchdog observer watches content/ and the theme; changes are debounced into one
 `Rebuilder.rebuild(changed_paths)` call. HTML responses get a small external script
 that listens on a server-sent events stream: `reload` after a good rebuild,
@@ -13,15 +14,18 @@ from __future__ import annotations
 import contextlib
 import errno
 import html
+import ipaddress
 import json
 import mimetypes
 import os
 import posixpath
 import queue
 import signal
+import socket
 import sys
 import threading
 import time
+import webbrowser
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -42,7 +46,7 @@ from generator.load import LoadCache
 from generator.markup import Markdown
 from generator.model import Site
 from generator.render import Renderer
-from generator.theme import ThemeError, load_theme, resolve_theme
+from generator.theme import Theme, ThemeError, load_theme, resolve_theme
 
 PREFIX = "/__heliograph/"
 SCRIPT_PATH = PREFIX + "livereload.js"
@@ -75,28 +79,44 @@ LIVERELOAD_JS = """\
     if (box) { box.remove(); box = null; }
   }
 
+  // The page's stylesheet styles pre, h1 and button too (a light theme's card colour
+  // behind inherited white text was unreadable): every colour here is set inline, from
+  // one palette per colour scheme, so the overlay reads the same over any theme.
+  function palette() {
+    var dark = window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches;
+    return dark ? {bg: "#16161a", fg: "#f2f2f2", card: "#26262c", line: "#ff8a80"}
+                : {bg: "#ffffff", fg: "#1b1b1f", card: "#f1f1f4", line: "#b3261e"};
+  }
+
   function show(problems) {
     hide();
+    var c = palette();
     box = document.createElement("div");
     box.setAttribute("role", "alert");
     var s = box.style;
     s.position = "fixed"; s.inset = "0"; s.zIndex = "2147483647"; s.overflow = "auto";
-    s.background = "rgba(20, 20, 24, 0.94)"; s.color = "#fff"; s.padding = "2rem";
+    s.background = c.bg; s.color = c.fg; s.padding = "2rem"; s.margin = "0";
     s.font = "14px/1.5 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace";
     var title = document.createElement("h1");
     title.textContent = problems.length + " problem" + (problems.length === 1 ? "" : "s") +
       " in the content; showing the last good build";
     title.style.font = "bold 18px/1.3 system-ui, sans-serif";
+    title.style.color = c.fg; title.style.background = "transparent";
     box.appendChild(title);
     problems.forEach(function (p) {
       var item = document.createElement("pre");
-      item.style.whiteSpace = "pre-wrap"; item.style.margin = "1rem 0";
-      item.style.borderLeft = "4px solid #ff6b6b"; item.style.paddingLeft = "1rem";
+      var t = item.style;
+      t.whiteSpace = "pre-wrap"; t.margin = "1rem 0"; t.padding = ".75rem 1rem";
+      t.color = c.fg; t.background = c.card; t.border = "0";
+      t.borderLeft = "4px solid " + c.line; t.borderRadius = "0"; t.font = "inherit";
       item.textContent = p.where + "\\n" + p.message + (p.hint ? "\\nhint: " + p.hint : "");
       box.appendChild(item);
     });
     var close = document.createElement("button");
     close.type = "button"; close.textContent = "Hide until the next change";
+    var b = close.style;
+    b.color = c.fg; b.background = c.card; b.border = "1px solid " + c.fg;
+    b.padding = ".4rem .8rem"; b.font = "14px/1.4 system-ui, sans-serif"; b.cursor = "pointer";
     close.addEventListener("click", hide);
     box.appendChild(close);
     document.body.appendChild(box);
@@ -148,6 +168,7 @@ class Rebuilder:
         self.cache = LoadCache()
         self.md = Markdown()
         self.renderer: Renderer | None = None
+        self.theme_key: object = None  # what self.renderer's theme was read from
         self.snapshot = Snapshot({}, watch=self._watch_list(None))
 
     def rebuild(self, changed_paths: Collection[Path] = ()) -> Snapshot:
@@ -173,8 +194,15 @@ class Rebuilder:
 
     def _make_site(self) -> BuiltSite:
         content, state = load_state(self.source, self.now, self.base_url, cache=self.cache)
-        if self.renderer is None or self.renderer.site != content.site:
-            self.renderer = Renderer(content, load_theme(self.source, content.site), self.md)
+        # The theme's files are compared on every rebuild, not only when the watcher
+        # reports one: a change it missed (a themes/ folder made after start, a logo
+        # under content/) would otherwise keep the old hashed assets until the next theme
+        # edit, since a content edit reuses the renderer.
+        theme = load_theme(self.source, content.site)
+        key = (content.site, theme_fingerprint(theme), theme.extra)
+        if self.renderer is None or key != self.theme_key:
+            self.renderer = Renderer(content, theme, self.md)
+            self.theme_key = key
         return BuiltSite(content, state, render_site(content, state, self.renderer))
 
     def _watch_list(self, site: Site | None) -> tuple[Path, ...]:
@@ -186,6 +214,17 @@ class Rebuilder:
         if logo:
             folders.append((self.source / logo).parent)
         return tuple(dict.fromkeys(p.resolve() for p in folders if p.is_dir()))
+
+
+def theme_fingerprint(theme: Theme) -> tuple[tuple[str, int, int, int], ...]:
+    """Each theme file's path, modification time, size and inode: changes when a file
+    is edited, added, removed or replaced."""
+    found = []
+    for files in theme.files:
+        for path in files.values():
+            info = path.stat()
+            found.append((str(path), info.st_mtime_ns, info.st_size, info.st_ino))
+    return tuple(found)
 
 
 # --- server-sent events ------------------------------------------------------------------
@@ -367,8 +406,29 @@ class PreviewServer(ThreadingHTTPServer):
     daemon_threads = True  # open event streams must not keep the process alive
     preview: Preview  # set once the bound port (and so the site's URL) is known
 
-    def __init__(self, port: int):
-        super().__init__(("127.0.0.1", port), Handler)
+    def __init__(self, host: str, port: int):
+        if ":" in host:
+            self.address_family = socket.AF_INET6
+        super().__init__((host, port), Handler)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether only this machine can reach an address ('localhost' counts; any other
+    name is taken as reachable by others)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def preview_url(host: str, port: int) -> str:
+    """The address to open: a wildcard (0.0.0.0, ::) is opened on this machine as
+    127.0.0.1; other machines use this machine's own address."""
+    if host in ("", "0.0.0.0", "::"):
+        host = "127.0.0.1"
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
 
 
 # --- watching -----------------------------------------------------------------------------
@@ -421,13 +481,30 @@ class Changes(FileSystemEventHandler):
             return batch
 
 
-class Watcher:
-    """A watchdog observer over the snapshot's folders, re-aimed when they change."""
+class Appears(FileSystemEventHandler):
+    """Watches the source folder itself (not below it) for a `themes` folder made, moved
+    in or removed after start: the rebuild that follows re-aims the watcher at it."""
 
     def __init__(self, changes: Changes):
+        super().__init__()
+        self.changes = changes
+
+    def dispatch(self, event: FileSystemEvent) -> None:
+        paths = (event.src_path, getattr(event, "dest_path", ""))
+        if any(p and Path(os.fsdecode(p)).name == "themes" for p in paths):
+            self.changes.dispatch(event)
+
+
+class Watcher:
+    """A watchdog observer over the snapshot's folders, re-aimed when they change, and
+    over the source folder itself for a themes/ folder that appears."""
+
+    def __init__(self, changes: Changes, source: Path | None = None):
         self.changes = changes
         self.observer = Observer()
         self.watched: dict[Path, ObservedWatch] = {}
+        if source is not None:
+            self.observer.schedule(Appears(changes), str(source.resolve()), recursive=False)
 
     def aim(self, folders: Collection[Path]) -> None:
         for gone in set(self.watched) - set(folders):
@@ -502,9 +579,13 @@ class Loop:
                 self.build(batch)
 
 
-def _bind(port: int) -> PreviewServer:
+def _bind(host: str, port: int) -> PreviewServer:
     try:
-        return PreviewServer(port)
+        return PreviewServer(host, port)
+    except socket.gaierror:
+        raise user_error("--host", f"'{host}' is not an address or name of this machine",
+                         "use 127.0.0.1 (this machine only) or 0.0.0.0 (every network "
+                         "interface)") from None
     except OverflowError:
         raise user_error("--port", f"{port} is not a port number", "use 1-65535, or 0") from None
     except OSError as exc:
@@ -514,6 +595,10 @@ def _bind(port: int) -> PreviewServer:
         if exc.errno == errno.EACCES:
             raise user_error("--port", f"not allowed to listen on port {port}",
                              "use a port above 1023") from None
+        if exc.errno == errno.EADDRNOTAVAIL:
+            raise user_error("--host", f"{host} is not an address of this machine",
+                             "use one of its own addresses, or 0.0.0.0 for all of them") \
+                from None
         raise
 
 
@@ -521,13 +606,28 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def run_serve(source: Path, port: int, now: str | None) -> int:
-    server = _bind(port)
-    url = f"http://127.0.0.1:{server.server_address[1]}/"
+def open_browser(url: str) -> None:
+    """Open the preview in the default browser (BROWSER, if set, names it), off the main
+    thread: some browsers' launchers wait until the browser is closed."""
+    def run() -> None:
+        if not webbrowser.open(url):
+            print(f"Could not open a browser; visit {url}", file=sys.stderr, flush=True)
+
+    threading.Thread(target=run, name="heliograph-open", daemon=True).start()
+
+
+def run_serve(source: Path, port: int, now: str | None, host: str = "127.0.0.1",
+              open_it: bool = False) -> int:
+    server = _bind(host, port)
+    url = preview_url(host, server.server_address[1])
+    if not is_loopback(host):
+        print(f"heliograph serve: warning: listening on {host}, not only on this machine: "
+              f"anyone who can reach it on port {server.server_address[1]} sees the preview, "
+              "drafts and all", file=sys.stderr, flush=True)
     preview = Preview(Rebuilder(source, now, url))
     server.preview = preview
     changes = Changes()
-    watcher = Watcher(changes)
+    watcher = Watcher(changes, source)
     loop = Loop(preview, changes, watcher)
     loop.build(())
     watcher.start()
@@ -535,6 +635,8 @@ def run_serve(source: Path, port: int, now: str | None) -> int:
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _interrupt)
     print(f"Serving {source.resolve()} at {url} (Ctrl-C to stop)", flush=True)
+    if open_it:
+        open_browser(url)
     try:
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:

@@ -451,7 +451,11 @@ def schedule(content: Content, timelines: dict[str, Timeline],
 
 @dataclass(frozen=True)
 class State:
+    # The instant the state is derived at: the build's "now", or the latest posted update
+    # when an author's clock ran ahead of it (within load.CLOCK_SKEW): that update has
+    # happened, so the site is shown as of its time.
     now: datetime
+    generated: datetime  # the build's "now" as given: when the pages were made
     today: date  # in the site time zone
     component_status: dict[str, str]
     group_status: dict[str, str]
@@ -460,6 +464,9 @@ class State:
     open_incidents: tuple[Incident, ...]  # incidents and notices, newest first
     active_maintenance: tuple[Incident, ...]  # by window start
     upcoming_maintenance: tuple[Incident, ...]  # by window start, soonest first
+    # Every entry but the upcoming maintenance, newest first: what the history pages
+    # list (upcoming work is shown apart, above them).
+    past: tuple[Incident, ...]
     status: dict[str, str]  # slug -> current status
     impact: dict[str, str]  # slug -> impact
     uptime: dict[str, Uptime]  # component id -> uptime
@@ -476,9 +483,20 @@ class State:
     def ended_at(self, incident: Incident) -> datetime | None:
         return self.timelines[incident.slug].ended_at(self.now)
 
+    @cached_property
+    def last_change(self) -> datetime | None:
+        """When the status last changed: the latest event of any entry's timeline by now
+        (a posted update, or the clock opening or closing a maintenance window)."""
+        return max((events[-1].at for tl in self.timelines.values()
+                    if (events := tl.upto(self.now))), default=None)
+
 
 def derive(content: Content, now: datetime) -> State:
     """Everything the outputs show that is not in the content itself."""
+    generated = now
+    # An update the loader let through as clock skew (a few minutes ahead) has happened.
+    now = max((i.updated_at for i in content.incidents), default=now)
+    now = max(now, generated)
     zone = content.site.zone
     today = now.astimezone(zone).date()
     timelines = build_timelines(content)
@@ -489,6 +507,7 @@ def derive(content: Content, now: datetime) -> State:
     active = tuple(sorted(current.active, key=lambda m: (m.sort_time, m.slug)))
     upcoming = tuple(sorted((m for m in maintenances if status[m.slug] == "scheduled"),
                             key=lambda m: (m.sort_time, m.slug)))
+    ahead = {m.slug for m in upcoming}
 
     order = {i.slug: n for n, i in enumerate(content.incidents)}
     spans: dict[str, list[Span]] = defaultdict(list)
@@ -505,9 +524,11 @@ def derive(content: Content, now: datetime) -> State:
               for c in content.components}
 
     return State(
-        now=now, today=today, component_status=current.component, group_status=current.group,
+        now=now, generated=generated, today=today, component_status=current.component,
+        group_status=current.group,
         indicator=current.indicator, description=current.description,
         open_incidents=current.open, active_maintenance=active, upcoming_maintenance=upcoming,
+        past=tuple(i for i in content.incidents if i.slug not in ahead),
         status=status, impact=impact, uptime=uptime,
         by_component={cid: tuple(items) for cid, items in by_component.items()},
         timelines=timelines,

@@ -108,3 +108,23 @@ def test_body_and_per_update_component_edits_reach_every_output(source: Path) ->
     feed = snapshot.files["components/api/feed.atom"].decode()
     assert "Public API: Partial outage → Operational" in feed
     assert "Public API: Major outage" not in feed
+
+
+def test_a_theme_change_the_watcher_missed_reaches_the_next_content_rebuild(
+        source: Path) -> None:
+    """A themes/ folder made after `serve` started is not watched until the next rebuild,
+    and a content edit reuses the renderer: the theme's files are compared each time, so
+    the new stylesheet (a new hashed name on every page) is not left out."""
+    rebuilder = Rebuilder(source, NOW, BASE)
+    first = rebuilder.rebuild()
+    style = source / "themes" / "default" / "static" / "style.css"
+    style.parent.mkdir(parents=True)
+    style.write_text("body { color: #123456; }\n")
+    incident = source / INCIDENT
+    edit(incident, "Search has been fast for an hour.", "Search is fast again.")
+    snapshot = rebuilder.rebuild([incident])  # only the content edit is reported
+    assert snapshot.files == fresh(source)
+    css = [p for p in snapshot.files if p.startswith("assets/style.")]
+    assert len(css) == 1 and snapshot.files[css[0]] == b"body { color: #123456; }\n"
+    assert css[0].encode() in snapshot.files["index.html"]
+    assert css[0] not in first.files

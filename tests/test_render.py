@@ -156,7 +156,8 @@ def test_german_build(tmp_path):
     assert "99,97 % Verfügbarkeit in den letzten 90 Tagen" in html
     assert ">26. Nov. 2026, 22:14 Uhr MEZ</time>" in html
     history = files["history/index.html"].decode()
-    assert "<h2>Dezember 2026</h2>" in history and "Störungsverlauf" in history
+    assert "<h2>November 2026</h2>" in history and "Störungsverlauf" in history
+    assert '<h2 id="upcoming-title">Bevorstehend</h2>' in history  # December's maintenance
 
 
 def test_incident_page_shows_what_the_clock_did():

@@ -213,3 +213,124 @@ def test_an_open_tab_reloads_and_shows_problems_in_an_overlay(site: Path, server
         finally:
             browser.close()
     assert errors == []
+
+
+CONTRAST_JS = """(selector) => {
+  function lum(css) {
+    var v = css.match(/[\\d.]+/g).slice(0, 3).map(function (x) {
+      x = x / 255; return x <= 0.04045 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); });
+    return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2];
+  }
+  var el = document.querySelector(selector), st = getComputedStyle(el), bg = st.backgroundColor;
+  if (bg === "rgba(0, 0, 0, 0)") { bg = getComputedStyle(el.parentElement).backgroundColor; }
+  var a = lum(st.color), b = lum(bg);
+  return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_problem_overlay_is_readable_in_light_and_dark(site: Path, server,
+                                                           scheme: str) -> None:
+    """The page's own styles for pre and button must not show through (white text on the
+    light theme's card colour was unreadable): WCAG AA contrast, 4.5:1, for each part."""
+    need(bool(CHROMIUM) and importlib.util.find_spec("playwright") is not None,
+         "chromium and playwright")
+    from playwright.sync_api import sync_playwright
+
+    url = server[0]
+    sample = next((site / "content" / "incidents").glob("*.md"))
+    events = EventStream(url)
+    sample.write_text(sample.read_text().replace("status: identified", "status: identifed"))
+    events.wait("problems")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM)
+        try:
+            page = browser.new_page(color_scheme=scheme)  # type: ignore[arg-type]
+            page.goto(f"{url}incidents/{sample.stem}/")
+            page.wait_for_selector("[role=alert] pre", timeout=TIMEOUT * 1000)
+            for part in ("[role=alert]", "[role=alert] h1", "[role=alert] pre",
+                         "[role=alert] button"):
+                assert page.evaluate(CONTRAST_JS, part) >= 4.5, (scheme, part)
+        finally:
+            browser.close()
+
+
+def start(site: Path, *argv: str, env: dict[str, str] | None = None
+          ) -> tuple[subprocess.Popen[str], queue.Queue[str], queue.Queue[str]]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", "--port", "0", "--source", str(site),
+         *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+        text=True, env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})})
+    return process, lines_of(process.stdout), lines_of(process.stderr)  # type: ignore[arg-type]
+
+
+def stop(process: subprocess.Popen[str]) -> None:
+    if process.poll() is None:
+        process.kill()
+        process.wait(timeout=TIMEOUT)
+
+
+def test_host_all_interfaces_warns_that_others_can_see_the_preview(site: Path) -> None:
+    process, out, err = start(site, "--host", "0.0.0.0")
+    try:
+        port = wait_for_line(out, r"at http://127\.0\.0\.1:(\d+)/", []).group(1)
+        warning = wait_for_line(err, r"warning", []).string
+        assert warning == (f"heliograph serve: warning: listening on 0.0.0.0, not only on "
+                           f"this machine: anyone who can reach it on port {port} sees the "
+                           "preview, drafts and all\n")
+        # Reachable through any of the machine's addresses, not only loopback.
+        address = socket.gethostbyname(socket.gethostname())
+        assert get(f"http://{address}:{port}/")[0] == 200
+    finally:
+        stop(process)
+
+
+def test_host_loopback_does_not_warn(site: Path) -> None:
+    process, out, err = start(site, "--host", "localhost")
+    try:
+        url = wait_for_line(out, r"at (http://localhost:\d+/)", []).group(1)
+        assert get(url)[0] == 200
+        process.terminate()
+        assert process.wait(timeout=TIMEOUT) == 0
+        assert "warning" not in (process.stderr.read() if process.stderr else "")
+    finally:
+        stop(process)
+    while not err.empty():
+        assert "warning" not in err.get()
+
+
+def test_open_opens_the_preview_in_the_browser(site: Path, tmp_path: Path) -> None:
+    opened = tmp_path / "opened.txt"
+    browser = tmp_path / "browser.sh"
+    browser.write_text(f'#!/bin/sh\nprintf "%s" "$1" > "{opened}"\n')
+    browser.chmod(0o755)
+    process, out, _err = start(site, "--open", env={"BROWSER": f"{browser} %s"})
+    try:
+        url = wait_for_line(out, r"at (http://127\.0\.0\.1:\d+/)", []).group(1)
+        deadline = time.monotonic() + TIMEOUT
+        while not opened.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert opened.read_text() == url
+    finally:
+        stop(process)
+
+
+def test_a_themes_folder_made_after_start_is_watched(site: Path, server,
+                                                     tmp_path: Path) -> None:
+    url = server[0]
+    events = EventStream(url)
+    assert events.wait("hello") == "1"
+    made = tmp_path / "themes"
+    (made / "default" / "static").mkdir(parents=True)
+    (made / "default" / "static" / "style.css").write_text("body { color: #123456; }\n")
+    made.rename(site / "themes")  # appears in one step, after the server started
+    assert events.wait("reload") == "2"
+    page = get(url)[2]
+    css = re.search(r'href="(assets/style\.[0-9a-f]+\.css)"', page)
+    assert css is not None and get(url + css.group(1))[2] == "body { color: #123456; }\n"
+    # Now watched: an edit inside it rebuilds too.
+    (site / "themes" / "default" / "static" / "style.css").write_text("body { color: red; }\n")
+    assert events.wait("reload") == "3"
+    css = re.search(r'href="(assets/style\.[0-9a-f]+\.css)"', get(url)[2])
+    assert css is not None and get(url + css.group(1))[2] == "body { color: red; }\n"
