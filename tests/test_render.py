@@ -16,8 +16,10 @@ from generator.render import (
     QuietPiece,
     Renderer,
     bars,
+    first_screen,
     quiet_pieces,
     render_pages,
+    screen_windows,
 )
 from generator.state import derive
 from generator.theme import load_theme
@@ -113,7 +115,7 @@ def test_bars_cover_every_day_and_only_eventful_days_are_focusable(site):
 
 def test_day_tooltip_lists_that_days_incidents_with_links(site):
     html = site.files["index.html"].decode()
-    tip = re.search(r'<details class="d s-major_outage" name="day"><summary>'
+    tip = re.search(r'<details class="d s-major_outage from2" name="day"><summary>'
                     r'<span class="sr">3 September 2026: Major outage</span></summary>'
                     r'<div class="tip">(.*?)</div></details>', html)
     assert tip, "the API outage day"
@@ -132,7 +134,8 @@ def test_maintenance_carries_its_window_for_the_script(site):
     html = site.files["index.html"].decode()
     assert ('data-start="2026-12-06T02:00:00Z" data-end="2026-12-06T04:00:00Z" '
             'data-active="In progress" data-done="Completed">Scheduled</span>') in html
-    assert '<body data-zone="Europe/Berlin" data-local="{time} your time">' in html
+    assert ('<body data-zone="Europe/Berlin" data-datetime="{day} {month} {year}, {H}:{M} {zone}" '
+            'data-months="Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec">') in html
 
 
 def test_open_incident_shows_since_when_and_latest_update_first(site):
@@ -149,7 +152,7 @@ def test_german_build(tmp_path):
     assert '<html lang="de">' in html
     assert "Teilweiser Systemausfall" in html and "Betriebsbereit" in html
     # API: partial 14 min (x 0.3) + major 29 min = 33.2 min of 128,340 min -> 99.974
-    assert "99,97 % Verfügbarkeit in den letzten 90 Tagen" in html
+    assert "99,97\xa0% Verfügbarkeit in den letzten 90 Tagen" in html  # CLDR: no-break space
     assert ">26. Nov. 2026, 22:14 Uhr MEZ</time>" in html
     history = files["history/index.html"].decode()
     assert "<h2>Dezember 2026</h2>" in history and "Störungsverlauf" in history
@@ -172,3 +175,38 @@ def test_compiled_templates_are_cached_and_a_bad_cache_is_ignored(tmp_path, monk
     blocked.write_text("not a folder")
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
     assert make_site(REPO, NOW).files == first
+
+
+def test_narrower_screens_show_30_and_60_days_with_their_uptime(site):
+    html = site.files["index.html"].decode()
+    row = html[html.index('href="components/api/"'):html.index('href="components/dashboard/"')]
+    # Now is 27 Nov 2026 (Berlin): the last 30 days start 29 Oct, 60 on 29 Sep, 90 on 30 Aug.
+    assert ('<p class="uptime-sum"><span class="upto0">100.00% uptime over the last 30 days'
+            '</span><span class="from1 upto1">100.00% uptime over the last 60 days</span>'
+            '<span class="from2">99.97% uptime over the last 90 days</span></p>') in row
+    assert ('<p class="uptime-legend" aria-hidden="true"><span class="upto0">29 Oct 2026</span>'
+            '<span class="from1 upto1">29 Sep 2026</span><span class="from2">30 Aug 2026</span>'
+            '<span>Today</span></p>') in row
+    assert '<div class="bars n30 m60" role="group"' in row
+    # 3 Sep is 85 days back (wide screens only), 8 Oct 50 days (medium and wide).
+    assert re.findall(r'<details class="d s-[a-z_]+( end)?( from\d)?" name="day"><summary>'
+                      r'<span class="sr">([^<]+):', row) == [
+        ("", " from2", "3 September 2026"), ("", " from1", "8 October 2026")]
+
+
+def test_window_screens_and_the_day_each_screen_starts_showing():
+    assert screen_windows((30, 60, 90)) == (30, 60, 90)
+    assert screen_windows((30, 45)) == (30, 45, 45)
+    assert screen_windows((14,)) == (14, 14, 14)
+    shown = (30, 60, 90)
+    assert [first_screen(age, shown) for age in (0, 29, 30, 59, 60, 89)] == [0, 0, 1, 1, 2, 2]
+
+
+def test_a_site_of_30_days_or_fewer_has_one_window_and_no_switching(tmp_path):
+    source = tmp_path / "site"
+    shutil.copytree(REPO / "content", source / "content")
+    config = source / "content" / "site.yaml"
+    config.write_text(config.read_text().replace("history_days: 90", "history_days: 30"))
+    html = make_site(source, NOW).files["index.html"].decode()
+    assert '<p class="uptime-sum"><span>100.00% uptime over the last 30 days</span></p>' in html
+    assert not re.search(r"from\d|upto\d|n30|m60", html)

@@ -143,13 +143,13 @@ def test_translator_formats_dates_times_numbers_and_durations_per_language():
     zone = get_zone("Europe/Berlin")
     winter = datetime(2026, 11, 26, 22, 5, tzinfo=UTC)
     summer = datetime(2026, 7, 1, 6, 0, tzinfo=UTC)
-    en = Translator(Theme((DEFAULT,)).catalogue("en"), zone)
-    de = Translator(Theme((DEFAULT,)).catalogue("de"), zone)
+    en = Translator(Theme((DEFAULT,)).catalogue("en"), zone, "en")
+    de = Translator(Theme((DEFAULT,)).catalogue("de"), zone, "de")
     assert en.datetime(winter) == "26 Nov 2026, 23:05 CET"
     assert de.datetime(winter) == "26. Nov. 2026, 23:05 Uhr MEZ"
     assert de.datetime(summer) == "1. Juli 2026, 08:00 Uhr MESZ"
     assert (en.date(winter), de.date(winter)) == ("26 November 2026", "26. November 2026")
-    assert (en.percent("99.93"), de.percent("99.93")) == ("99.93%", "99,93 %")
+    assert (en.percent("99.93"), de.percent("99.93")) == ("99.93%", "99,93\xa0%")
     span = timedelta(days=1, hours=2, minutes=41)
     assert (en.duration(span), de.duration(span)) == ("1 d 2 h 41 min", "1 Tg. 2 Std. 41 Min.")
     assert en.duration(timedelta(seconds=20)) == "0 min"
