@@ -210,3 +210,22 @@ def test_a_site_of_30_days_or_fewer_has_one_window_and_no_switching(tmp_path):
     html = make_site(source, NOW).files["index.html"].decode()
     assert '<p class="uptime-sum"><span>100.00% uptime over the last 30 days</span></p>' in html
     assert not re.search(r"from\d|upto\d|n30|m60", html)
+
+
+def test_arabic_pages_are_right_to_left_in_arabic(tmp_path):
+    source = tmp_path / "site"
+    shutil.copytree(REPO / "content", source / "content")
+    config = source / "content" / "site.yaml"
+    config.write_text(config.read_text().replace("language: en", "language: ar"))
+    files = make_site(source, NOW).files
+    html = files["index.html"].decode()
+    assert html.startswith('<!DOCTYPE html>\n<html lang="ar" dir="rtl">')
+    assert files["embed/index.html"].decode().count('<html lang="ar" dir="rtl">') == 1
+    assert ">26 نوفمبر 2026، 22:14 CET</time>" in html  # an open incident's start
+    assert ('data-months="يناير|فبراير|مارس|أبريل|مايو|يونيو|'
+            'يوليو|أغسطس|سبتمبر|أكتوبر|نوفمبر|ديسمبر"') in html
+    # The stylesheet mirrors by itself: logical properties only, no left/right but the
+    # stripes' direction, which [dir="rtl"] turns around.
+    css = next(v.decode() for k, v in files.items() if k.startswith("assets/style."))
+    assert re.findall(r"\b(?:left|right)\b", css) == ["left", "right"]
+    assert '[dir="rtl"] { --end: left; }' in css
