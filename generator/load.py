@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from generator.errors import ContentError, Problem, suggest
+from generator.i18n import known_language
 from generator.markup import (
     BAD_CHAR_RE,
     MAX_BODY_CHARS,
@@ -362,6 +363,11 @@ def _check_theme(check: FileCheck, node: Node, source: Path, theme: str, languag
     if not LANGUAGE_RE.fullmatch(language):
         check.error(node.where_value("language"), f"language '{language}' is not a language "
                     "code", "use a code such as en or de")
+        return
+    if not known_language(language):
+        check.error(node.where_value("language"), f"language '{language}' has no locale data "
+                    "(dates, plurals) in the Unicode CLDR", "use a code such as en, de, fr, "
+                    "pt-BR, ja or ar (docs/theming.md)")
         return
     try:
         found = Theme(tuple(resolve_theme(source, theme)))

@@ -46,7 +46,7 @@ from generator.paths import (
     history_path,
     incident_dir,
 )
-from generator.state import CLOSED, Day, State, Uptime, schedule
+from generator.state import CLOSED, Day, State, Uptime, WindowUptime, schedule
 from generator.theme import Theme, ThemeError, default_theme_dir
 from generator.timeutil import iso
 
@@ -129,6 +129,13 @@ class EntryView:
     flips: bool
 
 
+# The bars show fewer days on narrower screens: screen 0 (narrow), 1 (medium) and 2 (wide)
+# show the uptime windows' shortest, next and whole period (state.uptime_windows). The
+# stylesheet switches by width, no script: .n30/.m60 on the bars clip them to the last 30/60
+# days, .from1/.from2 hide what only wider screens show, .upto0/.upto1 what only narrower do.
+SCREENS = 3
+
+
 @dataclass(frozen=True)
 class QuietPiece:
     """Consecutive days without incidents: `days` is a power of two."""
@@ -147,6 +154,16 @@ class DayView:
     entries: tuple[Incident, ...]
     end: bool  # in the right half of the bars: the tooltip opens leftwards
     quiet: bool = False
+    shown_from: int = 0  # the narrowest screen that shows it (0: all)
+
+
+@dataclass(frozen=True)
+class WindowView:
+    """One uptime window as a screen width shows it: its summary and first day."""
+
+    window: WindowUptime
+    shown_from: int  # the narrowest screen that shows it
+    shown_upto: int  # the widest screen that shows it
 
 
 @dataclass(frozen=True)
@@ -157,6 +174,7 @@ class ComponentView:
     bars: tuple[QuietPiece | DayView, ...]
     days: int  # how many days the bars cover
     first_day: date
+    windows: tuple[WindowView, ...]  # shortest first
 
 
 @dataclass(frozen=True)
@@ -295,8 +313,7 @@ FORMAT_NUMBER = re.compile(r"[%:.]\D{0,4}?(\d+)")
 # properties: what templates are given (docs/theming.md).
 VIEW_TYPES = frozenset({AffectedView, EntryView, QuietPiece, DayView, ComponentView, GroupView,
                         MonthSection, HistoryFilter, Site, Component, Group, Update, Window,
-                        Incident, Day,
-                        Uptime, State})
+                        Incident, Day, Uptime, State, WindowView, WindowUptime})
 
 
 class BoundedCodeGenerator(CodeGenerator):
@@ -477,7 +494,8 @@ class Renderer:
         self.theme = theme
         self.md = md or Markdown()
         self.memo = Memo()
-        self.t = Translator(theme.catalogue(self.site.language), self.site.zone)
+        self.t = Translator(theme.catalogue(self.site.language), self.site.zone,
+                            self.site.language)
         # Theme templates may come from a stranger's pull request: they run sandboxed.
         self.env = ThemeEnvironment(
             loader=ThemeLoader(theme),
@@ -608,7 +626,21 @@ def quiet_pieces(days: int) -> list[QuietPiece]:
     return pieces
 
 
-def bars(days: tuple[Day, ...], by_slug: dict[str, Incident]) -> tuple[QuietPiece | DayView, ...]:
+def screen_windows(windows: tuple[int, ...]) -> tuple[int, ...]:
+    """The number of days each screen shows, narrow to wide: (30, 60, 90); (30, 45, 45)."""
+    return tuple(windows[min(s, len(windows) - 1)] for s in range(SCREENS))
+
+
+def first_screen(age: int, shown: tuple[int, ...]) -> int:
+    """The narrowest screen showing a day `age` days before today (0: today)."""
+    return next(s for s, n in enumerate(shown) if age < n)
+
+
+def bars(days: tuple[Day, ...], by_slug: dict[str, Incident],
+         windows: tuple[int, ...] | None = None) -> tuple[QuietPiece | DayView, ...]:
+    """The bars, oldest first. Narrower screens clip the older days (style.css); a day with
+    incidents they clip says so (`shown_from`), so that it is not focusable there."""
+    shown = screen_windows(windows or (len(days),))
     out: list[QuietPiece | DayView] = []
     quiet = 0
     for index, day in enumerate(days):
@@ -618,16 +650,26 @@ def bars(days: tuple[Day, ...], by_slug: dict[str, Incident]) -> tuple[QuietPiec
         out += quiet_pieces(quiet)
         quiet = 0
         out.append(DayView(day.date, day.worst, day.uptime,
-                           tuple(by_slug[s] for s in day.incidents), index * 2 >= len(days)))
+                           tuple(by_slug[s] for s in day.incidents), index * 2 >= len(days),
+                           shown_from=first_screen(len(days) - 1 - index, shown)))
     out += quiet_pieces(quiet)
     return tuple(out)
+
+
+def window_views(uptime: Uptime) -> tuple[WindowView, ...]:
+    lengths = tuple(w.days for w in uptime.windows)
+    shown = screen_windows(lengths)
+    return tuple(WindowView(w, shown.index(w.days), len(shown) - 1 - shown[::-1].index(w.days))
+                 for w in uptime.windows)
 
 
 def component_view(component: Component, state: State,
                    by_slug: dict[str, Incident]) -> ComponentView:
     uptime = state.uptime[component.id]
+    lengths = tuple(w.days for w in uptime.windows)
     return ComponentView(component, state.component_status[component.id], uptime,
-                         bars(uptime.days, by_slug), len(uptime.days), uptime.days[0].date)
+                         bars(uptime.days, by_slug, lengths), len(uptime.days),
+                         uptime.days[0].date, window_views(uptime))
 
 
 def group_views(content: Content, state: State,

@@ -290,10 +290,37 @@ class Day:
 
 
 @dataclass(frozen=True)
+class WindowUptime:
+    """Uptime over the last `days` days (today included): what a narrower screen shows."""
+
+    days: int
+    first_day: date
+    percent: str  # two decimals, rounded down
+
+
+@dataclass(frozen=True)
 class Uptime:
     days: tuple[Day, ...]  # oldest first; the last one is today
     percent: str  # over the whole period, two decimals, rounded down
     downtime: timedelta  # weighted, over the whole period
+    windows: tuple[WindowUptime, ...]  # shortest first; the last is the whole period
+
+
+# Shorter periods shown on narrower screens (as Statuspage shows 30, 60 or 90 days).
+SHORT_WINDOWS = (30, 60)
+
+
+def uptime_windows(history_days: int) -> tuple[int, ...]:
+    """The periods the bars can show, shortest first: 30 and 60 days where shorter than
+    history_days, and history_days itself (90 -> 30, 60, 90; 45 -> 30, 45; 14 -> 14)."""
+    return (*(n for n in SHORT_WINDOWS if n < history_days), history_days)
+
+
+def window_percents(down: list[int], totals: list[int],
+                    windows: tuple[int, ...]) -> tuple[str, ...]:
+    """Uptime over the last n days for each n in `windows`, from each day's weighted
+    downtime (tenths of microseconds) and length (microseconds), oldest day first."""
+    return tuple(percent(sum(down[-n:]), sum(totals[-n:])) for n in windows)
 
 
 def percent(down_tenths_us: int, total_us: int) -> str:
@@ -360,9 +387,11 @@ def component_uptime(spans: list[Span], first_day: date, bounds: list[datetime],
         previous = at
 
     bars = []
+    totals = []
     for i in range(days):
         end = min(bounds[i + 1], now)
         total = (end - bounds[i]) // _US
+        totals.append(total)
         bars.append(Day(
             date=first_day + timedelta(days=i),
             start=bounds[i], end=end, worst=worst[i],
@@ -370,8 +399,11 @@ def component_uptime(spans: list[Span], first_day: date, bounds: list[datetime],
             incidents=tuple(sorted(touched[i], key=order.__getitem__)),
         ))
     total_down = sum(down)
-    return Uptime(tuple(bars), percent(total_down, (now - period_start) // _US),
-                  timedelta(microseconds=total_down / 10))
+    lengths = uptime_windows(days)
+    windows = tuple(WindowUptime(n, first_day + timedelta(days=days - n), p)
+                    for n, p in zip(lengths, window_percents(down, totals, lengths), strict=True))
+    return Uptime(tuple(bars), windows[-1].percent, timedelta(microseconds=total_down / 10),
+                  windows)
 
 
 def _spread(start: datetime, end: datetime, weight: int, bounds: list[datetime],

@@ -64,15 +64,16 @@ def java() -> None:
 
 @pytest.fixture(scope="module")
 def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The example site in English, and again in German."""
+    """The example site in English, and again in German and in Arabic (right to left)."""
     root = tmp_path_factory.mktemp("sites")
     build(REPO, root / "en", NOW)
-    german = root / "source-de"
-    shutil.copytree(REPO / "content", german / "content")
-    config = german / "content" / "site.yaml"
-    config.write_text(config.read_text().replace("language: en", "language: de"))
-    build(german, root / "de", NOW)
-    return {"en": root / "en", "de": root / "de"}
+    for lang in ("de", "ar"):
+        source = root / f"source-{lang}"
+        shutil.copytree(REPO / "content", source / "content")
+        config = source / "content" / "site.yaml"
+        config.write_text(config.read_text().replace("language: en", f"language: {lang}"))
+        build(source, root / lang, NOW)
+    return {"en": root / "en", "de": root / "de", "ar": root / "ar"}
 
 
 class _Quiet(SimpleHTTPRequestHandler):
@@ -148,7 +149,7 @@ def test_vnu_finds_no_errors(java: None, sites: dict[str, Path]) -> None:
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("lang", ["en", "de"])
+@pytest.mark.parametrize("lang", ["en", "de", "ar"])
 def test_axe_finds_no_violations(browser: Any, server: Servers, scheme: str, lang: str) -> None:
     found = []
     for path in PAGES:
@@ -171,7 +172,7 @@ def test_axe_with_a_day_tooltip_open(browser: Any, server: Servers, scheme: str)
 @pytest.mark.parametrize("width", [320, 390])
 def test_no_horizontal_scrolling(browser: Any, server: Servers, width: int) -> None:
     wide = []
-    for lang in ("en", "de"):
+    for lang in ("en", "de", "ar"):
         for path in PAGES:
             context, page, _ = open_page(browser, f"{server[lang]}{path}",
                                          viewport={"width": width, "height": 800},
@@ -208,7 +209,7 @@ def test_day_tooltip_opens_with_hover_keyboard_and_tap(browser: Any, server: Ser
 
     mobile, page, _ = open_page(browser, server['en'], viewport={"width": 390, "height": 844},
                                 is_mobile=True, has_touch=True)
-    day = page.locator("details.d").first
+    day = page.locator("details.d:visible").first  # days in the last 30 only
     day.locator("summary").tap()
     assert day.locator(".tip").is_visible()
     box = day.locator(".tip").bounding_box()
@@ -216,16 +217,57 @@ def test_day_tooltip_opens_with_hover_keyboard_and_tap(browser: Any, server: Ser
     mobile.close()
 
 
-def test_script_adds_local_times_only_where_the_zone_differs(browser: Any, server: Servers) -> None:
-    context, page, problems = open_page(browser, server['en'], timezone_id="America/New_York",
+def test_script_rewrites_times_in_the_visitors_zone_in_the_same_format(browser: Any,
+                                                                       server: Servers) -> None:
+    url = server['en'] + "incidents/2026-09-03-api-outage/"
+    context, page, problems = open_page(browser, url, timezone_id="America/New_York",
                                         locale="en-US")
-    local = page.locator(".local")
-    assert local.count() == page.locator("time[datetime]").count() > 0
-    assert "your time" in local.first.inner_text()
+    times = page.locator("time[datetime]")
+    # 14:05 UTC: 16:05 CEST on the page as built, 10:05 EDT in New York, same layout.
+    first = page.locator('time[datetime="2026-09-03T14:05:00Z"]').first
+    assert first.inner_text() == "3 Sep 2026, 10:05 EDT"
+    assert "2026" in (first.get_attribute("title") or "") and \
+        "10:05" in (first.get_attribute("title") or "")
+    assert times.count() > 0 and page.locator(".local").count() == 0
     assert not problems
     context.close()
-    context, page, _ = open_page(browser, server['en'], timezone_id="Europe/Berlin")
-    assert page.locator(".local").count() == 0
+    context, page, _ = open_page(browser, url, timezone_id="Europe/Berlin")
+    first = page.locator('time[datetime="2026-09-03T14:05:00Z"]').first
+    assert first.inner_text() == "3 Sep 2026, 16:05 CEST"  # the site's zone: as built
+    assert first.get_attribute("title")
+    context.close()
+    context, page, _ = open_page(browser, server['de'] + "incidents/2026-09-03-api-outage/",
+                                 timezone_id="Asia/Tokyo", locale="de-DE")
+    first = page.locator('time[datetime="2026-09-03T14:05:00Z"]').first
+    assert first.inner_text().startswith("3. Sept. 2026, 23:05 Uhr ")
+    context.close()
+
+
+@pytest.mark.parametrize(("width", "days"), [(390, 30), (700, 60), (1280, 90)])
+def test_narrower_screens_show_fewer_days_and_hide_the_others_days(browser: Any, server: Servers,
+                                                                    width: int, days: int) -> None:
+    context, page, _ = open_page(browser, server['en'], viewport={"width": width, "height": 900})
+    row = page.locator(".components > li").first  # Public API
+    summary = row.locator(".uptime-sum")
+    assert summary.inner_text() == {30: "100.00% uptime over the last 30 days",
+                                    60: "100.00% uptime over the last 60 days",
+                                    90: "99.97% uptime over the last 90 days"}[days]
+    bars = row.locator(".bars").bounding_box()
+    piece = row.locator(".bars > i").last  # the newest quiet days: N of them in class rN
+    size = int((piece.get_attribute("class") or "r1")[1:])
+    box = piece.bounding_box()
+    assert bars and box
+    assert abs(box["width"] / size - bars["width"] / days) < 0.1  # each day 1/days of the row
+    # 3 Sep (85 days ago) is only on the widest screen; 8 Oct (50 days) from 60 days up.
+    visible = [d.is_visible() for d in row.locator("details.d").all()]
+    assert visible == [days == 90, days >= 60] if days > 30 else visible == [False, False]
+    # What is clipped or hidden is not focusable: Tab from the name reaches only shown days.
+    row.locator(".component-name").focus()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.closest('details.d') ? "
+                            "document.activeElement.closest('details.d').className : ''")
+    assert ("from2" in focused) == (days == 90)
     context.close()
 
 
@@ -310,7 +352,7 @@ def test_script_shows_what_the_clock_changed_since_the_build(browser: Any,
 def test_screenshots(browser: Any, server: Servers) -> None:
     out = Path(str(SHOTS))
     out.mkdir(parents=True, exist_ok=True)
-    for lang in ("en", "de"):
+    for lang in ("en", "de", "ar"):
         for scheme in ("light", "dark"):
             for width, height in ((1280, 800), (390, 844)):
                 context, page, _ = open_page(browser, f"{server[lang]}", color_scheme=scheme,
@@ -318,7 +360,7 @@ def test_screenshots(browser: Any, server: Servers) -> None:
                                              is_mobile=width < 500)
                 name = f"{lang}-index-{width}-{scheme}"
                 page.screenshot(path=out / f"{name}.png", full_page=True)
-                page.locator("details.d > summary").nth(1).click()
+                page.locator("details.d:visible").nth(1).locator("summary").click()
                 page.locator("details.d[open]").scroll_into_view_if_needed()
                 page.screenshot(path=out / f"{name}-tip.png")
                 page.goto(f"{server[lang]}incidents/2026-10-07-card-authorization-errors/")

@@ -61,7 +61,7 @@ def test_index_shows_banner_open_incidents_maintenance_and_components(site):
     assert "TLS 1.0 and 1.1 retirement" in html  # open notice
     assert "Payout scheduler migration" in html  # upcoming maintenance
     assert "Large CSV exports take longer" in html  # manual status note
-    assert html.count('class="bars"') == len(site.content.components)
+    assert html.count('class="bars n30 m60"') == len(site.content.components)
     assert html.index("Core platform") < html.index("Payments") < html.index("Documentation")
 
 

@@ -222,7 +222,8 @@ def test_github_paths_start_at_the_repository_root(site: Path, tmp_path: Path, m
 
 @pytest.mark.parametrize(("setting", "message"), [
     ("theme: nonexistent", "theme 'nonexistent' not found"),
-    ("language: xx", "no translation for language 'xx'"),
+    ("language: sv", "no translation for language 'sv'"),
+    ("language: xx", "language 'xx' has no locale data (dates, plurals) in the Unicode CLDR"),
     ("logo: ../../outside.svg", "must be inside the site folder"),
     ("logo: missing.png", "not found"),
 ])

@@ -16,8 +16,10 @@ from generator.render import (
     QuietPiece,
     Renderer,
     bars,
+    first_screen,
     quiet_pieces,
     render_pages,
+    screen_windows,
 )
 from generator.state import derive
 from generator.theme import load_theme
@@ -113,7 +115,7 @@ def test_bars_cover_every_day_and_only_eventful_days_are_focusable(site):
 
 def test_day_tooltip_lists_that_days_incidents_with_links(site):
     html = site.files["index.html"].decode()
-    tip = re.search(r'<details class="d s-major_outage" name="day"><summary>'
+    tip = re.search(r'<details class="d s-major_outage from2" name="day"><summary>'
                     r'<span class="sr">3 September 2026: Major outage</span></summary>'
                     r'<div class="tip">(.*?)</div></details>', html)
     assert tip, "the API outage day"
@@ -133,7 +135,8 @@ def test_maintenance_pill_is_named_for_the_script(site):
     html = site.files["index.html"].decode()
     assert ('<span class="pill p-scheduled" data-entry="2026-12-06-payout-scheduler-migration">'
             'Scheduled</span>') in html
-    assert '<body data-zone="Europe/Berlin" data-local="{time} your time" data-schedule=' in html
+    assert ('<body data-zone="Europe/Berlin" data-datetime="{day} {month} {year}, {H}:{M} {zone}" '
+            'data-months="Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec" data-schedule=') in html
 
 
 def test_open_incident_shows_since_when_and_latest_update_first(site):
@@ -153,7 +156,7 @@ def test_german_build(tmp_path):
     assert '<html lang="de">' in html
     assert "Teilweiser Systemausfall" in html and "Betriebsbereit" in html
     # API: partial 14 min (x 0.3) + major 29 min = 33.2 min of 128,340 min -> 99.974
-    assert "99,97 % Verfügbarkeit in den letzten 90 Tagen" in html
+    assert "99,97\xa0% Verfügbarkeit in den letzten 90 Tagen" in html  # CLDR: no-break space
     assert ">26. Nov. 2026, 22:14 Uhr MEZ</time>" in html
     history = files["history/index.html"].decode()
     assert "<h2>November 2026</h2>" in history and "Störungsverlauf" in history
@@ -177,3 +180,57 @@ def test_compiled_templates_are_cached_and_a_bad_cache_is_ignored(tmp_path, monk
     blocked.write_text("not a folder")
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
     assert make_site(REPO, NOW).files == first
+
+
+def test_narrower_screens_show_30_and_60_days_with_their_uptime(site):
+    html = site.files["index.html"].decode()
+    row = html[html.index('href="components/api/"'):html.index('href="components/dashboard/"')]
+    # Now is 27 Nov 2026 (Berlin): the last 30 days start 29 Oct, 60 on 29 Sep, 90 on 30 Aug.
+    assert ('<p class="uptime-sum"><span class="upto0">100.00% uptime over the last 30 days'
+            '</span><span class="from1 upto1">100.00% uptime over the last 60 days</span>'
+            '<span class="from2">99.97% uptime over the last 90 days</span></p>') in row
+    assert ('<p class="uptime-legend" aria-hidden="true"><span class="upto0">29 Oct 2026</span>'
+            '<span class="from1 upto1">29 Sep 2026</span><span class="from2">30 Aug 2026</span>'
+            '<span>Today</span></p>') in row
+    assert '<div class="bars n30 m60" role="group"' in row
+    # 3 Sep is 85 days back (wide screens only), 8 Oct 50 days (medium and wide).
+    assert re.findall(r'<details class="d s-[a-z_]+( end)?( from\d)?" name="day"><summary>'
+                      r'<span class="sr">([^<]+):', row) == [
+        ("", " from2", "3 September 2026"), ("", " from1", "8 October 2026")]
+
+
+def test_window_screens_and_the_day_each_screen_starts_showing():
+    assert screen_windows((30, 60, 90)) == (30, 60, 90)
+    assert screen_windows((30, 45)) == (30, 45, 45)
+    assert screen_windows((14,)) == (14, 14, 14)
+    shown = (30, 60, 90)
+    assert [first_screen(age, shown) for age in (0, 29, 30, 59, 60, 89)] == [0, 0, 1, 1, 2, 2]
+
+
+def test_a_site_of_30_days_or_fewer_has_one_window_and_no_switching(tmp_path):
+    source = tmp_path / "site"
+    shutil.copytree(REPO / "content", source / "content")
+    config = source / "content" / "site.yaml"
+    config.write_text(config.read_text().replace("history_days: 90", "history_days: 30"))
+    html = make_site(source, NOW).files["index.html"].decode()
+    assert '<p class="uptime-sum"><span>100.00% uptime over the last 30 days</span></p>' in html
+    assert not re.search(r"from\d|upto\d|n30|m60", html)
+
+
+def test_arabic_pages_are_right_to_left_in_arabic(tmp_path):
+    source = tmp_path / "site"
+    shutil.copytree(REPO / "content", source / "content")
+    config = source / "content" / "site.yaml"
+    config.write_text(config.read_text().replace("language: en", "language: ar"))
+    files = make_site(source, NOW).files
+    html = files["index.html"].decode()
+    assert html.startswith('<!DOCTYPE html>\n<html lang="ar" dir="rtl">')
+    assert files["embed/index.html"].decode().count('<html lang="ar" dir="rtl">') == 1
+    assert ">26 نوفمبر 2026، 22:14 CET</time>" in html  # an open incident's start
+    assert ('data-months="يناير|فبراير|مارس|أبريل|مايو|يونيو|'
+            'يوليو|أغسطس|سبتمبر|أكتوبر|نوفمبر|ديسمبر"') in html
+    # The stylesheet mirrors by itself: logical properties only, no left/right but the
+    # stripes' direction, which [dir="rtl"] turns around.
+    css = next(v.decode() for k, v in files.items() if k.startswith("assets/style."))
+    assert re.findall(r"\b(?:left|right)\b", css) == ["left", "right"]
+    assert '[dir="rtl"] { --end: left; }' in css

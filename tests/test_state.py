@@ -8,7 +8,14 @@ import pytest
 from factories import component, content, incident, t
 
 from generator.model import Incident, Update
-from generator.state import build_timeline, derive, impact_of, percent
+from generator.state import (
+    build_timeline,
+    derive,
+    impact_of,
+    percent,
+    uptime_windows,
+    window_percents,
+)
 
 NOW = t("2026-05-12T12:00")
 
@@ -363,3 +370,43 @@ def test_timeline_of_a_maintenance_finished_early_or_overrunning():
 def test_timeline_of_an_incident_is_its_updates():
     inc = incident("i", [("2026-05-11T10:00", "investigating"), ("2026-05-11T11:00", "resolved")])
     assert timeline(inc, NOW) == inc.updates
+
+
+# --- uptime windows (narrower screens show fewer days) -----------------------------------
+
+@pytest.mark.parametrize(("history_days", "expected"), [
+    (90, (30, 60, 90)), (365, (30, 60, 365)), (60, (30, 60)), (45, (30, 45)), (30, (30,)),
+    (14, (14,)), (1, (1,)),
+])
+def test_uptime_windows_are_30_and_60_days_where_shorter_and_the_whole_period(
+        history_days, expected):
+    assert uptime_windows(history_days) == expected
+
+
+def test_window_percents_count_only_the_last_days():
+    day = 86_400_000_000  # microseconds
+    # Four days, oldest first: 24 h of major outage on the first (10 tenths), 1 h of partial
+    # (3 tenths) on the third, today 12 h long so far.
+    down = [10 * day, 0, 3 * 3_600_000_000, 0]
+    totals = [day, day, day, day // 2]
+    # last 1 day: 100%; last 2: 1 - 0.3 h / 36 h = 99.1666 -> 99.16;
+    # last 4: 1 - (24 + 0.3) h / 84 h = 71.0714 -> 71.07
+    assert window_percents(down, totals, (1, 2, 4)) == ("100.00", "99.16", "71.07")
+
+
+def test_uptime_has_a_percentage_for_each_window():
+    # history_days 3 in the factories: no window is shorter, so the whole period only.
+    up = uptime_of([])
+    assert [(w.days, w.first_day, w.percent) for w in up.windows] == [
+        (3, date(2026, 5, 10), "100.00")]
+    major = incident("a", [("2026-04-01T10:00", "investigating"), ("2026-04-01T16:00",
+                                                                    "resolved")],
+                     {"api": "major_outage"})
+    up = uptime_of([major], history_days=90)
+    # 6 h down on 1 April (UTC site), outside the last 30 days (from 13 April), inside the
+    # last 60 (from 14 March: 59 days + 12 h = 1428 h; 1 - 6/1428 = 99.579 -> 99.57) and 90
+    # (from 12 February: 2148 h; 1 - 6/2148 = 99.720 -> 99.72).
+    assert [(w.days, w.first_day, w.percent) for w in up.windows] == [
+        (30, date(2026, 4, 13), "100.00"), (60, date(2026, 3, 14), "99.57"),
+        (90, date(2026, 2, 12), "99.72")]
+    assert up.percent == up.windows[-1].percent

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 import shutil
+import string
 from pathlib import Path
 
 import pytest
 
 from generator.build import make_site
 from generator.cli import main
-from generator.i18n import Translator
+from generator.i18n import Translator, plural_categories
 from generator.theme import (
     Theme,
     ThemeError,
@@ -40,25 +41,66 @@ def copy_site(tmp_path: Path, extra: str = "") -> Path:
 def keys(node: dict, prefix: str = "") -> set[str]:
     found = set()
     for key, value in node.items():
-        # an empty mapping (en's zone_names) is optional for other languages
-        found |= keys(value, f"{prefix}{key}.") if isinstance(value, dict) else {prefix + key}
+        if isinstance(value, dict) and ("other" in value or key == "zone_names"):
+            found.add(prefix + key)  # plural forms (compared apart), a free mapping
+        else:
+            found |= keys(value, f"{prefix}{key}.") if isinstance(value, dict) else {prefix + key}
     return found
 
 
-def test_every_language_translates_every_english_key():
-    english = keys(Theme((DEFAULT,)).catalogue("en"))
-    for path in (DEFAULT / "i18n").glob("*.yaml"):
-        own = keys(load_yaml(path.read_text("utf-8")))
-        assert english - own == set(), path.name
+def lookup(node: dict, key: str) -> object:
+    for part in key.split("."):
+        node = node[part]
+    return node
+
+
+def placeholders(text: object) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(str(text)) if name}
+
+
+def strings(value: object) -> list[str]:
+    return list(value.values()) if isinstance(value, dict) else [value]
+
+
+def test_every_catalogue_has_the_english_keys_plural_forms_and_placeholders():
+    """What docs/theming.md asks of a contributed catalogue: the keys of en.yaml, no others;
+    each plural key with exactly its language's CLDR categories; the same placeholders."""
+    english = load_yaml((DEFAULT / "i18n" / "en.yaml").read_text("utf-8"))
+    catalogues = sorted((DEFAULT / "i18n").glob("*.yaml"))
+    assert {p.stem for p in catalogues} >= {"en", "de", "fr", "es", "pt-BR", "ja", "nl", "ar"}
+    for path in catalogues:
+        own = load_yaml(path.read_text("utf-8"))
+        assert keys(own) == keys(english), path.name
+        for key in keys(english):
+            value, base = lookup(own, key), lookup(english, key)
+            if key == "zone_names":
+                continue
+            if isinstance(base, dict):  # plural forms
+                assert set(value) == plural_categories(path.stem), (path.name, key)
+            allowed = set().union(*(placeholders(v) for v in strings(base)))
+            for text in strings(value):
+                assert placeholders(text) <= allowed, (path.name, key, text)
+                if not isinstance(base, dict) and not isinstance(base, list):
+                    assert placeholders(text) == allowed, (path.name, key, text)
+
+
+@pytest.mark.parametrize(("language", "expected"), [
+    ("en", {"one", "other"}), ("de", {"one", "other"}), ("nl", {"one", "other"}),
+    ("fr", {"one", "many", "other"}), ("es", {"one", "many", "other"}),
+    ("pt-BR", {"one", "many", "other"}), ("ja", {"other"}),
+    ("ar", {"zero", "one", "two", "few", "many", "other"}),
+])
+def test_plural_categories_per_language_follow_cldr(language, expected):
+    assert plural_categories(language) == expected
 
 
 def test_catalogue_falls_back_to_english_key_by_key(tmp_path):
     theme_dir = tmp_path / "themes" / "default" / "i18n"
     theme_dir.mkdir(parents=True)
-    (theme_dir / "fr.yaml").write_text("history: Historique\nindicator:\n  none: Tout va bien\n")
-    catalogue = Theme(tuple(resolve_theme(tmp_path, "default"))).catalogue("fr-CA")
-    assert catalogue["history"] == "Historique"
-    assert catalogue["indicator"]["none"] == "Tout va bien"
+    (theme_dir / "sv.yaml").write_text("history: Historik\nindicator:\n  none: Allt fungerar\n")
+    catalogue = Theme(tuple(resolve_theme(tmp_path, "default"))).catalogue("sv-FI")
+    assert catalogue["history"] == "Historik"
+    assert catalogue["indicator"]["none"] == "Allt fungerar"
     assert catalogue["indicator"]["major"] == "Partial System Outage"  # from English
 
 
@@ -143,13 +185,13 @@ def test_translator_formats_dates_times_numbers_and_durations_per_language():
     zone = get_zone("Europe/Berlin")
     winter = datetime(2026, 11, 26, 22, 5, tzinfo=UTC)
     summer = datetime(2026, 7, 1, 6, 0, tzinfo=UTC)
-    en = Translator(Theme((DEFAULT,)).catalogue("en"), zone)
-    de = Translator(Theme((DEFAULT,)).catalogue("de"), zone)
+    en = Translator(Theme((DEFAULT,)).catalogue("en"), zone, "en")
+    de = Translator(Theme((DEFAULT,)).catalogue("de"), zone, "de")
     assert en.datetime(winter) == "26 Nov 2026, 23:05 CET"
     assert de.datetime(winter) == "26. Nov. 2026, 23:05 Uhr MEZ"
     assert de.datetime(summer) == "1. Juli 2026, 08:00 Uhr MESZ"
     assert (en.date(winter), de.date(winter)) == ("26 November 2026", "26. November 2026")
-    assert (en.percent("99.93"), de.percent("99.93")) == ("99.93%", "99,93 %")
+    assert (en.percent("99.93"), de.percent("99.93")) == ("99.93%", "99,93\xa0%")
     span = timedelta(days=1, hours=2, minutes=41)
     assert (en.duration(span), de.duration(span)) == ("1 d 2 h 41 min", "1 Tg. 2 Std. 41 Min.")
     assert en.duration(timedelta(seconds=20)) == "0 min"
@@ -186,3 +228,52 @@ def test_component_pages_advertise_their_own_feeds():
     html = make_site(REPO, NOW).files["components/api/index.html"].decode()
     assert 'rel="alternate" type="application/atom+xml"' in html
     assert 'href="feed.atom"' in html and 'href="feed.rss"' in html
+
+
+@pytest.mark.parametrize(("language", "datetime_text", "date_text", "month", "percent", "dir"), [
+    ("en", "26 Nov 2026, 23:05 CET", "1 July 2026", "March 2026", "99.93%", "ltr"),
+    ("de", "26. Nov. 2026, 23:05 Uhr MEZ", "1. Juli 2026", "März 2026", "99,93\xa0%", "ltr"),
+    ("fr", "26 nov. 2026, 23:05 CET", "1 juillet 2026", "mars 2026", "99,93\xa0%", "ltr"),
+    ("es", "26 nov 2026, 23:05 CET", "1 de julio de 2026", "marzo de 2026", "99,93\xa0%", "ltr"),
+    ("pt-BR", "26 de nov. de 2026, 23:05 CET", "1 de julho de 2026", "março de 2026", "99,93%",
+     "ltr"),
+    ("ja", "2026年11月26日 23:05 CET", "2026年7月1日", "2026年3月", "99.93%", "ltr"),
+    ("nl", "26 nov 2026, 23:05 CET", "1 juli 2026", "maart 2026", "99,93%", "ltr"),
+    ("ar", "26 نوفمبر 2026، 23:05 CET", "1 يوليو 2026", "مارس 2026", "99.93\u200e%\u200e", "rtl"),
+])
+def test_dates_and_numbers_per_language_come_from_cldr(language, datetime_text, date_text, month,
+                                                       percent, dir):
+    from datetime import UTC, datetime
+
+    t = Translator(Theme((DEFAULT,)).catalogue(language), get_zone("Europe/Berlin"), language)
+    assert t.datetime(datetime(2026, 11, 26, 22, 5, tzinfo=UTC)) == datetime_text
+    assert t.date(datetime(2026, 7, 1, 6, 0, tzinfo=UTC)) == date_text
+    assert t.month(2026, 3) == month
+    assert t.percent("99.93") == percent
+    assert t.dir == dir
+
+
+@pytest.mark.parametrize(("language", "count", "expected"), [
+    ("en", 1, "No incidents today."), ("en", 0, "No incidents in the last 0 days."),
+    ("fr", 0, "Aucun incident aujourd'hui."),  # French: 0 is singular
+    ("fr", 2, "Aucun incident au cours des 2 derniers jours."),
+    ("pt-BR", 0, "Nenhum incidente hoje."),
+    ("pt-BR", 1000000, "Nenhum incidente nos últimos 1000000 de dias."),  # many
+    ("es", 1000000, "Ninguna incidencia en los últimos 1000000 de días."),
+    ("es", 90, "Ninguna incidencia en los últimos 90 días."),
+    ("nl", 1, "Vandaag geen storingen."), ("ja", 1, "過去 1 日間に障害はありません。"),
+    ("ar", 2, "لا أعطال خلال اليومين الأخيرين."), ("ar", 3, "لا أعطال خلال آخر 3 أيام."),
+    ("ar", 11, "لا أعطال خلال آخر 11 يومًا."), ("ar", 100, "لا أعطال خلال آخر 100 يوم."),
+])
+def test_plural_forms_follow_the_language(language, count, expected):
+    t = Translator(Theme((DEFAULT,)).catalogue(language), get_zone("UTC"), language)
+    assert t("no_incidents_days", count=count) == expected
+
+
+def test_catalogue_may_override_cldr_names(tmp_path):
+    from datetime import date
+
+    catalogue = Theme((DEFAULT,)).catalogue("de") | {"months_short": [
+        "Jan", "Feb", "Mär", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez"]}
+    t = Translator(catalogue, get_zone("UTC"), "de")
+    assert t.date(date(2026, 9, 3), short=True) == "3. Sep 2026"

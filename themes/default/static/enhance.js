@@ -1,39 +1,45 @@
-/* Heliograph: optional progressive enhancement. Every page is complete without it.
-   1. Next to each time, the visitor's local time when their zone shows it differently.
-   2. Between two builds, what the clock changes (a maintenance window starting or ending,
-      an announcement ending) shows on time: statuses, pills, banner and favicon.
-   3. Escape closes an open day of the uptime bars. */
+/* Heliograph, optional: times in the visitor's zone, what the clock changes between
+   builds (data-schedule), Escape closes a day of the bars. Pages are complete without. */
 (function () {
   "use strict";
   var body = document.body;
   var lang = document.documentElement.lang || undefined;
   var siteZone = body.getAttribute("data-zone");
-  var label = body.getAttribute("data-local") || "{time}";
-  var parts = { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit",
-                timeZoneName: "short" };
 
-  function format(date, zone) {
-    var options = Object.assign({}, parts);
-    if (zone) { options.timeZone = zone; }
-    return new Intl.DateTimeFormat(lang, options).format(date);
-  }
-
+  /* Each time in the visitor's zone, written like the server writes it (the catalogue's
+     pattern and month names); Intl only gives the numbers and the zone's name. */
   function localTimes() {
+    var pattern = body.getAttribute("data-datetime");
+    var months = (body.getAttribute("data-months") || "").split("|");
+    var ampm = (body.getAttribute("data-ampm") || "AM|PM").split("|");
+    if (!pattern || months.length !== 12) { return; }
+    var numeric = { year: "numeric", month: "numeric", day: "numeric", hour: "numeric",
+                    minute: "2-digit", hourCycle: "h23", timeZoneName: "short",
+                    numberingSystem: "latn" };
+    var visitor = new Intl.DateTimeFormat(lang, numeric);
+    var site = new Intl.DateTimeFormat(lang, Object.assign({ timeZone: siteZone }, numeric));
+    var full = new Intl.DateTimeFormat(lang, { dateStyle: "full", timeStyle: "long" });
+
+    function text(formatter, date) {
+      var f = {};
+      formatter.formatToParts(date).forEach(function (p) { f[p.type] = p.value; });
+      var h = parseInt(f.hour, 10) % 24;
+      var values = { day: parseInt(f.day, 10), month: months[f.month - 1], year: f.year,
+                     H: (h < 10 ? "0" : "") + h, h: h % 12 || 12, M: f.minute,
+                     p: ampm[h < 12 ? 0 : 1], zone: f.timeZoneName };
+      return pattern.replace(/\{(\w+)(:[^}]*)?\}/g, function (all, key) {
+        return key in values ? values[key] : all;
+      });
+    }
+
     var times = document.querySelectorAll("time[datetime]");
     for (var i = 0; i < times.length; i++) {
-      var el = times[i];
-      var value = el.getAttribute("datetime");
-      if (value.length <= 10 || el.nextElementSibling && el.nextElementSibling.className === "local") {
-        continue;
-      }
-      var date = new Date(value);
-      if (isNaN(date.getTime())) { continue; }
-      var local = format(date);
-      if (siteZone && local === format(date, siteZone)) { continue; }
-      var span = document.createElement("span");
-      span.className = "local";
-      span.textContent = label.replace("{time}", local);
-      el.after(" ", span);  /* the space lets a line break before it */
+      var date = new Date(times[i].getAttribute("datetime"));
+      /* a date without a time stays as it is; the site's own zone keeps the server's text */
+      if (times[i].getAttribute("datetime").length <= 10 || isNaN(date)) { continue; }
+      var local = text(visitor, date);
+      if (local !== text(site, date)) { times[i].textContent = local; }
+      times[i].title = full.format(date);
     }
   }
 
