@@ -254,7 +254,9 @@ class Theme:
             for files in reversed(self.files):
                 path = files.get(f"i18n/{lang}.yaml")
                 if path is not None:
-                    _merge(merged, read_catalogue(path))
+                    problem = _merge(merged, read_catalogue(path))
+                    if problem:
+                        raise ThemeError(problem, str(path))
         return merged
 
 
@@ -329,9 +331,29 @@ def _format_problem(node: Any, key: str = "") -> str:
     return ""
 
 
-def _merge(base: dict[str, Any], extra: dict[str, Any]) -> None:
+def _fields(text: str) -> set[tuple[str, str, str | None]]:
+    return {(name, spec or "", conversion) for _, name, spec, conversion
+            in string.Formatter().parse(text) if name is not None}
+
+
+def _merge(base: dict[str, Any], extra: dict[str, Any], where: str = "") -> str:
+    """Overlay `extra` on `base`; a problem where an override does not fit what it
+    replaces (a mapping for a text, a placeholder the pages do not give, a format code
+    or conversion of its own): the pages would fail to render with it."""
     for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(base.get(key), dict):
-            _merge(base[key], value)
-        else:
-            base[key] = value
+        old = base.get(key)
+        name = f"{where}{key}"
+        if isinstance(value, dict) and isinstance(old, dict):
+            problem = _merge(old, value, name + ".")
+            if problem:
+                return problem
+            continue
+        if old is not None and (isinstance(old, dict) != isinstance(value, dict)
+                                or isinstance(old, list) != isinstance(value, list)):
+            return f"'{name}' must be {'a mapping' if isinstance(old, dict) else 'text'}, " \
+                   "like the default theme's"
+        if isinstance(old, str) and isinstance(value, str) and not _fields(value) <= _fields(old):
+            allowed = ", ".join(sorted(f"{{{n}}}" for n, _, _ in _fields(old))) or "none"
+            return f"'{name}' uses a placeholder the pages do not give it (allowed: {allowed})"
+        base[key] = value
+    return ""

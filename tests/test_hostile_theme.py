@@ -384,3 +384,19 @@ def test_templates_cannot_grow_strings_past_the_bound(site, capsys, payload):
     (templates / "404.html").write_text("<p>line one</p>\n" + payload + "\n")
     both_fail(site, capsys, "themes/harbour/templates/404.html:2: ",
               "a result longer than 1,000,000 is not allowed")
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("date_format: {a: b}\n", "'date_format' must be text, like the default theme's"),
+    ("uptime_days:\n  other: \"{count} {percent:c}\"\n", "'uptime_days.other' uses a "
+     "placeholder the pages do not give it"),
+    ("uptime_days:\n  other: \"{count} {nothing}\"\n", "'uptime_days.other' uses a placeholder"),
+    ("uptime_days:\n  other: \"{count!r}\"\n", "'uptime_days.other' uses a placeholder"),
+])
+def test_a_translation_must_fit_what_it_replaces(site, capsys, text, message):
+    """A catalogue that would make the pages fail to render is refused by check and build
+    alike, naming the file."""
+    i18n = use_theme(site, "harbour") / "i18n"
+    i18n.mkdir()
+    (i18n / "en.yaml").write_text(text)
+    both_fail(site, capsys, "themes/harbour/i18n/en.yaml", message)
