@@ -64,6 +64,11 @@ def timeline_html(incident: Incident, events: tuple[Event, ...], names: dict[str
     statuses each changed, then the body."""
     t = renderer.t
     parts = []
+    # In the content only: feedgen writes an entry's links without their rel, and a second
+    # link without rel would be a second 'alternate' (invalid Atom).
+    if incident.postmortem_url:
+        parts.append(f'<p><a href="{escape(incident.postmortem_url)}">'
+                     f'{escape(t("read_postmortem"))}</a></p>')
     if incident.window:
         window = t("scheduled_for", start=t.datetime(incident.window.start),
                    end=t.datetime(incident.window.end))

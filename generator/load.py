@@ -83,7 +83,9 @@ SITE_KEYS = (
 )
 GROUP_KEYS = ("id", "name", "description", "components")
 COMPONENT_KEYS = ("id", "name", "description", "status", "status_note")
-INCIDENT_KEYS = ("title", "type", "impact", "backfilled", "components", "updates", "window")
+INCIDENT_KEYS = ("title", "type", "impact", "backfilled", "components", "updates", "window",
+                 "postmortem_url")
+MAX_URL_CHARS = 2000
 UPDATE_KEYS = ("at", "status", "message", "components")
 WINDOW_KEYS = ("start", "end")
 
@@ -268,7 +270,8 @@ def _mapping(check: FileCheck, data: Any, what: str, hint: str, line: int = 1) -
 
 # --- site.yaml ---------------------------------------------------------------------------
 
-def _base_url_problem(url: str) -> str:
+def _url_problem(url: str) -> str:
+    """What is wrong with an absolute http(s) URL given in content ('' if nothing)."""
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number
@@ -278,10 +281,17 @@ def _base_url_problem(url: str) -> str:
         return "is not an absolute http(s) URL"
     if any(ch.isspace() for ch in url):
         return "contains a space"
-    if parts.query or parts.fragment or "?" in url or "#" in url:
-        return "has a query or fragment (?... or #...)"
     if parts.username or parts.password:
         return "contains a user name or password"
+    return ""
+
+
+def _base_url_problem(url: str) -> str:
+    if problem := _url_problem(url):
+        return problem
+    parts = urlsplit(url)
+    if parts.query or parts.fragment or "?" in url or "#" in url:
+        return "has a query or fragment (?... or #...)"
     return ""
 
 
@@ -681,6 +691,7 @@ def parse_incident(name: str, rel: str, text: str, site: Site, component_ids: se
                     "write 'backfilled: true' (yes/no are read as text)")
         backfilled = False
     components = _incident_components(check, node, kind, component_ids)
+    postmortem_url = _postmortem_url(check, node)
     window = _window(check, node, kind, site)
     render = partial(_render_check, check, RenderBudget(), md or Markdown())
     updates = _updates(check, node, kind, site, now, component_ids, render)
@@ -696,7 +707,24 @@ def parse_incident(name: str, rel: str, text: str, site: Site, component_ids: se
     if not check.ok():
         return None, check.problems
     return Incident(name[:-3], rel, kind, title, impact, backfilled,  # type: ignore[arg-type]
-                    components, updates, window, body.strip("\n")), check.problems
+                    components, updates, window, body.strip("\n"),
+                    postmortem_url), check.problems
+
+
+def _postmortem_url(check: FileCheck, node: Node) -> str:
+    """`postmortem_url:` a page elsewhere (a blog post, a document): absolute http(s)."""
+    url = check.text(node, "postmortem_url", "the incident")
+    if not url:
+        return ""
+    problem = _url_problem(url)
+    if not problem and len(url) > MAX_URL_CHARS:
+        problem = f"is longer than {MAX_URL_CHARS:,} characters"
+    if problem:
+        check.error(node.where_value("postmortem_url"), f"postmortem_url '{url[:200]}' "
+                    f"{problem}", "give the full address of the postmortem, e.g. "
+                    "https://blog.example.com/2026/11/api-outage")
+        return ""
+    return url
 
 
 def _incident_components(check: FileCheck, node: Node, kind: str,

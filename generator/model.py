@@ -117,6 +117,7 @@ class Incident:
     updates: tuple[Update, ...]  # oldest first
     window: Window | None
     body: str  # Markdown source
+    postmortem_url: str = ""  # an absolute http(s) URL of a postmortem hosted elsewhere
 
     @property
     def started_at(self) -> datetime:

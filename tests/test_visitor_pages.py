@@ -139,3 +139,30 @@ def test_component_pages_show_their_own_subscriptions(tmp_path: Path) -> None:
     # Its upcoming maintenance apart from its past entries.
     upcoming = docs.split("<h2>Upcoming</h2>")[1].split("<h2>Recent incidents</h2>")
     assert slugs(upcoming[0]) == ["2026-12-10-later"] and slugs(upcoming[1]) == []
+
+
+POSTMORTEM = LOGIN.replace("type: incident\n",
+                           "type: incident\npostmortem_url: https://blog.test/pm?id=1&x=2\n")
+
+
+def test_a_postmortem_link_on_the_page_in_the_feeds_and_not_in_the_json(tmp_path: Path) -> None:
+    out = build(write(tmp_path, {"2026-11-02-login": POSTMORTEM}))
+    html = page(out, "incidents/2026-11-02-login/index.html")
+    assert ('<div><dt>Postmortem</dt><dd><a href="https://blog.test/pm?id=1&amp;x=2">Read the '
+            'postmortem</a></dd></div>') in html
+    atom = page(out, "feed.atom")
+    link = '&lt;p&gt;&lt;a href="https://blog.test/pm?id=1&amp;amp;x=2"&gt;Read the postmortem'
+    assert link in atom and link in page(out, "components/api/feed.rss")
+    # RSS's <link> stays the entry's own page.
+    assert "<link>https://status.test/incidents/2026-11-02-login/</link>" in page(out,
+                                                                                 "feed.rss")
+    # Statuspage's public incident object has no place for it: the JSON stays strict.
+    assert "blog.test" not in page(out, "api/v2/incidents.json")
+
+
+def test_a_postmortem_url_must_be_absolute_http(tmp_path: Path, capsys) -> None:
+    bad = LOGIN.replace("type: incident\n", "type: incident\npostmortem_url: javascript:x()\n")
+    root = write(tmp_path, {"2026-11-02-login": bad})
+    assert main(["check", "--source", str(root), "--now", NOW]) == 1
+    assert ("content/incidents/2026-11-02-login.md:4:17: error: postmortem_url 'javascript:x()' "
+            "is not an absolute http(s) URL") in capsys.readouterr().out
