@@ -141,7 +141,7 @@ def feed_specs(content: Content, state: State) -> list[FeedSpec]:
     limit = site.feed_entries
     specs = [FeedSpec(site.title, site.base_url, "",
                       newest_updated_first(content.incidents, limit, state))]
-    for component in content.components:
+    for component in content.listed_components:
         entries = state.by_component.get(component.id, ())
         specs.append(FeedSpec(f"{site.title}: {component.name}",
                               component_url(site, component.id), component_dir(component.id),

@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
+from decimal import Decimal, InvalidOperation
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -82,7 +83,7 @@ SITE_KEYS = (
     "feed_entries", "history_page_size", "brand_color", "logo",
 )
 GROUP_KEYS = ("id", "name", "description", "components")
-COMPONENT_KEYS = ("id", "name", "description", "status", "status_note")
+COMPONENT_KEYS = ("id", "name", "description", "status", "status_note", "hidden", "sla")
 INCIDENT_KEYS = ("title", "type", "impact", "backfilled", "components", "updates", "window",
                  "postmortem_url")
 MAX_URL_CHARS = 2000
@@ -554,6 +555,12 @@ class _Components:
         name = check.text(item, "name", label, required=True)
         status = check.choice(item, "status", COMPONENT_STATUSES, "component status")
         note = check.text(item, "status_note", label)
+        hidden = item.get("hidden", False)
+        if not isinstance(hidden, bool):
+            check.error(item.where_value("hidden"), f"'hidden' of {label} must be true or "
+                        "false", "write 'hidden: true' (yes/no are read as text)")
+            hidden = False
+        sla = _sla(check, item, label)
         if cid is None:
             return None
         self.position += 1
@@ -562,7 +569,7 @@ class _Components:
                         "a status page shows what customers use: list the parts they know, "
                         "and fold finer ones into them (docs/guarantees.md)")
         return Component(cid, name, check.text(item, "description", label), group_id,
-                         self.position, status, note, item.line)
+                         self.position, status, note, item.line, hidden, sla)
 
     def group(self, item: Node, index: int) -> Group | None:
         check = self.check
@@ -579,6 +586,25 @@ class _Components:
             return None
         return Group(gid, name, check.text(item, "description", label), index,
                      tuple(members), item.line)
+
+
+def _sla(check: FileCheck, item: Node, label: str) -> str | None:
+    """`sla:` an uptime target in percent, more than 0 and at most 100 (99.9, 99.95)."""
+    if "sla" not in item:
+        return None
+    value = item["sla"]
+    text = source_text(value) if not isinstance(value, bool) else None
+    try:
+        number = Decimal(text.strip()) if text is not None else None
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite() or not 0 < number <= 100:
+        shown = f"'{text}'" if text is not None else _kind_of(value)
+        check.error(item.where_value("sla"), f"'sla' of {label} must be a percentage more "
+                    f"than 0 and at most 100, not {shown}", "write the uptime target as a "
+                    "number, e.g. 'sla: 99.9' (no % sign)")
+        return None
+    return format(number.normalize(), "f")
 
 
 def load_components(source: Path) -> tuple[tuple[Group, ...], tuple[Component, ...], list[Problem]]:

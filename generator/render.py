@@ -42,7 +42,7 @@ from generator.paths import (
     history_path,
     incident_dir,
 )
-from generator.state import Day, State, Uptime
+from generator.state import Day, State, Uptime, worst_status
 from generator.theme import Theme, ThemeError, default_theme_dir
 from generator.timeutil import iso
 
@@ -60,6 +60,7 @@ class AffectedView:
     id: str
     name: str
     status: str
+    linked: bool = True  # it has a page (a hidden component has none)
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,7 @@ class ComponentView:
     bars: tuple[QuietPiece | DayView, ...]
     days: int  # how many days the bars cover
     first_day: date
+    below: bool = False  # the period's uptime is under the component's `sla`
 
 
 @dataclass(frozen=True)
@@ -468,7 +470,8 @@ def entry_view(incident: Incident, state: State,
         updates=tuple(UpdateView(e.update, tuple(
             ChangeView(c.component, components[c.component].name, c.old, c.new)
             for c in e.changes or () if c.old != c.new)) for e in reversed(events)),
-        affected=tuple(AffectedView(cid, components[cid].name, statuses[cid])
+        affected=tuple(AffectedView(cid, components[cid].name, statuses[cid],
+                                    not components[cid].hidden)
                        for cid in incident.component_ids if cid in statuses),
         resolved_at=ended,
         duration=timeline.duration(now) if ended else None,
@@ -505,18 +508,27 @@ def component_view(component: Component, state: State,
                    by_slug: dict[str, Incident]) -> ComponentView:
     uptime = state.uptime[component.id]
     return ComponentView(component, state.component_status[component.id], uptime,
-                         bars(uptime.days, by_slug), len(uptime.days), uptime.days[0].date)
+                         bars(uptime.days, by_slug), len(uptime.days), uptime.days[0].date,
+                         component.sla is not None and uptime.below(component.sla))
 
 
 def group_views(content: Content, state: State,
                 by_slug: dict[str, Incident]) -> list[GroupView]:
     def rows(components: tuple[Component, ...]) -> tuple[ComponentView, ...]:
-        return tuple(component_view(c, state, by_slug) for c in components)
+        return tuple(component_view(c, state, by_slug) for c in components if not c.hidden)
 
-    views = [GroupView(g, state.group_status[g.id], state.group_status[g.id] != "operational",
-                       rows(g.components)) for g in content.groups]
-    if content.ungrouped:
-        views.append(GroupView(None, "", True, rows(content.ungrouped)))
+    views = []
+    for g in content.groups:
+        shown = rows(g.components)
+        if not shown:
+            continue  # every component hidden: so is the group
+        # The badge sums up what the group shows; with nothing hidden, the group's status.
+        status = state.group_status[g.id] if len(shown) == len(g.components) \
+            else worst_status([row.status for row in shown])
+        views.append(GroupView(g, status, status != "operational", shown))
+    ungrouped = rows(content.ungrouped)
+    if ungrouped:
+        views.append(GroupView(None, "", True, ungrouped))
     return views
 
 
@@ -552,7 +564,7 @@ def page_tasks(content: Content, state: State, renderer: Renderer) -> list[Task]
         return tuple(views[i.slug] for i in items)
 
     # The components visitors can look at (a component page each).
-    listed = content.components
+    listed = content.listed_components
 
     # What every page shows: the status (favicon) and component names.
     base = {"indicator": state.indicator, "components": components}
@@ -607,7 +619,7 @@ def page_tasks(content: Content, state: State, renderer: Renderer) -> list[Task]
 
     def component_pages() -> dict[str, bytes]:
         out = {}
-        for component in content.components:
+        for component in content.listed_components:
             path = component_dir(component.id) + "index.html"
             row = component_view(component, state, by_slug)
             related = state.by_component.get(component.id, ())

@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from fractions import Fraction
 from functools import cached_property
 from typing import NamedTuple
 
@@ -278,6 +279,16 @@ class Uptime:
     days: tuple[Day, ...]  # oldest first; the last one is today
     percent: str  # over the whole period, two decimals, rounded down
     downtime: timedelta  # weighted, over the whole period
+    down_tenths_us: int = 0  # the exact weighted downtime: tenths-weighted microseconds
+    total_us: int = 0  # the period's length in microseconds
+
+    def below(self, target: str) -> bool:
+        """Whether the period's exact uptime is under `target` percent (a component's
+        `sla`); exact, so 99.899...% is below 99.9 and 99.9% is not."""
+        if self.total_us <= 0:
+            return False
+        exact = Fraction(10 * self.total_us - self.down_tenths_us, 10 * self.total_us) * 100
+        return exact < Fraction(target)
 
 
 def percent(down_tenths_us: int, total_us: int) -> str:
@@ -354,8 +365,9 @@ def component_uptime(spans: list[Span], first_day: date, bounds: list[datetime],
             incidents=tuple(sorted(touched[i], key=order.__getitem__)),
         ))
     total_down = sum(down)
-    return Uptime(tuple(bars), percent(total_down, (now - period_start) // _US),
-                  timedelta(microseconds=total_down / 10))
+    total = (now - period_start) // _US
+    return Uptime(tuple(bars), percent(total_down, total),
+                  timedelta(microseconds=total_down / 10), total_down, total)
 
 
 def _spread(start: datetime, end: datetime, weight: int, bounds: list[datetime],
