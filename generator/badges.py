@@ -150,7 +150,7 @@ def badge_files(content: Content, state: State, renderer: Renderer) -> dict[str,
     t = renderer.t
     files = {"badge.svg": Badge(t("status_page"), t("indicator." + state.indicator),
                                 INDICATOR_COLORS[state.indicator]).svg()}
-    for component in content.components:
+    for component in content.listed_components:
         status = state.component_status[component.id]
         files[component_dir(component.id) + "badge.svg"] = Badge(
             component.name, t("component_status." + status), STATUS_COLORS[status]).svg()

@@ -91,7 +91,7 @@ def calendar_files(content: Content, state: State, renderer: Renderer) -> dict[s
               for m in maintenances}
     files = {"maintenance.ics": calendar("maintenance.ics", f"{site.title}: {name}",
                                          list(events.values()), content)}
-    for component in content.components:
+    for component in content.listed_components:
         path = component_dir(component.id) + "maintenance.ics"
         mine = [events[m.slug] for m in maintenances if component.id in m.component_ids]
         files[path] = calendar(path, f"{site.title}: {component.name}: {name}", mine, content)

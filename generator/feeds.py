@@ -64,6 +64,11 @@ def timeline_html(incident: Incident, events: tuple[Event, ...], names: dict[str
     statuses each changed, then the body."""
     t = renderer.t
     parts = []
+    # In the content only: feedgen writes an entry's links without their rel, and a second
+    # link without rel would be a second 'alternate' (invalid Atom).
+    if incident.postmortem_url:
+        parts.append(f'<p><a href="{escape(incident.postmortem_url)}">'
+                     f'{escape(t("read_postmortem"))}</a></p>')
     if incident.window:
         window = t("scheduled_for", start=t.datetime(incident.window.start),
                    end=t.datetime(incident.window.end))
@@ -136,7 +141,7 @@ def feed_specs(content: Content, state: State) -> list[FeedSpec]:
     limit = site.feed_entries
     specs = [FeedSpec(site.title, site.base_url, "",
                       newest_updated_first(content.incidents, limit, state))]
-    for component in content.components:
+    for component in content.listed_components:
         entries = state.by_component.get(component.id, ())
         specs.append(FeedSpec(f"{site.title}: {component.name}",
                               component_url(site, component.id), component_dir(component.id),

@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
+from decimal import Decimal, InvalidOperation
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -83,9 +84,10 @@ SITE_KEYS = (
     "feed_entries", "history_page_size", "brand_color", "logo",
 )
 GROUP_KEYS = ("id", "name", "description", "components")
-COMPONENT_KEYS = ("id", "name", "description", "status", "status_note")
+COMPONENT_KEYS = ("id", "name", "description", "status", "status_note", "hidden", "sla")
 INCIDENT_KEYS = ("title", "type", "impact", "backfilled", "components", "updates", "window",
-                 "until")
+                 "until", "postmortem_url")
+MAX_URL_CHARS = 2000
 UPDATE_KEYS = ("at", "status", "message", "components")
 WINDOW_KEYS = ("start", "end")
 
@@ -270,7 +272,8 @@ def _mapping(check: FileCheck, data: Any, what: str, hint: str, line: int = 1) -
 
 # --- site.yaml ---------------------------------------------------------------------------
 
-def _base_url_problem(url: str) -> str:
+def _url_problem(url: str) -> str:
+    """What is wrong with an absolute http(s) URL given in content ('' if nothing)."""
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number
@@ -280,10 +283,17 @@ def _base_url_problem(url: str) -> str:
         return "is not an absolute http(s) URL"
     if any(ch.isspace() for ch in url):
         return "contains a space"
-    if parts.query or parts.fragment or "?" in url or "#" in url:
-        return "has a query or fragment (?... or #...)"
     if parts.username or parts.password:
         return "contains a user name or password"
+    return ""
+
+
+def _base_url_problem(url: str) -> str:
+    if problem := _url_problem(url):
+        return problem
+    parts = urlsplit(url)
+    if parts.query or parts.fragment or "?" in url or "#" in url:
+        return "has a query or fragment (?... or #...)"
     return ""
 
 
@@ -551,6 +561,12 @@ class _Components:
         name = check.text(item, "name", label, required=True)
         status = check.choice(item, "status", COMPONENT_STATUSES, "component status")
         note = check.text(item, "status_note", label)
+        hidden = item.get("hidden", False)
+        if not isinstance(hidden, bool):
+            check.error(item.where_value("hidden"), f"'hidden' of {label} must be true or "
+                        "false", "write 'hidden: true' (yes/no are read as text)")
+            hidden = False
+        sla = _sla(check, item, label)
         if cid is None:
             return None
         self.position += 1
@@ -559,7 +575,7 @@ class _Components:
                         "a status page shows what customers use: list the parts they know, "
                         "and fold finer ones into them (docs/guarantees.md)")
         return Component(cid, name, check.text(item, "description", label), group_id,
-                         self.position, status, note, item.line)
+                         self.position, status, note, item.line, hidden, sla)
 
     def group(self, item: Node, index: int) -> Group | None:
         check = self.check
@@ -576,6 +592,25 @@ class _Components:
             return None
         return Group(gid, name, check.text(item, "description", label), index,
                      tuple(members), item.line)
+
+
+def _sla(check: FileCheck, item: Node, label: str) -> str | None:
+    """`sla:` an uptime target in percent, more than 0 and at most 100 (99.9, 99.95)."""
+    if "sla" not in item:
+        return None
+    value = item["sla"]
+    text = source_text(value) if not isinstance(value, bool) else None
+    try:
+        number = Decimal(text.strip()) if text is not None else None
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite() or not 0 < number <= 100:
+        shown = f"'{text}'" if text is not None else _kind_of(value)
+        check.error(item.where_value("sla"), f"'sla' of {label} must be a percentage more "
+                    f"than 0 and at most 100, not {shown}", "write the uptime target as a "
+                    "number, e.g. 'sla: 99.9' (no % sign)")
+        return None
+    return format(number.normalize(), "f")
 
 
 def load_components(source: Path) -> tuple[tuple[Group, ...], tuple[Component, ...], list[Problem]]:
@@ -688,6 +723,7 @@ def parse_incident(name: str, rel: str, text: str, site: Site, component_ids: se
                     "write 'backfilled: true' (yes/no are read as text)")
         backfilled = False
     components = _incident_components(check, node, kind, component_ids)
+    postmortem_url = _postmortem_url(check, node)
     window = _window(check, node, kind, site)
     render = partial(_render_check, check, RenderBudget(), md or Markdown())
     updates = _updates(check, node, kind, site, now, component_ids, render)
@@ -704,7 +740,8 @@ def parse_incident(name: str, rel: str, text: str, site: Site, component_ids: se
     if not check.ok():
         return None, check.problems
     return Incident(name[:-3], rel, kind, title, impact, backfilled,  # type: ignore[arg-type]
-                    components, updates, window, body.strip("\n"), until), check.problems
+                    components, updates, window, body.strip("\n"), until,
+                    postmortem_url), check.problems
 
 
 def _until(check: FileCheck, node: Node, kind: str, site: Site,
@@ -730,6 +767,22 @@ def _until(check: FileCheck, node: Node, kind: str, site: Site,
                         f"after the notice ended ('until': {_utc(until)})",
                         "move 'until' later, or declare a new notice")
     return until
+
+
+def _postmortem_url(check: FileCheck, node: Node) -> str:
+    """`postmortem_url:` a page elsewhere (a blog post, a document): absolute http(s)."""
+    url = check.text(node, "postmortem_url", "the incident")
+    if not url:
+        return ""
+    problem = _url_problem(url)
+    if not problem and len(url) > MAX_URL_CHARS:
+        problem = f"is longer than {MAX_URL_CHARS:,} characters"
+    if problem:
+        check.error(node.where_value("postmortem_url"), f"postmortem_url '{url[:200]}' "
+                    f"{problem}", "give the full address of the postmortem, e.g. "
+                    "https://blog.example.com/2026/11/api-outage")
+        return ""
+    return url
 
 
 def _incident_components(check: FileCheck, node: Node, kind: str,

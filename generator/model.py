@@ -73,6 +73,8 @@ class Component:
     status: str | None = None  # manual status, if any
     status_note: str = ""
     line: int = 0
+    hidden: bool = False  # left off the pages (no page, feed, calendar or badge); in JSON
+    sla: str | None = None  # uptime target in percent as written ("99.9"), 0 < x <= 100
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,7 @@ class Incident:
     window: Window | None
     body: str  # Markdown source
     until: datetime | None = None  # a notice closes by the clock then (UTC)
+    postmortem_url: str = ""  # an absolute http(s) URL of a postmortem hosted elsewhere
 
     @property
     def started_at(self) -> datetime:
@@ -158,3 +161,9 @@ class Content:
             result.extend(group.components)
         result.extend(self.ungrouped)
         return tuple(result)
+
+    @cached_property
+    def listed_components(self) -> tuple[Component, ...]:
+        """The components visitors see, in display order: all but the hidden ones. Each
+        has its page, feeds, calendar and badge; the JSON API lists every component."""
+        return tuple(c for c in self.components if not c.hidden)

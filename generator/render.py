@@ -46,7 +46,7 @@ from generator.paths import (
     history_path,
     incident_dir,
 )
-from generator.state import CLOSED, Day, State, Uptime, WindowUptime, schedule
+from generator.state import CLOSED, Day, State, Uptime, WindowUptime, schedule, worst_status
 from generator.theme import Theme, ThemeError, default_theme_dir
 from generator.timeutil import iso
 
@@ -81,6 +81,7 @@ class AffectedView:
     id: str
     name: str
     status: str
+    linked: bool = True  # it has a page (a hidden component has none)
 
 
 @dataclass(frozen=True)
@@ -175,6 +176,7 @@ class ComponentView:
     days: int  # how many days the bars cover
     first_day: date
     windows: tuple[WindowView, ...]  # shortest first
+    below: bool = False  # the period's uptime is under the component's `sla`
 
 
 @dataclass(frozen=True)
@@ -570,7 +572,8 @@ def entry_view(incident: Incident, state: State,
             for c in e.changes or () if c.old != c.new),
             status_word(incident.type, e.update.status, update=True))
             for e in reversed(events)),
-        affected=tuple(AffectedView(cid, components[cid].name, statuses[cid])
+        affected=tuple(AffectedView(cid, components[cid].name, statuses[cid],
+                                    not components[cid].hidden)
                        for cid in incident.component_ids if cid in statuses),
         resolved_at=ended,
         duration=timeline.duration(now) if ended else None,
@@ -669,18 +672,27 @@ def component_view(component: Component, state: State,
     lengths = tuple(w.days for w in uptime.windows)
     return ComponentView(component, state.component_status[component.id], uptime,
                          bars(uptime.days, by_slug, lengths), len(uptime.days),
-                         uptime.days[0].date, window_views(uptime))
+                         uptime.days[0].date, window_views(uptime),
+                         component.sla is not None and uptime.below(component.sla))
 
 
 def group_views(content: Content, state: State,
                 by_slug: dict[str, Incident]) -> list[GroupView]:
     def rows(components: tuple[Component, ...]) -> tuple[ComponentView, ...]:
-        return tuple(component_view(c, state, by_slug) for c in components)
+        return tuple(component_view(c, state, by_slug) for c in components if not c.hidden)
 
-    views = [GroupView(g, state.group_status[g.id], state.group_status[g.id] != "operational",
-                       rows(g.components)) for g in content.groups]
-    if content.ungrouped:
-        views.append(GroupView(None, "", True, rows(content.ungrouped)))
+    views = []
+    for g in content.groups:
+        shown = rows(g.components)
+        if not shown:
+            continue  # every component hidden: so is the group
+        # The badge sums up what the group shows; with nothing hidden, the group's status.
+        status = state.group_status[g.id] if len(shown) == len(g.components) \
+            else worst_status([row.status for row in shown])
+        views.append(GroupView(g, status, status != "operational", shown))
+    ungrouped = rows(content.ungrouped)
+    if ungrouped:
+        views.append(GroupView(None, "", True, ungrouped))
     return views
 
 
@@ -716,7 +728,7 @@ def page_tasks(content: Content, state: State, renderer: Renderer) -> list[Task]
         return tuple(views[i.slug] for i in items)
 
     # The components visitors can look at (a component page each).
-    listed = content.components
+    listed = content.listed_components
 
     # What every page shows: the status (favicon), component names and what the clock
     # changes next (for the script).
@@ -777,7 +789,7 @@ def page_tasks(content: Content, state: State, renderer: Renderer) -> list[Task]
 
     def component_pages() -> dict[str, bytes]:
         out = {}
-        for component in content.components:
+        for component in content.listed_components:
             path = component_dir(component.id) + "index.html"
             row = component_view(component, state, by_slug)
             related = state.by_component.get(component.id, ())

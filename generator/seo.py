@@ -29,7 +29,7 @@ def page_paths(content: Content, state: State) -> list[tuple[str, str | None]]:
     for incident in content.incidents:
         pages.append((incident_dir(incident.slug) + "index.html",
                       iso(state.latest(incident).at)))  # the clock's events included
-    for component in content.components:
+    for component in content.listed_components:
         pages.append((component_dir(component.id) + "index.html", None))
     return pages
 

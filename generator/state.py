@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from fractions import Fraction
 from functools import cached_property
 from typing import NamedTuple
 
@@ -304,6 +305,16 @@ class Uptime:
     percent: str  # over the whole period, two decimals, rounded down
     downtime: timedelta  # weighted, over the whole period
     windows: tuple[WindowUptime, ...]  # shortest first; the last is the whole period
+    down_tenths_us: int = 0  # the exact weighted downtime: tenths-weighted microseconds
+    total_us: int = 0  # the period's length in microseconds
+
+    def below(self, target: str) -> bool:
+        """Whether the period's exact uptime is under `target` percent (a component's
+        `sla`); exact, so 99.899...% is below 99.9 and 99.9% is not."""
+        if self.total_us <= 0:
+            return False
+        exact = Fraction(10 * self.total_us - self.down_tenths_us, 10 * self.total_us) * 100
+        return exact < Fraction(target)
 
 
 # Shorter periods shown on narrower screens (as Statuspage shows 30, 60 or 90 days).
@@ -403,7 +414,7 @@ def component_uptime(spans: list[Span], first_day: date, bounds: list[datetime],
     windows = tuple(WindowUptime(n, first_day + timedelta(days=days - n), p)
                     for n, p in zip(lengths, window_percents(down, totals, lengths), strict=True))
     return Uptime(tuple(bars), windows[-1].percent, timedelta(microseconds=total_down / 10),
-                  windows)
+                  windows, total_down, (now - period_start) // _US)
 
 
 def _spread(start: datetime, end: datetime, weight: int, bounds: list[datetime],

@@ -139,3 +139,110 @@ def test_component_pages_show_their_own_subscriptions(tmp_path: Path) -> None:
     # Its upcoming maintenance apart from its past entries.
     upcoming = docs.split("<h2>Upcoming</h2>")[1].split("<h2>Recent incidents</h2>")
     assert slugs(upcoming[0]) == ["2026-12-10-later"] and slugs(upcoming[1]) == []
+
+
+POSTMORTEM = LOGIN.replace("type: incident\n",
+                           "type: incident\npostmortem_url: https://blog.test/pm?id=1&x=2\n")
+
+
+def test_a_postmortem_link_on_the_page_in_the_feeds_and_not_in_the_json(tmp_path: Path) -> None:
+    out = build(write(tmp_path, {"2026-11-02-login": POSTMORTEM}))
+    html = page(out, "incidents/2026-11-02-login/index.html")
+    assert ('<div><dt>Postmortem</dt><dd><a href="https://blog.test/pm?id=1&amp;x=2">Read the '
+            'postmortem</a></dd></div>') in html
+    atom = page(out, "feed.atom")
+    link = '&lt;p&gt;&lt;a href="https://blog.test/pm?id=1&amp;amp;x=2"&gt;Read the postmortem'
+    assert link in atom and link in page(out, "components/api/feed.rss")
+    # RSS's <link> stays the entry's own page.
+    assert "<link>https://status.test/incidents/2026-11-02-login/</link>" in page(out,
+                                                                                 "feed.rss")
+    # Statuspage's public incident object has no place for it: the JSON stays strict.
+    assert "blog.test" not in page(out, "api/v2/incidents.json")
+
+
+def test_a_postmortem_url_must_be_absolute_http(tmp_path: Path, capsys) -> None:
+    bad = LOGIN.replace("type: incident\n", "type: incident\npostmortem_url: javascript:x()\n")
+    root = write(tmp_path, {"2026-11-02-login": bad})
+    assert main(["check", "--source", str(root), "--now", NOW]) == 1
+    assert ("content/incidents/2026-11-02-login.md:4:17: error: postmortem_url 'javascript:x()' "
+            "is not an absolute http(s) URL") in capsys.readouterr().out
+
+
+HIDDEN = """\
+groups:
+  - id: core
+    name: Core
+    components:
+      - id: api
+        name: API
+        sla: 99.9
+      - id: web
+        name: Website
+        sla: 99.99
+  - id: inside
+    name: Internal
+    components:
+      - id: queue
+        name: Job queue
+        hidden: true
+components:
+  - id: docs
+    name: Docs
+"""
+# API and the hidden queue partly down for 2 hours (x 0.3 = 36 min weighted) of the 90
+# days up to now (89 days and 1 h = 128,220 min): 99.97192...% uptime, shown as 99.97%.
+OUTAGE = incident_md("Queue stuck", [
+    ("2026-11-26T20:00:00Z", "investigating", "Jobs are stuck."),
+    ("2026-11-26T22:00:00Z", "resolved", "Fixed.")],
+    {"api": "partial_outage", "queue": "partial_outage"})
+
+
+def test_hidden_components_and_uptime_targets(tmp_path: Path) -> None:
+    import json
+
+    out = build(write(tmp_path, {"2026-11-26-queue": OUTAGE}, components=HIDDEN))
+    index = page(out, "index.html")
+    assert "Job queue" not in index and "Internal" not in index
+    assert not (out / "components" / "queue").exists()
+    assert "components/queue/" not in page(out, "sitemap.xml")
+    # In the JSON all the same, with its status and its group.
+    components = json.loads(page(out, "api/v2/components.json"))["components"]
+    assert [c["name"] for c in components if c["name"] in ("Job queue", "Internal")] == [
+        "Internal", "Job queue"]
+    # Named where an entry affects it, without a link to a page it does not have.
+    incident = page(out, "incidents/2026-11-26-queue/index.html")
+    assert ('<li><a href="../../components/api/">API</a> (Partial outage)</li>'
+            '<li>Job queue (Partial outage)</li>') in incident
+    # Targets met: API's 99.9, the website's 99.99 (no downtime).
+    # (The summary holds one span per screen width: the 90-day one is last.)
+    assert ('99.97% uptime over the last 90 days</span> <span class="sla">'
+            '(target 99.9%)</span></p>') in index
+    assert ('100.00% uptime over the last 90 days</span> <span class="sla">'
+            '(target 99.99%)</span></p>') in index
+    assert '<p class="uptime-sum below">' not in index
+
+
+def test_uptime_below_target_is_marked_in_words_and_colour(tmp_path: Path) -> None:
+    components = HIDDEN.replace("sla: 99.9\n", "sla: 99.975\n")
+    out = build(write(tmp_path / "a", {"2026-11-26-queue": OUTAGE}, components=components))
+    api = page(out, "components/api/index.html")
+    assert '<p class="uptime-sum below">' in api
+    assert ('99.97% uptime over the last 90 days</span> <span class="sla">'
+            '(target 99.975%: below target)</span></p>') in api
+    # Compared exactly, not as shown: 99.97192...% meets a target of 99.97.
+    components = HIDDEN.replace("sla: 99.9\n", "sla: 99.97\n")
+    out = build(write(tmp_path / "b", {"2026-11-26-queue": OUTAGE}, components=components))
+    api = page(out, "components/api/index.html")
+    assert ('99.97% uptime over the last 90 days</span> <span class="sla">'
+            '(target 99.97%)</span></p>') in api and '<p class="uptime-sum below">' not in api
+
+
+def test_uptime_target_validation(tmp_path: Path, capsys) -> None:
+    bad = HIDDEN.replace("sla: 99.9\n", "sla: 120\n").replace("hidden: true", "hidden: yes")
+    root = write(tmp_path, {}, components=bad)
+    assert main(["check", "--source", str(root), "--now", NOW]) == 1
+    report = capsys.readouterr().out
+    assert ("content/components.yaml:7:14: error: 'sla' of component 'api' must be a "
+            "percentage more than 0 and at most 100, not '120'") in report
+    assert ("content/components.yaml:16:17: error: 'hidden' of component 'queue' must be true "
+            "or false") in report
