@@ -12,8 +12,8 @@ from typing import NoReturn
 
 from generator import __version__
 from generator.errors import ContentError, printable
-from generator.output import OutputError
-from generator.theme import ThemeError
+from generator.site.write import OutputError
+from generator.theme.themes import ThemeError
 
 BUG_HINT = ("heliograph: internal error ({kind}: {error}). This is a bug in Heliograph, "
             "not in your content; please report it with the command you ran "
@@ -21,7 +21,7 @@ BUG_HINT = ("heliograph: internal error ({kind}: {error}). This is a bug in Heli
 
 
 def _build(args: argparse.Namespace) -> int:
-    from generator.build import KINDS, build
+    from generator.site.build import KINDS, build
 
     started = time.perf_counter()
     site = build(Path(args.source), Path(args.output), args.now, args.base_url, args.jobs)
@@ -35,32 +35,32 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from generator.check import run_check
+    from generator.commands.check import run_check
 
     return run_check(Path(args.source), args.now, args.format)
 
 
 def _new(args: argparse.Namespace) -> int:
-    from generator.new import run_new
+    from generator.commands.new import run_new
 
     return run_new(args)
 
 
 def _update(args: argparse.Namespace) -> int:
-    from generator.update import run_update
+    from generator.commands.update import run_update
 
     return run_update(args)
 
 
 def _resolve(args: argparse.Namespace) -> int:
-    from generator.update import run_resolve
+    from generator.commands.update import run_resolve
 
     return run_resolve(args)
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from generator.load import not_a_repo
-    from generator.serve import run_serve
+    from generator.commands.serve import run_serve
+    from generator.content.load import not_a_repo
 
     if missing := not_a_repo(Path(args.source)):  # a typo to fix, not a page to preview
         raise ContentError(missing)
@@ -68,13 +68,13 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _due(args: argparse.Namespace) -> int:
-    from generator.due import run_due
+    from generator.commands.due import run_due
 
     return run_due(args)
 
 
 def _init(args: argparse.Namespace) -> int:
-    from generator.init import run_init
+    from generator.commands.init import run_init
 
     return run_init(Path(args.dir), args.force)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from generator.model import Component, Content, Group, Incident, Site, Update, Window
-from generator.timeutil import get_zone
+from generator.content.model import Component, Content, Group, Incident, Site, Update, Window
+from generator.content.timeutil import get_zone
 
 
 def t(text: str) -> datetime:

@@ -6,7 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 from textwrap import dedent
 
-from generator.build import BuiltSite, make_site
+from building import make_site
+
+from generator.site.build import BuiltSite
 
 REPO = Path(__file__).resolve().parent.parent
 NOW = "2026-11-27T01:00:00Z"

@@ -8,11 +8,11 @@ import json
 import re
 
 import pytest
+from building import make_site
 from sitefixtures import BASE, NOW, REPO, SCENARIOS, build, incident_md, write
 from test_schema_selfcheck import check_ordering, endpoint_validator, load_schema
 
-from generator.api import stable_id
-from generator.build import make_site
+from generator.outputs.api import stable_id
 
 ENDPOINT_PATHS = load_schema()["x-endpoint-paths"]
 WEBHOOKS = "2026-11-26-webhook-delivery-delays"

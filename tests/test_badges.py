@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 import pytest
 from sitefixtures import SCENARIOS, build
 
-from generator.badges import (
+from generator.outputs.badges import (
     _WIDTH_GROUPS,
     FALLBACK_WIDTH,
     INDICATOR_COLORS,

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from generator.build import build
+from generator.site.build import build
 
 pytestmark = pytest.mark.browser
 

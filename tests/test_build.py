@@ -8,11 +8,12 @@ from datetime import UTC
 from pathlib import Path
 
 import pytest
+from building import make_site
 
-from generator.build import build, make_site
 from generator.cli import main
-from generator.load import load_content
-from generator.timeutil import parse_timestamp
+from generator.content.load import load_content
+from generator.content.timeutil import parse_timestamp
+from generator.site.build import build
 
 REPO = Path(__file__).resolve().parent.parent
 NOW = "2026-11-27T01:00:00Z"

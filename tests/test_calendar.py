@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import icalendar
 import pytest
+from building import make_site
 from sitefixtures import NOW, REPO, SCENARIOS, build
-
-from generator.build import make_site
 
 
 def parse(data: bytes) -> icalendar.Calendar:

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from generator.cli import main
-from generator.load import load_content
+from generator.content.load import load_content
 
 NOW = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
 

@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.cli import main
-from generator.load import load_content
-from generator.yamlsafe import load_yaml
+from generator.content.load import load_content
+from generator.content.yamlsafe import load_yaml
 
 NOW = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
 
@@ -212,7 +212,7 @@ def test_after_new_update_and_resolve_the_site_still_checks(site: Path, capsys) 
        .filter(bool))
 def test_any_message_is_written_so_that_it_reads_back_the_same(message: str) -> None:
     """Whatever an author types, the appended YAML reads back as exactly that message."""
-    from generator.update import append_update
+    from generator.commands.update import append_update
 
     values = {"at": "2026-11-20T15:00:00Z", "status": "monitoring", "message": message}
     try:

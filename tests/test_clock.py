@@ -19,7 +19,8 @@ from factories import component, content, incident, t
 from sitefixtures import COMPONENTS_YAML, write
 
 from generator.cli import main
-from generator.state import build_timelines, schedule
+from generator.state.statuses import schedule
+from generator.state.timeline import build_timelines
 
 SITE = "title: T\nbase_url: https://status.test/\ntimezone: UTC\nhistory_days: 3\n"
 WINDOW = """\

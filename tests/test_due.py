@@ -20,7 +20,7 @@ from sitefixtures import COMPONENTS_YAML, MAINTENANCE_LATER, write
 
 from generator.cli import main
 
-PUBLISH = Path(__file__).resolve().parent.parent / "generator" / "scaffold" / "github" \
+PUBLISH = Path(__file__).resolve().parent.parent / "generator" / "commands" / "scaffold" / "github" \
     / "workflows" / "publish.yml"
 
 

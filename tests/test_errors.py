@@ -19,8 +19,8 @@ from sitefixtures import COMPONENTS_YAML as COMPONENTS
 
 from generator import cli
 from generator.cli import main
-from generator.load import MAX_FILE_BYTES, load_content
-from generator.timeutil import parse_timestamp
+from generator.content.load import MAX_FILE_BYTES, load_content
+from generator.content.timeutil import parse_timestamp
 
 NOW = "2026-11-27T01:00:00Z"
 SITE = "title: Test Status\nbase_url: https://status.test/\ntimezone: Europe/Berlin\n"
@@ -450,12 +450,12 @@ def test_yaml_11_booleans_and_numbers_keep_their_text(tmp_path: Path) -> None:
 def test_internal_error_is_a_one_line_bug_report(monkeypatch: pytest.MonkeyPatch,
                                                  tmp_path: Path,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
-    import generator.build
+    import generator.site.build
 
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("simulated failure")
 
-    monkeypatch.setattr(generator.build, "build", boom)
+    monkeypatch.setattr(generator.site.build, "build", boom)
     monkeypatch.delenv("HELIOGRAPH_DEBUG", raising=False)
     code = main(["build", "--source", str(tmp_path), "--now", NOW])
     err = capsys.readouterr().err

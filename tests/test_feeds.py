@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import feedparser
 import pytest
+from building import make_site
 from sitefixtures import NOW, REPO, SCENARIOS, build, incident_md, write
-
-from generator.build import make_site
 
 SITE_URL = "https://status.tidewater.example/"
 

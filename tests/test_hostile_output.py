@@ -203,7 +203,7 @@ def test_committed_leftovers_are_neither_restored_nor_deleted(
 CRASH_BETWEEN_RENAMES = """
 import os, sys
 from pathlib import Path
-from generator import output
+from generator.site import write as output
 folder = Path(sys.argv[1])
 output._exchange = lambda a, b: False
 real_rename = os.rename
@@ -212,7 +212,9 @@ def rename(src, dst):
     if str(src) == str(folder):
         os._exit(9)  # the old site is parked, the new one not yet in place
 os.rename = rename
-output.write_site({"index.html": b"new"}, folder)
+output.recover(folder)
+with output.staged(folder) as new:
+    output.write_tree({"index.html": b"new"}, new, folder)
 """
 
 

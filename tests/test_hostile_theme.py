@@ -13,8 +13,8 @@ import jinja2
 import pytest
 
 from generator.cli import main
-from generator.render import ThemeEnvironment, cache_dir, environment_key, template_cache
-from generator.theme import default_theme_dir
+from generator.theme.templates import ThemeEnvironment, cache_dir, environment_key, template_cache
+from generator.theme.themes import default_theme_dir
 
 NOW = "2026-11-27T01:00:00Z"
 THEMES = ("default", "harbour")

@@ -6,9 +6,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from building import make_site
 
-from generator.build import make_site
-from generator.serve import Rebuilder
+from generator.commands.serve import Rebuilder
 
 REPO = Path(__file__).resolve().parent.parent
 NOW = "2026-11-27T01:00:00Z"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator.cli import main
-from generator.init import SCAFFOLD, plan
+from generator.commands.init import SCAFFOLD, plan
 
 
 def test_init_writes_a_repo_that_checks_and_builds(tmp_path: Path, capsys) -> None:

@@ -6,7 +6,7 @@ import markdown
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.markup import EXTENSIONS, Markdown, plain_html, sanitize
+from generator.theme.markup import EXTENSIONS, Markdown, plain_html, sanitize
 
 FULL = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
 

@@ -9,11 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from building import make_site, write_site
 
-from generator import output
-from generator.build import build, make_site
 from generator.cli import main
-from generator.output import OutputError, check_output_dir, write_site
+from generator.site import write as output
+from generator.site.build import build
+from generator.site.write import OutputError, check_output_dir
 
 NOW = "2026-11-27T01:00:00Z"
 SITE = "title: Test Status\nbase_url: https://status.test/\ntimezone: UTC\n"
@@ -131,7 +132,7 @@ def test_fallback_swap_puts_the_old_site_back_when_the_second_rename_fails(
 CRASH = """
 import os, sys
 from pathlib import Path
-from generator import output
+from generator.site import write as output
 mode, folder = sys.argv[1], Path(sys.argv[2])
 if mode == "writing":
     real = Path.write_bytes
@@ -147,7 +148,9 @@ else:  # between the two renames of the fallback swap
         if str(src) == str(folder):
             os._exit(9)
     os.rename = rename
-output.write_site({"index.html": b"new", "x.html": b"new"}, folder)
+output.recover(folder)
+with output.staged(folder) as new:
+    output.write_tree({"index.html": b"new", "x.html": b"new"}, new, folder)
 """
 
 

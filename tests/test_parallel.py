@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from building import make_site
 
-from generator import build as build_module
-from generator import load
-from generator.build import build, make_site
+from generator.content import load
+from generator.site import build as build_module
+from generator.site.build import build
 
 REPO = Path(__file__).resolve().parent.parent
 NOW = "2026-11-27T01:00:00Z"

@@ -12,7 +12,7 @@ from pathlib import Path
 from factories import component, content, incident, t
 
 from generator.cli import main
-from generator.state import derive
+from generator.state.derive import derive
 
 SITE = "title: T\nbase_url: https://status.test/\ntimezone: UTC\nhistory_days: 3\n"
 COMPONENTS = "components:\n  - id: api\n    name: API\n  - id: web\n    name: Web\n"

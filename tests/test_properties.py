@@ -9,14 +9,14 @@ import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from building import make_site
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.build import make_site
+from generator.content.load import load_content
+from generator.content.model import COMPONENT_STATUSES, component_statuses_for, status_rank
+from generator.content.timeutil import iso
 from generator.errors import ContentError
-from generator.load import load_content
-from generator.model import COMPONENT_STATUSES, component_statuses_for, status_rank
-from generator.timeutil import iso
 
 NOW = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
 BUILD_SETTINGS = settings(max_examples=25, deadline=None,

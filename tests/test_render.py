@@ -8,22 +8,21 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
+from building import make_site, render_pages
 
-from generator.build import make_site
-from generator.load import load_content
-from generator.render import (
+from generator.content.load import load_content
+from generator.content.timeutil import parse_timestamp
+from generator.outputs.pages import (
     DayView,
     QuietPiece,
-    Renderer,
     bars,
     first_screen,
     quiet_pieces,
-    render_pages,
     screen_windows,
 )
-from generator.state import derive
-from generator.theme import load_theme
-from generator.timeutil import parse_timestamp
+from generator.state.derive import derive
+from generator.theme.templates import Renderer
+from generator.theme.themes import load_theme
 
 REPO = Path(__file__).resolve().parent.parent
 NOW = "2026-11-27T01:00:00Z"

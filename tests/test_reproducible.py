@@ -10,8 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from generator.build import make_site
+from building import make_site
 
 REPO = Path(__file__).resolve().parent.parent
 NOW = "2026-11-27T01:00:00Z"

@@ -11,9 +11,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from building import make_site
 
-from generator.build import BuiltSite, make_site
-from generator.markup import Markdown, sanitize
+from generator.site.build import BuiltSite
+from generator.theme.markup import Markdown, sanitize
 
 NOW = "2026-11-27T01:00:00Z"
 MARK = "XSS"  # every payload's script says alert('XSS...'), so leaks are easy to spot

@@ -75,7 +75,7 @@ def test_a_missing_page_echoes_nothing_into_the_headers(port: int, target: str) 
 
 def test_changed_file_names_reach_the_terminal_escaped(tmp_path: Path) -> None:
     """A file name from a pull request cannot send escape sequences to the terminal."""
-    from generator.serve import _display
+    from generator.commands.serve import _display
 
     assert _display(tmp_path / "content" / "x\x1b[2J\n.md", tmp_path) == \
         "content/x\\x1b[2J\\n.md"

@@ -7,15 +7,11 @@ from datetime import date, timedelta
 import pytest
 from factories import component, content, incident, t
 
-from generator.model import Incident, Update
-from generator.state import (
-    build_timeline,
-    derive,
-    impact_of,
-    percent,
-    uptime_windows,
-    window_percents,
-)
+from generator.content.model import Incident, Update
+from generator.state.derive import derive
+from generator.state.rules import impact_of
+from generator.state.timeline import build_timeline
+from generator.state.uptime import percent, uptime_windows, window_percents
 
 NOW = t("2026-05-12T12:00")
 

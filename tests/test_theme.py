@@ -8,11 +8,13 @@ import string
 from pathlib import Path
 
 import pytest
+from building import make_site
 
-from generator.build import make_site
 from generator.cli import main
-from generator.i18n import Translator, plural_categories
-from generator.theme import (
+from generator.content.timeutil import get_zone
+from generator.content.yamlsafe import load_yaml
+from generator.theme.i18n import Translator, plural_categories
+from generator.theme.themes import (
     Theme,
     ThemeError,
     brand_stylesheet,
@@ -21,8 +23,6 @@ from generator.theme import (
     on_color,
     resolve_theme,
 )
-from generator.timeutil import get_zone
-from generator.yamlsafe import load_yaml
 
 REPO = Path(__file__).resolve().parent.parent
 NOW = "2026-11-27T01:00:00Z"

@@ -9,9 +9,9 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from building import make_site
 
-from generator.build import make_site
-from generator.timeutil import (
+from generator.content.timeutil import (
     TimeError,
     day_starts,
     dst_ambiguity,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from generator.model import Incident, Site
+from generator.content.model import Incident, Site
 
 # The history's lists: every entry (None), and one per type, each paginated alike.
 HISTORY_KINDS: tuple[str | None, ...] = (None, "incident", "maintenance", "notice")

@@ -18,11 +18,11 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
-from generator.model import Site
-from generator.svgcheck import SvgProblem, check_svg
-from generator.yamlsafe import YamlError, load_yaml
+from generator.content.model import Site
+from generator.content.yamlsafe import YamlError, load_yaml
+from generator.theme.svgcheck import SvgProblem, check_svg
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parent.parent  # generator/
 # Assets that get a content hash in their name: pages refer to them through `asset()`, so
 # hosts may cache them forever. Other files keep their names (a stylesheet's url() works).
 HASHED = ("css", "js", "svg")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.author import (
+from generator.commands.authoring import (
     Cancelled,
     Prompter,
     Repo,
@@ -30,11 +30,11 @@ from generator.author import (
     validate,
     yaml_scalar,
 )
+from generator.content.load import UPDATE_KEYS, front_matter_end, incident_files
+from generator.content.model import Incident, statuses_for
+from generator.content.timeutil import iso, utc_now
+from generator.content.yamlsafe import Node, Seq, YamlError, load_yaml
 from generator.errors import suggest
-from generator.load import UPDATE_KEYS, front_matter_end, incident_files
-from generator.model import Incident, statuses_for
-from generator.timeutil import iso, utc_now
-from generator.yamlsafe import Node, Seq, YamlError, load_yaml
 
 RESOLVED = {"incident": "resolved", "notice": "resolved", "maintenance": "completed"}
 

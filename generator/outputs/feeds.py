@@ -14,11 +14,13 @@ from html import escape
 
 from feedgen.feed import FeedGenerator
 
-from generator.api import first_moment
-from generator.model import Content, Incident
-from generator.paths import absolute, component_dir, component_url, incident_url
-from generator.render import Renderer, message_html, status_word
-from generator.state import Change, Event, State
+from generator.content.model import Content, Incident
+from generator.outputs.api import first_moment
+from generator.outputs.context import Context
+from generator.outputs.pages import status_word
+from generator.site.paths import absolute, component_dir, component_url, incident_url
+from generator.state.derive import State
+from generator.state.timeline import Change, Event
 
 GENERATOR = "Heliograph"
 FORMATS = {"atom": "application/atom+xml", "rss": "application/rss+xml"}
@@ -45,24 +47,24 @@ def newest_updated_first(entries: tuple[Incident, ...], limit: int,
     return tuple(sorted(entries, key=lambda i: updated(i, state), reverse=True)[:limit])
 
 
-def entry_title(incident: Incident, renderer: Renderer) -> str:
+def entry_title(incident: Incident, ctx: Context) -> str:
     if incident.type == "incident":
         return incident.title
-    return f"{renderer.t('types.' + incident.type)}: {incident.title}"
+    return f"{ctx.t('types.' + incident.type)}: {incident.title}"
 
 
-def change_text(change: Change, names: dict[str, str], renderer: Renderer) -> str:
+def change_text(change: Change, names: dict[str, str], ctx: Context) -> str:
     """"API: Degraded performance → Major outage", as the incident page says it."""
-    t = renderer.t
+    t = ctx.t
     return t("component_change", name=names[change.component],
              old=t("component_status." + change.old), new=t("component_status." + change.new))
 
 
 def timeline_html(incident: Incident, events: tuple[Event, ...], names: dict[str, str],
-                  renderer: Renderer) -> str:
+                  ctx: Context) -> str:
     """The whole entry as sanitized HTML: window, updates newest first with the component
     statuses each changed, then the body."""
-    t = renderer.t
+    t = ctx.t
     parts = []
     # In the content only: feedgen writes an entry's links without their rel, and a second
     # link without rel would be a second 'alternate' (invalid Atom).
@@ -77,14 +79,14 @@ def timeline_html(incident: Incident, events: tuple[Event, ...], names: dict[str
         update = event.update
         status = t(status_word(incident.type, update.status, update=True).key)
         parts.append(f"<p><strong>{escape(status)}</strong> · {escape(t.datetime(update.at))}</p>")
-        parts.append(message_html(update, renderer))
+        parts.append(ctx.message_html(update))
         changes = [c for c in event.changes or () if c.old != c.new]
         if changes:
-            items = "".join(f"<li>{escape(change_text(c, names, renderer))}</li>" for c in changes)
+            items = "".join(f"<li>{escape(change_text(c, names, ctx))}</li>" for c in changes)
             parts.append(f"<ul>{items}</ul>")
     if incident.body:
         parts.append("<hr>")
-        parts.append(renderer.md(incident.body))
+        parts.append(ctx.md(incident.body))
     return "\n".join(parts)
 
 
@@ -95,7 +97,7 @@ def feed_updated(spec: FeedSpec, content: Content, state: State) -> datetime:
 
 
 def render_feed(spec: FeedSpec, kind: str, name: str, content: Content, state: State,
-                names: dict[str, str], renderer: Renderer) -> bytes:
+                names: dict[str, str], ctx: Context) -> bytes:
     """One feed document; `name` is its file name, `kind` 'atom' or 'rss'."""
     site = content.site
     fg = FeedGenerator()
@@ -117,20 +119,20 @@ def render_feed(spec: FeedSpec, kind: str, name: str, content: Content, state: S
         entry = fg.add_entry(order="append")
         entry.id(url)
         entry.guid(url, permalink=True)
-        entry.title(entry_title(incident, renderer))
+        entry.title(entry_title(incident, ctx))
         entry.link(href=url, rel="alternate", type="text/html")
         # RSS has only pubDate: it carries the latest update, like Atom's <updated>.
         latest = updated(incident, state)
         entry.published(incident.started_at if kind == "atom" else latest)
         entry.updated(latest)
-        entry.category(term=incident.type, label=renderer.t("types." + incident.type))
+        entry.category(term=incident.type, label=ctx.t("types." + incident.type))
         # Keyed on everything the piece is made from: the entry itself (body included),
         # its events so far and the names of its components.
         events = state.shown(incident)
         own = {cid: names[cid] for cid in incident.component_ids}
-        html = renderer.memo.get(("timeline", incident.slug), (incident, events, own),
+        html = ctx.memo.get(("timeline", incident.slug), (incident, events, own),
                                  lambda i=incident, e=events, o=own: timeline_html(
-                                     i, e, o, renderer))
+                                     i, e, o, ctx))
         entry.content(html, type="html")
     data = fg.atom_str(pretty=True) if kind == "atom" else fg.rss_str(pretty=True)
     return bytes(data)
@@ -149,7 +151,8 @@ def feed_specs(content: Content, state: State) -> list[FeedSpec]:
     return specs
 
 
-def feed_files(content: Content, state: State, renderer: Renderer) -> dict[str, bytes]:
+def feed_files(ctx: Context) -> dict[str, bytes]:
+    content, state = ctx.content, ctx.state
     files: dict[str, bytes] = {}
     component_names = {c.id: c.name for c in content.components}
     # What every feed is made from besides its spec and its entries' events.
@@ -160,9 +163,9 @@ def feed_files(content: Content, state: State, renderer: Renderer) -> dict[str, 
         for stem in names:
             for kind in FORMATS:
                 name = f"{stem}.{kind}"
-                files[spec.folder + name] = renderer.memo.get(
+                files[spec.folder + name] = ctx.memo.get(
                     ("feed", spec.folder + name),
                     (spec, tuple(state.shown(i) for i in spec.entries), common),
                     lambda spec=spec, kind=kind, name=name: render_feed(
-                        spec, kind, name, content, state, component_names, renderer))
+                        spec, kind, name, content, state, component_names, ctx))
     return files

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from generator.author import (
+from generator.commands.authoring import (
     Cancelled,
     Prompter,
     Repo,
@@ -28,10 +28,10 @@ from generator.author import (
     validate,
     yaml_scalar,
 )
+from generator.content.load import SLUG_RE, slugify
+from generator.content.model import TYPES, component_statuses_for, statuses_for
+from generator.content.timeutil import iso, utc_now
 from generator.errors import ContentError
-from generator.load import SLUG_RE, slugify
-from generator.model import TYPES, component_statuses_for, statuses_for
-from generator.timeutil import iso, utc_now
 
 MAX_SLUG = 60
 

@@ -15,8 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from generator.errors import ContentError, Problem, suggest
-from generator.load import (
+from generator.content.load import (
     clean_text,
     load_components,
     load_incident,
@@ -24,7 +23,7 @@ from generator.load import (
     not_a_repo,
     parse_incident,
 )
-from generator.model import (
+from generator.content.model import (
     COMPONENT_STATUSES,
     Component,
     Incident,
@@ -32,8 +31,9 @@ from generator.model import (
     component_statuses_for,
     statuses_for,
 )
-from generator.timeutil import TimeError, parse_timestamp, utc_now
-from generator.yamlsafe import YamlError, load_yaml
+from generator.content.timeutil import TimeError, parse_timestamp, utc_now
+from generator.content.yamlsafe import YamlError, load_yaml
+from generator.errors import ContentError, Problem, suggest
 
 INCIDENTS_DIR = Path("content") / "incidents"
 

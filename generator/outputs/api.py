@@ -13,11 +13,12 @@ import json
 from datetime import datetime
 from typing import Any
 
-from generator.model import Component, Content, Group, Incident, Update
-from generator.paths import incident_url
-from generator.render import Renderer, message_html
-from generator.state import Change, Event, State
-from generator.timeutil import iso
+from generator.content.model import Component, Content, Group, Incident, Update
+from generator.content.timeutil import iso
+from generator.outputs.context import Context
+from generator.site.paths import incident_url
+from generator.state.derive import State
+from generator.state.timeline import Change, Event
 
 LIST_LIMIT = 50  # Statuspage's lists hold the 50 most recent items
 ID_LENGTH = 12
@@ -110,10 +111,11 @@ def positions(content: Content) -> dict[str, int]:
 class Api:
     """Builds Statuspage objects for one site and one derived state."""
 
-    def __init__(self, content: Content, state: State, renderer: Renderer):
+    def __init__(self, ctx: Context):
+        content, state = ctx.content, ctx.state
         self.content = content
         self.state = state
-        self.renderer = renderer
+        self.ctx = ctx
         self.page_id = page_id(content)
         self.created = iso(first_moment(content, state.now))
         self.groups = {g.id: g for g in content.groups}
@@ -210,7 +212,7 @@ class Api:
         return {
             "id": uid,
             "status": update.status,
-            "body": message_html(update, self.renderer),
+            "body": self.ctx.message_html(update),
             "incident_id": entry_id(incident),
             "created_at": at,
             "updated_at": at,
@@ -254,9 +256,10 @@ class Api:
 
 # --- endpoints ---------------------------------------------------------------------------
 
-def documents(content: Content, state: State, renderer: Renderer) -> dict[str, Json]:
+def documents(ctx: Context) -> dict[str, Json]:
     """Every endpoint's document, by output path."""
-    api = Api(content, state, renderer)
+    content, state = ctx.content, ctx.state
+    api = Api(ctx)
     page = api.page()
     # Content.incidents is newest first; so is every list here, like Statuspage's.
     incidents = [i for i in content.incidents if i.type != "maintenance"]
@@ -302,5 +305,5 @@ def encode(document: Json) -> bytes:
     return (json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
 
 
-def api_files(content: Content, state: State, renderer: Renderer) -> dict[str, bytes]:
-    return {path: encode(doc) for path, doc in documents(content, state, renderer).items()}
+def api_files(ctx: Context) -> dict[str, bytes]:
+    return {path: encode(doc) for path, doc in documents(ctx).items()}

@@ -22,17 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from generator.errors import ContentError, Problem, suggest
-from generator.i18n import known_language
-from generator.markup import (
-    BAD_CHAR_RE,
-    MAX_BODY_CHARS,
-    MAX_MESSAGE_CHARS,
-    Markdown,
-    RenderBudget,
-    Unrenderable,
-)
-from generator.model import (
+from generator.content.model import (
     COMPONENT_STATUSES,
     IMPACTS,
     INCIDENT_STATUSES,
@@ -48,9 +38,7 @@ from generator.model import (
     component_statuses_for,
     statuses_for,
 )
-from generator.parallel import fork_map
-from generator.theme import Theme, ThemeError, read_logo, resolve_theme
-from generator.timeutil import (
+from generator.content.timeutil import (
     Now,
     TimeError,
     dst_ambiguity,
@@ -58,7 +46,19 @@ from generator.timeutil import (
     parse_timestamp,
     resolve_now,
 )
-from generator.yamlsafe import Node, Seq, YamlError, load_yaml, source_text
+from generator.content.yamlsafe import Node, Seq, YamlError, load_yaml, source_text
+from generator.errors import ContentError, Problem, suggest
+from generator.site.parallel import fork_map
+from generator.theme.i18n import known_language
+from generator.theme.markup import (
+    BAD_CHAR_RE,
+    MAX_BODY_CHARS,
+    MAX_MESSAGE_CHARS,
+    Markdown,
+    RenderBudget,
+    Unrenderable,
+)
+from generator.theme.themes import Theme, ThemeError, read_logo, resolve_theme
 
 MAX_FILE_BYTES = 1_000_000  # an incident is text; anything bigger is a mistake or an attack
 # Uptime bars cost memory, time and page weight per component and day shown (measured:

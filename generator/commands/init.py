@@ -11,9 +11,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from generator.author import temp_sibling, user_error
-from generator.load import load_content
-from generator.timeutil import utc_now
+from generator.commands.authoring import temp_sibling, user_error
+from generator.content.load import load_content
+from generator.content.timeutil import utc_now
 
 SCAFFOLD = Path(__file__).resolve().parent / "scaffold"
 DOTTED = {"github": ".github", "gitignore": ".gitignore"}

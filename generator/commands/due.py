@@ -1,5 +1,4 @@
-"""`heliograph due`: does the derived state change between two instants? And the
-`build.json` every build publishes, which says when the site was built.
+"""`heliograph due`: does the derived state change between two instants?
 
 A scheduled workflow fetches the live site's `build.json`, asks `due --since
 <generated_at>`, and rebuilds only when the answer is yes (docs/authoring.md).
@@ -8,22 +7,18 @@ A scheduled workflow fetches the live site's `build.json`, asks `due --since
 from __future__ import annotations
 
 import argparse
-import json
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from generator.content.load import load_content
+from generator.content.model import Content
+from generator.content.timeutil import TimeError, iso, parse_timestamp, utc_now
 from generator.errors import ContentError, Problem
-from generator.load import load_content
-from generator.model import Content
-from generator.state import State, Timeline, build_timelines, clock_instants, next_clock_change
-from generator.timeutil import TimeError, iso, parse_timestamp, utc_now
+from generator.state.timeline import Timeline, build_timelines, clock_instants, next_clock_change
 
 if TYPE_CHECKING:  # `due` itself renders nothing: no need to import Jinja
-    from generator.render import Renderer
-
-BUILD_INFO = "build.json"
-
+    pass
 
 def crosses_midnight(since: datetime, now: datetime, zone: tzinfo) -> bool:
     """Whether a local midnight of the site lies in (since, now]: the uptime bars roll
@@ -39,18 +34,6 @@ def is_due(content: Content, timelines: dict[str, Timeline], since: datetime,
     if any(since < at <= now for at in clock_instants(timelines)):
         return True
     return crosses_midnight(since, now, content.site.zone)
-
-
-def build_info(state: State) -> bytes:
-    """The build's own instant and the next one at which the clock changes the site."""
-    upcoming = next_clock_change(state.timelines, state.now)
-    document = {"generated_at": iso(state.now),
-                "next_change": iso(upcoming) if upcoming else None}
-    return (json.dumps(document, indent=2) + "\n").encode()
-
-
-def build_files(content: Content, state: State, renderer: Renderer) -> dict[str, bytes]:
-    return {BUILD_INFO: build_info(state)}
 
 
 def _instant(option: str, value: str, zone: tzinfo) -> datetime:

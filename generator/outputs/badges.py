@@ -14,10 +14,9 @@ import unicodedata
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
-from generator.model import Content
-from generator.paths import component_dir
-from generator.render import Renderer
-from generator.state import STATUS_IMPACT, State
+from generator.outputs.context import Context
+from generator.site.paths import component_dir
+from generator.state.rules import STATUS_IMPACT
 
 FONT_SIZE = 11
 PADDING = 6  # px each side of a text
@@ -146,8 +145,9 @@ def _text(center: float, length: int, text: str) -> list[str]:
     ]
 
 
-def badge_files(content: Content, state: State, renderer: Renderer) -> dict[str, bytes]:
-    t = renderer.t
+def badge_files(ctx: Context) -> dict[str, bytes]:
+    content, state = ctx.content, ctx.state
+    t = ctx.t
     files = {"badge.svg": Badge(t("status_page"), t("indicator." + state.indicator),
                                 INDICATOR_COLORS[state.indicator]).svg()}
     for component in content.listed_components:

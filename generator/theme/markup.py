@@ -14,7 +14,11 @@ from types import FrameType
 from typing import Any
 
 import markdown
+import markupsafe
 import nh3
+
+from generator.content.model import Update
+from generator.theme.i18n import Translator
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "dl", "dt", "em",
@@ -211,3 +215,11 @@ class RenderBudget:
         return Unrenderable(f"the Markdown takes more than {self.seconds:g} s to render",
                             "this text trips a slow path of the Markdown renderer (long runs "
                             "of '[', '<' or of headings); write it as ordinary prose")
+
+
+def update_html(update: Update, md: Markdown, t: Translator) -> str:
+    """The sanitized HTML of an update's message, the same on pages, feeds and JSON;
+    automatic updates say what the clock did, in the site's language."""
+    if update.automatic:
+        return f"<p>{markupsafe.escape(t('automatic.' + update.status))}</p>"
+    return md(update.message)

@@ -292,9 +292,3 @@ def staged(output: Path) -> Iterator[Path]:
         if os.path.lexists(output) or not os.path.lexists(swap / OLD):
             shutil.rmtree(swap, ignore_errors=True)
 
-
-def write_site(files: dict[str, bytes], output: Path) -> None:
-    """Replace `output` with exactly `files`, or leave it untouched on any failure."""
-    recover(output)
-    with staged(output) as new:
-        write_tree(files, new, output if output.is_dir() else None)

@@ -1,6 +1,6 @@
 """`heliograph serve`: a local preview that rebuilds on change and reloads open tabs.
 
-The site is built in memory (`make_site`) and served from memory on 127.0.0.1 (or
+The site is built in memory (`Rebuilder`) and served from memory on 127.0.0.1 (or
 `--host`). A
 watchdog observer watches content/ and the theme; changes are debounced into one
 `Rebuilder.rebuild(changed_paths)` call. HTML responses get a small external script
@@ -39,14 +39,14 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.api import ObservedWatch
 
-from generator.author import user_error
-from generator.build import BuiltSite, load_state, render_site
+from generator.commands.authoring import user_error
+from generator.content.load import LoadCache
+from generator.content.model import Site
 from generator.errors import ContentError, Problem, printable
-from generator.load import LoadCache
-from generator.markup import Markdown
-from generator.model import Site
-from generator.render import Renderer
-from generator.theme import Theme, ThemeError, load_theme, resolve_theme
+from generator.site.build import BuiltSite, load_state, render_site
+from generator.theme.markup import Markdown
+from generator.theme.templates import Renderer
+from generator.theme.themes import Theme, ThemeError, load_theme, resolve_theme
 
 PREFIX = "/__heliograph/"
 SCRIPT_PATH = PREFIX + "livereload.js"

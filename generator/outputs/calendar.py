@@ -12,10 +12,10 @@ from urllib.parse import urlsplit
 
 from icalendar import Calendar, Event, vDuration
 
-from generator.model import Content, Incident, Site
-from generator.paths import absolute, component_dir, incident_url
-from generator.render import Renderer
-from generator.state import State, Timeline
+from generator.content.model import Content, Incident, Site
+from generator.outputs.context import Context
+from generator.site.paths import absolute, component_dir, incident_url
+from generator.state.timeline import Timeline
 
 PRODID = "-//Heliograph//Status page maintenance//EN"
 REFRESH = timedelta(hours=1)  # how often subscribed calendars should fetch again
@@ -26,15 +26,15 @@ def uid(site: Site, incident: Incident) -> str:
     return f"{incident.slug}@{urlsplit(site.base_url).hostname}"
 
 
-def description(incident: Incident, renderer: Renderer) -> str:
+def description(incident: Incident, ctx: Context) -> str:
     """Plain text (iCalendar has no HTML): the updates newest first, Markdown as written."""
-    t = renderer.t
+    t = ctx.t
     parts = [f"{t('incident_status.' + u.status)} ({t.datetime(u.at)}):\n{u.message.strip()}"
              for u in reversed(incident.updates)]
     return "\n\n".join(parts)
 
 
-def event(timeline: Timeline, content: Content, renderer: Renderer) -> Event:
+def event(timeline: Timeline, content: Content, ctx: Context) -> Event:
     incident = timeline.incident
     assert incident.window is not None
     site = content.site
@@ -53,7 +53,7 @@ def event(timeline: Timeline, content: Content, renderer: Renderer) -> Event:
     vevent.add("dtstart", window.start)
     vevent.add("dtend", done if done is not None and not cancelled else window.end)
     vevent.add("summary", incident.title)
-    vevent.add("description", description(incident, renderer))
+    vevent.add("description", description(incident, ctx))
     vevent.add("url", incident_url(site, incident))
     vevent.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     vevent.add("transp", "TRANSPARENT")  # a maintenance window does not make anyone busy
@@ -79,15 +79,16 @@ def calendar(path: str, title: str, events: list[bytes], content: Content) -> by
     return head[: -len(END)] + b"".join(events) + END
 
 
-def calendar_files(content: Content, state: State, renderer: Renderer) -> dict[str, bytes]:
+def calendar_files(ctx: Context) -> dict[str, bytes]:
+    content, state = ctx.content, ctx.state
     site = content.site
-    name = renderer.t("calendar")
+    name = ctx.t("calendar")
     maintenances = sorted((i for i in content.incidents if i.type == "maintenance"),
                           key=lambda i: (i.sort_time, i.slug))
     # The timeline is a function of the entry alone, so the entry is the whole key.
-    events = {m.slug: renderer.memo.get(("vevent", m.slug), m,
+    events = {m.slug: ctx.memo.get(("vevent", m.slug), m,
                                         lambda m=m: event(state.timelines[m.slug], content,
-                                                          renderer).to_ical())
+                                                          ctx).to_ical())
               for m in maintenances}
     files = {"maintenance.ics": calendar("maintenance.ics", f"{site.title}: {name}",
                                          list(events.values()), content)}

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 
-from generator import api, badges, calendar, due, feeds, seo
-from generator.load import LoadCache, load_content
-from generator.markup import Markdown
-from generator.model import Content
-from generator.output import check_output_dir, recover, staged, write_tree
-from generator.parallel import Task, default_jobs, fork_map, run_tasks
-from generator.render import Renderer, page_tasks, static_files
-from generator.state import State, derive
-from generator.theme import load_theme
-from generator.timeutil import Now, resolve_now, utc_now
+from generator import outputs
+from generator.content.load import LoadCache, load_content
+from generator.content.model import Content
+from generator.content.timeutil import Now, resolve_now, utc_now
+from generator.outputs.context import Context
+from generator.site.parallel import Task, default_jobs, fork_map, run_tasks
+from generator.site.write import check_output_dir, recover, staged, write_tree
+from generator.state.derive import State, derive
+from generator.theme.markup import Markdown
+from generator.theme.templates import Renderer
+from generator.theme.themes import load_theme
 
 
 @dataclass
@@ -39,14 +38,6 @@ class Built:
     kinds: Counter[str] = field(default_factory=Counter)  # file_kind -> how many
 
 
-# An output is a function of the site that returns files by path. Feeds, the JSON
-# API, the calendar and badges register here, each in its own module; the HTML pages
-# come as several tasks (render.page_tasks) so that workers can share them.
-Output = Callable[[Content, State, Renderer], dict[str, bytes]]
-OUTPUTS: tuple[Output, ...] = (
-    api.api_files, feeds.feed_files, calendar.calendar_files, badges.badge_files,
-    seo.seo_files, due.build_files,
-)
 # What a build's summary counts, by file name; everything else (assets, sitemap, robots.txt)
 # is counted as "other".
 KINDS = (("pages", (".html",)), ("feeds", (".atom", ".rss")), ("JSON", (".json",)),
@@ -83,12 +74,13 @@ def prepare(source: Path, now: Now = None, base_url: str | None = None,
     return content, state, Renderer(content, load_theme(source, content.site), md, jobs)
 
 
+def context(content: Content, state: State, renderer: Renderer) -> Context:
+    return Context(content, state, renderer.md, renderer.t, renderer.memo)
+
+
 def site_tasks(content: Content, state: State, renderer: Renderer) -> list[Task]:
     """Every output file of the site, as independent tasks."""
-    tasks = page_tasks(content, state, renderer)
-    tasks += [partial(output, content, state, renderer) for output in OUTPUTS]
-    tasks.append(lambda: static_files(renderer.theme))
-    return tasks
+    return outputs.tasks(context(content, state, renderer), renderer)
 
 
 def worker_count(content: Content, renderer: Renderer) -> int:
@@ -97,13 +89,6 @@ def worker_count(content: Content, renderer: Renderer) -> int:
 
 def render_site(content: Content, state: State, renderer: Renderer) -> dict[str, bytes]:
     return run_tasks(site_tasks(content, state, renderer), worker_count(content, renderer))
-
-
-def make_site(source: Path, now: Now = None, base_url: str | None = None,
-              md: Markdown | None = None, jobs: int = 1) -> BuiltSite:
-    """Load, validate, derive and render, all in memory. Raises ContentError."""
-    content, state, renderer = prepare(source, now, base_url, md, jobs)
-    return BuiltSite(content, state, render_site(content, state, renderer))
 
 
 def build(source: Path, output: Path, now: Now = None, base_url: str | None = None,

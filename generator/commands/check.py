@@ -13,14 +13,15 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from generator.build import prepare, render_site
+from generator.commands.init import PLACEHOLDER_BASE_URL, sample_slugs
+from generator.content.load import read_text
+from generator.content.model import Content, Incident, Site
+from generator.content.timeutil import Now
 from generator.errors import ContentError, Problem, sort_problems
-from generator.init import PLACEHOLDER_BASE_URL, sample_slugs
-from generator.load import read_text
-from generator.model import Content, Incident, Site
-from generator.state import ACTIVE_MAINTENANCE, DOWNTIME_TENTHS, Timeline, build_timeline
-from generator.theme import ThemeError
-from generator.timeutil import Now
+from generator.site.build import prepare, render_site
+from generator.state.rules import ACTIVE_MAINTENANCE, DOWNTIME_TENTHS
+from generator.state.timeline import Timeline, build_timeline
+from generator.theme.themes import ThemeError
 
 STALE_AFTER = timedelta(days=1)
 OVERRUN_GRACE = timedelta(hours=1)

@@ -1,0 +1,471 @@
+"""The human-readable site: HTML pages from the context (content + derived state).
+
+Every page is rendered to bytes in memory, keyed by its output path. Links are relative
+(`root` is the way back to the site root), so a site works under any sub-path. Templates
+only lay out markup: everything they show is prepared here as small view objects
+(docs/theming.md lists what each template gets). A new page is a template plus an entry
+in `page_tasks` and `page_paths` below (the sitemap reads the latter).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import partial
+from itertools import groupby
+from typing import Any
+
+from generator.content.model import Component, Content, Group, Incident, Update
+from generator.content.timeutil import iso
+from generator.outputs.context import Context
+from generator.site.parallel import Task
+from generator.site.paths import (
+    HISTORY_KINDS,
+    component_dir,
+    history_pages,
+    history_path,
+    incident_dir,
+)
+from generator.state.derive import State
+from generator.state.rules import worst_status
+from generator.state.statuses import schedule
+from generator.state.timeline import CLOSED
+from generator.state.uptime import Day, Uptime, WindowUptime
+from generator.theme.i18n import Translator
+from generator.theme.templates import Renderer
+from generator.theme.themes import Theme
+
+RECENT_ON_COMPONENT = 50
+# Quiet stretches of the uptime bars are drawn as a few elements whose lengths are powers
+# of two (the stylesheet has a class for each), not one element per day: this keeps the
+# home page light however many days and components there are.
+QUIET_PIECES = tuple(2**n for n in range(11, -1, -1))  # 2048 ... 1; history_days <= 3650
+
+
+# --- view objects ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class StatusWord:
+    """How a status is shown: the catalogue key of its word and the pill's class (p-code)."""
+
+    key: str
+    code: str
+
+
+def status_word(kind: str, status: str, update: bool = False) -> StatusWord:
+    """A notice is an announcement, not an investigation: it is current until it ends, and
+    its updates are just updates (`update`: the word for one update in a timeline)."""
+    if kind != "notice" or status == "postmortem":
+        return StatusWord("incident_status." + status, status)
+    code = "ended" if status in CLOSED else "update" if update else "active"
+    return StatusWord("notice_status." + code, code)
+
+
+@dataclass(frozen=True)
+class AffectedView:
+    id: str
+    name: str
+    status: str
+    linked: bool = True  # it has a page (a hidden component has none)
+
+
+@dataclass(frozen=True)
+class ChangeView:
+    """A component status an update changed ("API: Degraded performance → Major outage")."""
+
+    id: str
+    name: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class UpdateView:
+    """One event of the timeline as pages show it."""
+
+    update: Update
+    changes: tuple[ChangeView, ...]  # only real changes (old != new)
+    word: StatusWord
+
+    @property
+    def at(self) -> datetime:
+        return self.update.at
+
+    @property
+    def status(self) -> str:
+        return self.update.status
+
+
+@dataclass(frozen=True)
+class EntryView:
+    """An incident, maintenance or notice as cards, lists and its own page show it."""
+
+    incident: Incident
+    status: str  # current status (maintenance: by the clock and its updates)
+    word: StatusWord  # how the status is shown
+    impact: str
+    latest: Update
+    updates: tuple[UpdateView, ...]  # the timeline so far, newest first
+    # Each component with the status the entry gives it now while it applies, else the
+    # worst it gave (or, for upcoming maintenance, will give).
+    affected: tuple[AffectedView, ...]
+    resolved_at: datetime | None
+    duration: timedelta | None  # Timeline.duration, for resolved incidents
+    # The clock changes it after now: the script may show that between builds.
+    flips: bool
+
+
+# The bars show fewer days on narrower screens: screen 0 (narrow), 1 (medium) and 2 (wide)
+# show the uptime windows' shortest, next and whole period (state.uptime_windows). The
+# stylesheet switches by width, no script: .n30/.m60 on the bars clip them to the last 30/60
+# days, .from1/.from2 hide what only wider screens show, .upto0/.upto1 what only narrower do.
+SCREENS = 3
+
+
+@dataclass(frozen=True)
+class QuietPiece:
+    """Consecutive days without incidents: `days` is a power of two."""
+
+    days: int
+    quiet: bool = True
+
+
+@dataclass(frozen=True)
+class DayView:
+    """A day with incidents: a focusable bar with its tooltip."""
+
+    date: date
+    status: str  # the worst status of the component that day
+    uptime: str
+    entries: tuple[Incident, ...]
+    end: bool  # in the right half of the bars: the tooltip opens leftwards
+    quiet: bool = False
+    shown_from: int = 0  # the narrowest screen that shows it (0: all)
+
+
+@dataclass(frozen=True)
+class WindowView:
+    """One uptime window as a screen width shows it: its summary and first day."""
+
+    window: WindowUptime
+    shown_from: int  # the narrowest screen that shows it
+    shown_upto: int  # the widest screen that shows it
+
+
+@dataclass(frozen=True)
+class ComponentView:
+    component: Component
+    status: str
+    uptime: Uptime
+    bars: tuple[QuietPiece | DayView, ...]
+    days: int  # how many days the bars cover
+    first_day: date
+    windows: tuple[WindowView, ...]  # shortest first
+    below: bool = False  # the period's uptime is under the component's `sla`
+
+
+@dataclass(frozen=True)
+class GroupView:
+    group: Group | None  # None: the ungrouped components
+    status: str
+    open: bool  # shown expanded: a group with a problem is never hidden
+    rows: tuple[ComponentView, ...]
+
+
+@dataclass(frozen=True)
+class HistoryFilter:
+    """A link to one of the history's lists (every entry, or one type)."""
+
+    kind: str | None
+    href: str
+    current: bool
+
+
+@dataclass(frozen=True)
+class MonthSection:
+    label: str
+    entries: tuple[EntryView, ...]
+
+
+def entry_view(incident: Incident, state: State,
+               components: dict[str, Component]) -> EntryView:
+    timeline = state.timelines[incident.slug]
+    now = state.now
+    events = timeline.upto(now)
+    latest = timeline.latest(now)
+    statuses = dict(latest.components) if latest.applies else timeline.worst(now)
+    # A maintenance shows its window rather than a resolution time and duration.
+    ended = timeline.ended_at(now) if incident.type != "maintenance" else None
+    status = state.status[incident.slug]
+    return EntryView(
+        incident=incident, status=status, word=status_word(incident.type, status),
+        impact=state.impact[incident.slug], latest=latest.update,
+        updates=tuple(UpdateView(e.update, tuple(
+            ChangeView(c.component, components[c.component].name, c.old, c.new)
+            for c in e.changes or () if c.old != c.new),
+            status_word(incident.type, e.update.status, update=True))
+            for e in reversed(events)),
+        affected=tuple(AffectedView(cid, components[cid].name, statuses[cid],
+                                    not components[cid].hidden)
+                       for cid in incident.component_ids if cid in statuses),
+        resolved_at=ended,
+        duration=timeline.duration(now) if ended else None,
+        flips=any(at > now for at in timeline.clock_instants()),
+    )
+
+
+def schedule_json(content: Content, state: State, renderer: Renderer) -> str:
+    """The page's statuses at the coming clock instants, as JSON for enhance.js (docs/
+    rules.md, "Between builds"); empty when nothing is ahead. Words come from the
+    catalogue; each step lists every component, group and entry that differs from the
+    build in any step, so the script needs only the latest step that has begun."""
+    steps = schedule(content, state.timelines, state.now)
+    if not steps:
+        return ""
+    t = renderer.t
+    kinds = {i.slug: i.type for i in content.incidents}
+    component_ids = sorted({c for _, s in steps for c, v in s.component.items()
+                            if v != state.component_status[c]})
+    group_ids = sorted({g for _, s in steps for g, v in s.group.items()
+                        if v != state.group_status[g]})
+    slugs = sorted({slug for _, s in steps for slug, v in s.entry.items()
+                    if v != state.status[slug]})
+
+    def entry(slug: str, status: str) -> list[str]:
+        word = status_word(kinds[slug], status)
+        return [word.code, t(word.key)]
+
+    indicators = [state.indicator, *dict.fromkeys(s.indicator for _, s in steps)]
+    document = {
+        "indicator": state.indicator,
+        "favicons": {i: renderer.asset(f"favicon-{i}.svg") for i in dict.fromkeys(indicators)},
+        "steps": [{
+            "at": iso(at),
+            "indicator": [s.indicator, t("indicator." + s.indicator)],
+            "components": {c: [s.component[c], t("component_status." + s.component[c])]
+                           for c in component_ids},
+            "groups": {g: [s.group[g], t("component_status." + s.group[g])] for g in group_ids},
+            "entries": {slug: entry(slug, s.entry[slug]) for slug in slugs},
+        } for at, s in steps],
+    }
+    # An attribute of <body>, escaped like any other (no inline script: docs/theming.md).
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+
+
+def quiet_pieces(days: int) -> list[QuietPiece]:
+    """A run of quiet days as powers of two, largest first (37 -> 32, 4, 1)."""
+    pieces = []
+    for size in QUIET_PIECES:
+        while days >= size:
+            pieces.append(QuietPiece(size))
+            days -= size
+    return pieces
+
+
+def screen_windows(windows: tuple[int, ...]) -> tuple[int, ...]:
+    """The number of days each screen shows, narrow to wide: (30, 60, 90); (30, 45, 45)."""
+    return tuple(windows[min(s, len(windows) - 1)] for s in range(SCREENS))
+
+
+def first_screen(age: int, shown: tuple[int, ...]) -> int:
+    """The narrowest screen showing a day `age` days before today (0: today)."""
+    return next(s for s, n in enumerate(shown) if age < n)
+
+
+def bars(days: tuple[Day, ...], by_slug: dict[str, Incident],
+         windows: tuple[int, ...] | None = None) -> tuple[QuietPiece | DayView, ...]:
+    """The bars, oldest first. Narrower screens clip the older days (style.css); a day with
+    incidents they clip says so (`shown_from`), so that it is not focusable there."""
+    shown = screen_windows(windows or (len(days),))
+    out: list[QuietPiece | DayView] = []
+    quiet = 0
+    for index, day in enumerate(days):
+        if not day.incidents:
+            quiet += 1
+            continue
+        out += quiet_pieces(quiet)
+        quiet = 0
+        out.append(DayView(day.date, day.worst, day.uptime,
+                           tuple(by_slug[s] for s in day.incidents), index * 2 >= len(days),
+                           shown_from=first_screen(len(days) - 1 - index, shown)))
+    out += quiet_pieces(quiet)
+    return tuple(out)
+
+
+def window_views(uptime: Uptime) -> tuple[WindowView, ...]:
+    lengths = tuple(w.days for w in uptime.windows)
+    shown = screen_windows(lengths)
+    return tuple(WindowView(w, shown.index(w.days), len(shown) - 1 - shown[::-1].index(w.days))
+                 for w in uptime.windows)
+
+
+def component_view(component: Component, state: State,
+                   by_slug: dict[str, Incident]) -> ComponentView:
+    uptime = state.uptime[component.id]
+    lengths = tuple(w.days for w in uptime.windows)
+    return ComponentView(component, state.component_status[component.id], uptime,
+                         bars(uptime.days, by_slug, lengths), len(uptime.days),
+                         uptime.days[0].date, window_views(uptime),
+                         component.sla is not None and uptime.below(component.sla))
+
+
+def group_views(content: Content, state: State,
+                by_slug: dict[str, Incident]) -> list[GroupView]:
+    def rows(components: tuple[Component, ...]) -> tuple[ComponentView, ...]:
+        return tuple(component_view(c, state, by_slug) for c in components if not c.hidden)
+
+    views = []
+    for g in content.groups:
+        shown = rows(g.components)
+        if not shown:
+            continue  # every component hidden: so is the group
+        # The badge sums up what the group shows; with nothing hidden, the group's status.
+        status = state.group_status[g.id] if len(shown) == len(g.components) \
+            else worst_status([row.status for row in shown])
+        views.append(GroupView(g, status, status != "operational", shown))
+    ungrouped = rows(content.ungrouped)
+    if ungrouped:
+        views.append(GroupView(None, "", True, ungrouped))
+    return views
+
+
+def by_month(entries: tuple[EntryView, ...] | list[EntryView], t: Translator,
+             zone: Any) -> list[MonthSection]:
+    def key(e: EntryView) -> tuple[int, int]:
+        local = e.incident.sort_time.astimezone(zone)
+        return local.year, local.month
+
+    return [MonthSection(t.month(*month), tuple(items))
+            for month, items in groupby(entries, key=key)]
+
+
+def page_tasks(ctx: Context, renderer: Renderer) -> list[Task]:
+    """The HTML pages as independent tasks (several per kind, so workers share the load).
+
+    Pages other than the index get only the variables named here (docs/theming.md), and
+    each is remembered under a key made of exactly those: `serve` re-renders a page only
+    when something it shows has changed.
+    """
+    r = renderer
+    content, state = ctx.content, ctx.state
+    site = content.site
+    components = {c.id: c for c in content.components}
+    by_slug = {i.slug: i for i in content.incidents}
+    views = {i.slug: entry_view(i, state, components) for i in content.incidents}
+
+    def entries(items: tuple[Incident, ...]) -> tuple[EntryView, ...]:
+        return tuple(views[i.slug] for i in items)
+
+    # The components visitors can look at (a component page each).
+    listed = content.listed_components
+
+    # What every page shows: the status (favicon), component names and what the clock
+    # changes next (for the script).
+    clock = schedule_json(content, state, r)
+    base = {"indicator": state.indicator, "components": components, "schedule": clock}
+    base_key = (state.indicator, content.components, clock)
+
+    def page(template: str, path: str, key: object, **context: Any) -> bytes:
+        return r.memo.get(("page", path), (base_key, key),
+                          lambda: r.page(template, path, **base, **context))
+
+    # Notices are announcements: in a section of their own, not among the incidents.
+    incidents_only = tuple(i for i in state.open_incidents if i.type != "notice")
+    notices = tuple(i for i in state.open_incidents if i.type == "notice")
+
+    def index() -> dict[str, bytes]:
+        return {"index.html": r.page(
+            "index.html", "index.html", groups=group_views(content, state, by_slug),
+            open_incidents=entries(incidents_only), announcements=entries(notices),
+            active_maintenance=entries(state.active_maintenance),
+            upcoming_maintenance=entries(state.upcoming_maintenance), state=state,
+            now=state.now, by_slug=by_slug, **base)}
+
+    listings = history_pages(state.past, site.history_page_size)
+    upcoming = entries(state.upcoming_maintenance)
+    upcoming_slugs = {i.slug for i in state.upcoming_maintenance}
+
+    def history(chunk: Sequence[int]) -> dict[str, bytes]:
+        out = {}
+        for index in chunk:
+            kind, number, pages, path, items = listings[index]
+            back = "../" * path.count("/")
+            views_ = entries(items)
+            # Upcoming work heads the first page of the lists it belongs to, apart from
+            # the past (and from the pagination, so page numbers do not shift with time).
+            ahead = upcoming if number == 1 and kind in (None, "maintenance") else ()
+            filters = tuple(HistoryFilter(k, back + history_path(1, k).removesuffix(
+                "index.html"), k == kind) for k in HISTORY_KINDS)
+            out[path] = page(
+                "history.html", path, (views_, ahead, kind, number, pages),
+                months=by_month(views_, r.t, site.zone), page_number=number, pages=pages,
+                kind=kind, upcoming=ahead, filters=filters,
+                listed_components=listed,
+                newer=back + history_path(number - 1, kind).removesuffix("index.html")
+                if number > 1 else None,
+                older=back + history_path(number + 1, kind).removesuffix("index.html")
+                if number < pages else None)
+        return out
+
+    def incident_pages(chunk: Sequence[Incident]) -> dict[str, bytes]:
+        out = {}
+        for incident in chunk:
+            path = incident_dir(incident.slug) + "index.html"
+            view = views[incident.slug]
+            out[path] = page("incident.html", path, view, entry=view, incident=incident,
+                             updates=view.updates)
+        return out
+
+    def component_pages() -> dict[str, bytes]:
+        out = {}
+        for component in content.listed_components:
+            path = component_dir(component.id) + "index.html"
+            row = component_view(component, state, by_slug)
+            related = state.by_component.get(component.id, ())
+            ahead = tuple(i for i in state.upcoming_maintenance
+                          if component.id in i.component_ids)
+            related = tuple(i for i in related if i.slug not in upcoming_slugs)
+            recent = entries(related[:RECENT_ON_COMPONENT])
+            days = tuple(b for b in reversed(row.bars) if isinstance(b, DayView))
+            out[path] = page("component.html", path, (row, recent, len(related), ahead),
+                             component=component, row=row, days=days, recent=recent,
+                             total=len(related), upcoming=entries(ahead))
+        out["404.html"] = page("404.html", "404.html", None, root=r.env.globals["base_path"])
+        return out
+
+    def embed() -> dict[str, bytes]:
+        """The iframe widget (docs/feeds.md): the status and what is going on now."""
+        sections = (("open_incidents", entries(incidents_only)),
+                    ("active_maintenance", entries(state.active_maintenance)),
+                    ("announcements", entries(notices)))
+        return {"embed/index.html": r.page("embed.html", "embed/index.html", sections=sections,
+                                           **base)}
+
+    parts = max(1, r.jobs * 4)  # more parts than workers: they finish close together
+    tasks: list[Task] = [index, component_pages, embed]
+    tasks += [partial(history, range(i, len(listings), parts)) for i in range(parts)]
+    tasks += [partial(incident_pages, content.incidents[i::parts]) for i in range(parts)]
+    return tasks
+
+
+def static_files(theme: Theme) -> dict[str, bytes]:
+    return {theme.assets[name]: data for name, data in theme.static.items()}
+
+
+def page_paths(content: Content, state: State) -> list[tuple[str, str | None]]:
+    """(output path, last modification or None) of every indexable HTML page.
+
+    404.html and the embed widget are left out: neither is a page anyone should land on
+    from a search engine.
+    """
+    pages: list[tuple[str, str | None]] = [("index.html", None)]
+    for listing in history_pages(state.past, content.site.history_page_size):
+        pages.append((listing.path, None))
+    for incident in content.incidents:
+        pages.append((incident_dir(incident.slug) + "index.html",
+                      iso(state.latest(incident).at)))  # the clock's events included
+    for component in content.listed_components:
+        pages.append((component_dir(component.id) + "index.html", None))
+    return pages

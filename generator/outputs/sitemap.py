@@ -1,0 +1,39 @@
+"""Files for search engines: sitemap.xml and robots.txt.
+
+The sitemap lists the HTML pages that outputs/pages.py declares in `page_paths`, next to
+the tasks that render them; tests compare the two.
+"""
+
+from __future__ import annotations
+
+from xml.etree import ElementTree as ET
+
+from generator.content.model import Content, Site
+from generator.outputs.context import Context
+from generator.outputs.pages import page_paths
+from generator.site.paths import absolute
+
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+
+def sitemap(content: Content, pages: list[tuple[str, str | None]]) -> bytes:
+    ET.register_namespace("", SITEMAP_NS)
+    urlset = ET.Element(f"{{{SITEMAP_NS}}}urlset")
+    for path, lastmod in pages:
+        url = ET.SubElement(urlset, f"{{{SITEMAP_NS}}}url")
+        ET.SubElement(url, f"{{{SITEMAP_NS}}}loc").text = absolute(content.site, path)
+        if lastmod:
+            ET.SubElement(url, f"{{{SITEMAP_NS}}}lastmod").text = lastmod
+    ET.indent(urlset)
+    return ET.tostring(urlset, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def robots(site: Site) -> bytes:
+    return f"User-agent: *\nAllow: /\n\nSitemap: {absolute(site, 'sitemap.xml')}\n".encode()
+
+
+def seo_files(ctx: Context) -> dict[str, bytes]:
+    content, state = ctx.content, ctx.state
+    pages = page_paths(content, state)
+    return {"sitemap.xml": ctx.memo.get("sitemap", pages, lambda: sitemap(content, pages)),
+            "robots.txt": robots(content.site)}

@@ -1,0 +1,390 @@
+"""Theme templates, compiled in Jinja's sandbox with size bounds, and cached on disk.
+
+Templates may come from a stranger's pull request: they run in an immutable sandbox,
+and nothing one expression allocates may exceed MAX_SIZE.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import os
+import re
+import shutil
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from functools import wraps
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import jinja2
+import markupsafe
+from jinja2 import nodes
+from jinja2.compiler import CodeGenerator, Frame
+from jinja2.nodes import EvalContext
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+
+from generator import __version__
+from generator.content.model import Content, Update
+from generator.content.timeutil import iso
+from generator.site.memo import Memo
+from generator.site.paths import (
+    absolute,
+    component_dir,
+    incident_dir,
+)
+from generator.theme.i18n import Translator
+from generator.theme.markup import Markdown, update_html
+from generator.theme.themes import Theme, ThemeError, default_theme_dir
+
+# --- rendering ---------------------------------------------------------------------------
+
+class TemplateCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates on disk, like Python's .pyc files: compiling the theme is most
+    of a small site's build. Jinja checks each entry against the template's source, and a
+    cache that cannot be read or written is simply not used."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError, ValueError, EOFError):
+            super().load_bytecode(bucket)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+CACHE_VARIABLE = "HELIOGRAPH_CACHE_DIR"
+CACHE_KEY = re.compile(r"[0-9a-f]{16}")
+MAX_CACHED = 2000  # compiled templates kept (one per template file and environment)
+
+
+def cache_dir() -> str | None:
+    """Heliograph's cache folder: HELIOGRAPH_CACHE_DIR (empty or 'off': no cache), else
+    $XDG_CACHE_HOME/heliograph, else ~/.cache/heliograph."""
+    chosen = os.environ.get(CACHE_VARIABLE)
+    if chosen is not None:
+        return None if chosen.strip().lower() in ("", "off") else chosen
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "heliograph")
+
+
+def environment_key(env: jinja2.Environment) -> str:
+    """Everything that changes what a template compiles to. Compiled code is executed as
+    is, so code compiled by another environment (say, without the sandbox or autoescape)
+    must never be loaded: each key has its own folder."""
+    facts = (__version__, jinja2.__version__, sys.version, type(env).__module__,
+             type(env).__qualname__, env.sandboxed,
+             sorted(getattr(env, "intercepted_binops", ())),
+             sorted(getattr(env, "intercepted_unops", ())), env.autoescape, env.optimized,
+             env.finalize, env.is_async, env.newline_sequence, env.keep_trailing_newline,
+             env.trim_blocks,
+             env.lstrip_blocks, env.block_start_string, env.block_end_string,
+             env.variable_start_string, env.variable_end_string, env.comment_start_string,
+             env.comment_end_string, env.line_statement_prefix, env.line_comment_prefix,
+             sorted(env.extensions), env.code_generator_class.__qualname__,
+             env.undefined.__qualname__)
+    return hashlib.sha256(repr(facts).encode()).hexdigest()[:16]
+
+
+def template_cache(env: jinja2.Environment) -> TemplateCache | None:
+    """The cache for this environment's compiled templates, or None (disabled, unusable,
+    or a folder others could write to: its entries are run as code)."""
+    base = cache_dir()
+    if base is None:
+        return None
+    root = os.path.join(base, "templates")
+    folder = os.path.join(root, environment_key(env))
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        for path in (root, folder):
+            info = os.stat(path)
+            if info.st_uid != os.getuid() or info.st_mode & 0o022:
+                return None
+        prune(root, os.path.basename(folder))
+    except OSError:
+        return None
+    return TemplateCache(folder)
+
+
+def prune(root: str, keep: str) -> None:
+    """Drop other environments' folders (an upgrade leaves one behind) and, past
+    MAX_CACHED entries, the least recently written half."""
+    for name in os.listdir(root):
+        if name != keep and CACHE_KEY.fullmatch(name):
+            shutil.rmtree(os.path.join(root, name), ignore_errors=True)
+        elif name.startswith("__jinja2_"):  # entries of Heliograph <= 0.1.0, unkeyed
+            with contextlib.suppress(OSError):
+                os.remove(os.path.join(root, name))
+    folder = os.path.join(root, keep)
+    entries = os.listdir(folder)
+    if len(entries) > MAX_CACHED:
+        paths = [os.path.join(folder, e) for e in entries]
+        paths.sort(key=lambda p: os.stat(p).st_mtime if os.path.exists(p) else 0)
+        for path in paths[:len(paths) // 2]:
+            with contextlib.suppress(OSError):
+                os.remove(path)
+
+
+# What a template may build at once: a string, list or number of digits past this is a
+# template trying to exhaust memory, not laying out a status page.
+MAX_SIZE = 1_000_000
+MAX_WIDTH = 999  # field width or precision in a format string
+
+
+def _size(value: Any) -> int:
+    if isinstance(value, str | bytes | list | tuple):
+        return len(value)
+    return 1
+
+
+def _check_format(text: str) -> None:
+    """'%0999999999d' or '{:>999999999}' would allocate a gigabyte from a few bytes."""
+    if "*" in text or any(int(n) > MAX_WIDTH for n in FORMAT_NUMBER.findall(text)):
+        raise SecurityError("format widths over 999 (or '*') are not allowed in templates")
+
+
+FORMAT_NUMBER = re.compile(r"[%:.]\D{0,4}?(\d+)")
+
+
+# Frozen dataclasses of Heliograph's own model, state and page views: their public
+# attributes are plain data or pure properties, and they are what templates are given
+# (docs/theming.md).
+VIEW_MODULES = ("generator.content.model", "generator.state.", "generator.outputs.pages")
+
+
+@functools.cache
+def is_view_type(cls: type) -> bool:
+    params = getattr(cls, "__dataclass_params__", None)
+    return bool(params and params.frozen and cls.__module__.startswith(VIEW_MODULES))
+
+
+class BoundedCodeGenerator(CodeGenerator):
+    """Compiles `a ~ b` so that its result is measured (`environment.bounded`): a loop
+    that doubles a string with `~` stops at MAX_SIZE instead of filling memory."""
+
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        self.write("environment.bounded(")
+        super().visit_Concat(node, frame)
+        self.write(")")
+
+
+class ThemeEnvironment(ImmutableSandboxedEnvironment):
+    """Jinja's sandbox (no access to Python internals, no mutating of the objects it is
+    given) with bounds on what one expression can allocate: operators, concatenation,
+    calls and filters either check the size of their result before making it (where a
+    few bytes could ask for gigabytes: `*`, `**`, `%`, `+`, replace, expandtabs, join,
+    indent) or check it after (everything else grows at most by its inputs)."""
+
+    intercepted_binops = frozenset({"*", "**", "%", "+"})
+    code_generator_class = BoundedCodeGenerator
+
+    def __init__(self, **options: Any):
+        super().__init__(**options)
+        # Lorem ipsum has no place in a status page; lipsum(n=10**9) would fill memory.
+        self.globals.pop("lipsum", None)
+        for name, function in list(self.filters.items()):
+            self.filters[name] = _bounded(function)
+
+    @staticmethod
+    def bounded(value: Any) -> Any:
+        if _size(value) > MAX_SIZE:
+            raise SecurityError(f"a result longer than {MAX_SIZE:,} is not allowed")
+        return value
+
+    def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any,
+                   right: Any) -> Any:
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                if isinstance(times, int) and _size(seq) * times > MAX_SIZE:
+                    raise SecurityError(f"a result longer than {MAX_SIZE:,} is not allowed")
+        elif operator == "**":
+            if isinstance(left, int) and isinstance(right, int) and abs(left) > 1 and \
+                    right * max(abs(left), 2).bit_length() > MAX_SIZE:
+                raise SecurityError("a number that large is not allowed in templates")
+        elif operator == "%" and isinstance(left, str):
+            _check_format(left)
+        elif operator == "+" and _size(left) + _size(right) > MAX_SIZE:
+            raise SecurityError(f"a result longer than {MAX_SIZE:,} is not allowed")
+        return super().call_binop(context, operator, left, right)
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        # Heliograph's own frozen view and model objects are most attribute reads of a
+        # page; they have no internals but `_` names, so skip the sandbox's generic checks.
+        if is_view_type(type(obj)) and not attribute.startswith("_"):
+            with contextlib.suppress(AttributeError):
+                return getattr(obj, attribute)
+        return super().getattr(obj, attribute)
+
+    def call(__self, __context: jinja2.runtime.Context, __obj: Any, *args: Any,
+             **kwargs: Any) -> Any:
+        if args or kwargs:
+            _check_arguments(args, kwargs)
+        if isinstance(getattr(__obj, "__self__", None), str):
+            _check_str_method(__obj.__self__, __obj.__name__, args, kwargs)
+        return __self.bounded(super().call(__context, __obj, *args, **kwargs))
+
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        wrapped = super().wrap_str_format(value)
+        if wrapped is None:
+            return None
+        _check_format(value.__self__)
+        return wrapped
+
+
+def _check_arguments(args: Sequence[Any], kwargs: dict[str, Any]) -> None:
+    """'x'.center(10**9), 'x'.zfill(...), cycler/joiner and friends: no size past MAX_SIZE."""
+    for value in (*args, *kwargs.values()):
+        if type(value) is int and not -MAX_SIZE <= value <= MAX_SIZE:
+            raise SecurityError(f"a number over {MAX_SIZE:,} is not allowed as an argument")
+
+
+def _check_str_method(text: str, name: str, args: Sequence[Any],
+                      kwargs: dict[str, Any]) -> None:
+    """The size of what a string method would make, before it makes it: replace and
+    expandtabs multiply, join repeats the separator."""
+    if name == "replace" and len(args) >= 2 and isinstance(args[0], str) \
+            and isinstance(args[1], str):
+        grown = text.count(args[0]) * max(0, len(args[1]) - len(args[0]))
+        size = len(text) + grown
+    elif name == "expandtabs":
+        tab = args[0] if args else kwargs.get("tabsize", 8)
+        size = len(text) * max(1, tab) if isinstance(tab, int) else 0
+    elif name == "join" and args and isinstance(args[0], list | tuple):
+        size = sum(_size(item) for item in args[0]) + len(text) * len(args[0])
+    else:
+        return
+    if size > MAX_SIZE:
+        raise SecurityError(f"a result longer than {MAX_SIZE:,} is not allowed")
+
+
+def _bounded(function: Callable[..., Any]) -> Callable[..., Any]:
+    """A filter with its arguments and its result bounded (see ThemeEnvironment)."""
+    name = getattr(function, "__name__", "")
+
+    @wraps(function)
+    def bounded(*args: Any, **kwargs: Any) -> Any:
+        _check_arguments(args[1:], kwargs)
+        values = [a for a in args if not isinstance(a, EvalContext)]
+        if name == "do_format" and values:
+            _check_format(str(values[0]))
+        elif name in ("do_replace", "do_join", "do_indent") and values:
+            text = values[0] if isinstance(values[0], str) else ""
+            if name == "do_replace" and len(values) >= 3:
+                _check_str_method(str(values[0]), "replace", values[1:3], {})
+            elif name == "do_join" and isinstance(values[0], list | tuple):
+                separator = values[1] if len(values) > 1 else kwargs.get("d", "")
+                _check_str_method(str(separator), "join", [values[0]], {})
+            elif name == "do_indent":
+                width = values[1] if len(values) > 1 else kwargs.get("width", 4)
+                if _size(width) * (text.count("\n") + 1) > MAX_SIZE or (
+                        isinstance(width, int) and width * (text.count("\n") + 1) > MAX_SIZE):
+                    raise SecurityError(f"a result longer than {MAX_SIZE:,} is not allowed")
+        return ThemeEnvironment.bounded(function(*args, **kwargs))
+
+    return bounded
+
+
+class ThemeLoader(jinja2.BaseLoader):
+    """Templates from the theme's checked file list only (theme.theme_files): no path
+    from a template name, no symbolic link, is ever opened."""
+
+    def __init__(self, theme: Theme):
+        self.theme = theme
+
+    def get_source(self, environment: jinja2.Environment,
+                   template: str) -> tuple[str, str, Callable[[], bool]]:
+        path = self.theme.template(template)
+        if path is None:
+            raise jinja2.TemplateNotFound(template)
+        try:
+            source = path.read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ThemeError(f"cannot read the template: {exc}", str(path)) from None
+        return source, str(path), lambda: True
+
+
+def template_problem(exc: BaseException, default: str) -> ThemeError | None:
+    """A template's error as 'file:line: message', or None when the fault is Heliograph's
+    (an error inside the built-in theme that is not a template error)."""
+    template_error = isinstance(exc, jinja2.TemplateError | RecursionError)
+    file, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+    if not file:
+        frames = [f for f in traceback.extract_tb(exc.__traceback__)
+                  if f.filename.endswith(".html") and os.path.isfile(f.filename)]
+        if frames:
+            file, line = frames[-1].filename, frames[-1].lineno
+    if not template_error and (not file or Path(file).is_relative_to(default)):
+        return None
+    if isinstance(exc, SecurityError):
+        what = f"not allowed in a template: {exc}"
+    elif isinstance(exc, RecursionError):
+        what = "templates call each other too deeply (endless recursion?)"
+    elif isinstance(exc, jinja2.TemplateError):
+        what = f"template error: {exc.message or type(exc).__name__}"
+    else:
+        what = f"template error: {type(exc).__name__}: {exc}"
+    return ThemeError(what, file or "theme", line)
+
+
+class Renderer:
+    """Compiled templates and helpers for one site; reusable across rebuilds."""
+
+    def __init__(self, content: Content, theme: Theme, md: Markdown | None = None,
+                 jobs: int = 1):
+        self.site = content.site
+        self.jobs = jobs  # worker processes (cold builds of large sites)
+        self.theme = theme
+        self.md = md or Markdown()
+        self.memo = Memo()
+        self.t = Translator(theme.catalogue(self.site.language), self.site.zone,
+                            self.site.language)
+        # Theme templates may come from a stranger's pull request: they run sandboxed.
+        self.env = ThemeEnvironment(
+            loader=ThemeLoader(theme),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            # Templates do not change during a build; `serve` makes a new Renderer when
+            # they do. Without this, every page would stat every template it uses.
+            auto_reload=False,
+        )
+        self.env.bytecode_cache = template_cache(self.env)
+        self.env.globals.update(t=self.t, site=self.site, asset=self.asset, iso=iso,
+                                incident_dir=incident_dir, component_dir=component_dir,
+                                base_path=urlsplit(self.site.base_url).path or "/",
+                                brand_css=theme.brand_css, logo=theme.logo)
+        self.env.filters.update(md=self.markdown, message=self.message,
+                                datetime=self.t.datetime, date=self.t.date,
+                                duration=self.t.duration, percent=self.t.percent)
+
+    def markdown(self, text: str) -> markupsafe.Markup:
+        return markupsafe.Markup(self.md(text))
+
+    def message(self, update: Update) -> markupsafe.Markup:
+        """An update's message as HTML; automatic updates say what the clock did."""
+        return markupsafe.Markup(update_html(update, self.md, self.t))
+
+    def asset(self, name: str) -> str:
+        if name not in self.theme.assets:
+            raise jinja2.TemplateRuntimeError(f"asset('{name}'): the theme has no static "
+                                              "file of that name")
+        return self.theme.assets[name]
+
+    def page(self, template: str, path: str, **context: Any) -> bytes:
+        depth = path.count("/")
+        context.setdefault("root", "../" * depth)
+        context.setdefault("canonical", absolute(self.site, path))
+        try:
+            html = self.env.get_template(template).render(path=path, **context)
+        except (Exception, RecursionError) as exc:
+            problem = template_problem(exc, default_theme_dir())
+            if problem is None:
+                raise
+            raise problem from None
+        return html.encode("utf-8")
+
