@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 import traceback
-from collections.abc import Sequence
-from pathlib import Path
+from collections.abc import Callable, Sequence
+from importlib import import_module
 from typing import NoReturn
 
 from generator import __version__
@@ -20,63 +19,12 @@ BUG_HINT = ("heliograph: internal error ({kind}: {error}). This is a bug in Heli
             "(set HELIOGRAPH_DEBUG=1 for the traceback).")
 
 
-def _build(args: argparse.Namespace) -> int:
-    from generator.site.build import KINDS, build
-
-    started = time.perf_counter()
-    site = build(Path(args.source), Path(args.output), args.now, args.base_url, args.jobs)
-    if not args.quiet:
-        seconds = time.perf_counter() - started
-        counts = [f"{site.kinds[kind]} {kind}" for kind, _ in KINDS]
-        print(f"Built {site.file_count} files into {args.output} in {seconds:.2f} s: "
-              f"{', '.join(counts)}, {site.kinds['other']} other "
-              f"({len(site.content.incidents)} incidents, status: {site.state.indicator})")
-    return 0
-
-
-def _check(args: argparse.Namespace) -> int:
-    from generator.commands.check import run_check
-
-    return run_check(Path(args.source), args.now, args.format)
-
-
-def _new(args: argparse.Namespace) -> int:
-    from generator.commands.new import run_new
-
-    return run_new(args)
-
-
-def _update(args: argparse.Namespace) -> int:
-    from generator.commands.update import run_update
-
-    return run_update(args)
-
-
-def _resolve(args: argparse.Namespace) -> int:
-    from generator.commands.update import run_resolve
-
-    return run_resolve(args)
-
-
-def _serve(args: argparse.Namespace) -> int:
-    from generator.commands.serve import run_serve
-    from generator.content.load import not_a_repo
-
-    if missing := not_a_repo(Path(args.source)):  # a typo to fix, not a page to preview
-        raise ContentError(missing)
-    return run_serve(Path(args.source), args.port, args.now, args.host, args.open)
-
-
-def _due(args: argparse.Namespace) -> int:
-    from generator.commands.due import run_due
-
-    return run_due(args)
-
-
-def _init(args: argparse.Namespace) -> int:
-    from generator.commands.init import run_init
-
-    return run_init(Path(args.dir), args.force)
+def _command(name: str) -> Callable[[argparse.Namespace], int]:
+    """Runs generator/commands/<name>.py's main(args), imported only when that command
+    runs: `due` and `check` start without loading what `build` or `serve` need."""
+    def run(args: argparse.Namespace) -> int:
+        return int(import_module(f"generator.commands.{name}").main(args))
+    return run
 
 
 class _Parser(argparse.ArgumentParser):
@@ -128,7 +76,7 @@ def _author_commands(sub: argparse._SubParsersAction) -> None:
                    "with a window that is over is always retrospective")
     n.add_argument("--slug", help="the file name after its date, which is the permanent URL "
                    "(default: from the title, transliterated to a-z)")
-    n.set_defaults(func=_new)
+    n.set_defaults(func=_command("new"))
 
     # What `update` and `resolve` share: which file, and when.
     entry = argparse.ArgumentParser(add_help=False, parents=[_source()])
@@ -140,12 +88,12 @@ def _author_commands(sub: argparse._SubParsersAction) -> None:
     u.add_argument("--message", help="what changed (Markdown)")
     u.add_argument("--component", action="append", metavar="ID=STATUS",
                    help="a component's status from this update on (repeatable)")
-    u.set_defaults(func=_update)
+    u.set_defaults(func=_command("update"))
 
     r = sub.add_parser("resolve", parents=[entry],
                        help="resolve an incident (complete a maintenance)")
     r.add_argument("--message", help="the closing message (Markdown)")
-    r.set_defaults(func=_resolve)
+    r.set_defaults(func=_command("resolve"))
 
     v = sub.add_parser("serve", parents=[_source()],
                        help="preview on localhost, rebuilt and reloaded on change")
@@ -156,13 +104,13 @@ def _author_commands(sub: argparse._SubParsersAction) -> None:
                    "network can then see it)")
     v.add_argument("--open", action="store_true", help="open the preview in a browser")
     v.add_argument("--now", help="pin 'now' (ISO 8601) instead of the clock")
-    v.set_defaults(func=_serve)
+    v.set_defaults(func=_command("serve"))
 
     i = sub.add_parser("init", help="scaffold a new status page repo (or add to an existing one)")
     i.add_argument("dir", nargs="?", default=".", help="where to create it (default: .)")
     i.add_argument("--force", action="store_true",
                    help="replace files that already exist (default: leave them alone)")
-    i.set_defaults(func=_init)
+    i.set_defaults(func=_command("init"))
 
 
 def parser() -> argparse.ArgumentParser:
@@ -178,20 +126,20 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--jobs", type=int, metavar="N",
                    help="worker processes for large sites (default: one per CPU)")
     b.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
-    b.set_defaults(func=_build)
+    b.set_defaults(func=_command("build"))
 
     c = sub.add_parser("check", parents=[_source()],
                        help="validate the content; exit 1 on any error")
     c.add_argument("--now", help="pin 'now' (ISO 8601)")
     c.add_argument("--format", choices=("text", "github"), default="text",
                    help="github: GitHub Actions annotations")
-    c.set_defaults(func=_check)
+    c.set_defaults(func=_command("check"))
     d = sub.add_parser("due", parents=[_source()],
                        help="whether the clock changed the site since a time (for schedules)")
     d.add_argument("--since", required=True, metavar="TIME",
                    help="the last build's time (build.json's generated_at)")
     d.add_argument("--now", help="pin 'now' (ISO 8601) instead of the clock")
-    d.set_defaults(func=_due)
+    d.set_defaults(func=_command("due"))
     _author_commands(sub)
     return p
 

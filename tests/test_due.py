@@ -20,8 +20,8 @@ from sitefixtures import COMPONENTS_YAML, MAINTENANCE_LATER, write
 
 from generator.cli import main
 
-PUBLISH = Path(__file__).resolve().parent.parent / "generator" / "commands" / "scaffold" / "github" \
-    / "workflows" / "publish.yml"
+PUBLISH = (Path(__file__).resolve().parent.parent / "generator" / "commands" / "scaffold"
+           / "github" / "workflows" / "publish.yml")
 
 
 def site(root: Path, zone: str = "UTC") -> Path:

@@ -450,12 +450,12 @@ def test_yaml_11_booleans_and_numbers_keep_their_text(tmp_path: Path) -> None:
 def test_internal_error_is_a_one_line_bug_report(monkeypatch: pytest.MonkeyPatch,
                                                  tmp_path: Path,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
-    import generator.site.build
+    import generator.commands.build
 
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("simulated failure")
 
-    monkeypatch.setattr(generator.site.build, "build", boom)
+    monkeypatch.setattr(generator.commands.build, "build", boom)
     monkeypatch.delenv("HELIOGRAPH_DEBUG", raising=False)
     code = main(["build", "--source", str(tmp_path), "--now", NOW])
     err = capsys.readouterr().err

@@ -6,6 +6,7 @@ things authors forget; they never fail the check.
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import os
 import re
@@ -252,3 +253,7 @@ def run_check(source: Path, now: Now, fmt: str) -> int:
     else:
         print("heliograph check: content is valid")
     return 1 if errors else 0
+
+
+def main(args: argparse.Namespace) -> int:
+    return run_check(Path(args.source), args.now, args.format)

@@ -44,7 +44,7 @@ def _instant(option: str, value: str, zone: tzinfo) -> datetime:
         raise ContentError([Problem(option, None, None, str(exc), hint)]) from None
 
 
-def run_due(args: argparse.Namespace) -> int:
+def main(args: argparse.Namespace) -> int:
     """Print `due=true|false` and `next=<instant or empty>` as key=value lines."""
     now_value = args.now if args.now is not None else iso(utc_now())
     content = load_content(Path(args.source), now_value)

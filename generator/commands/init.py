@@ -8,6 +8,7 @@ unless `--force` says to replace them.
 
 from __future__ import annotations
 
+import argparse
 import os
 from pathlib import Path
 
@@ -111,3 +112,7 @@ Next:
   heliograph new incident "TITLE" # or with no options: it asks its questions
   {git}git add . && git commit -m "Status page"
 On GitHub: Settings > Pages > Source: GitHub Actions; then push to main."""
+
+
+def main(args: argparse.Namespace) -> int:
+    return run_init(Path(args.dir), args.force)

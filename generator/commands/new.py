@@ -285,7 +285,7 @@ def file_stem(draft: Draft, repo: Repo) -> str:
     return f"{day}-{draft.slug or slugify(draft.title, draft.kind, MAX_SLUG)}"
 
 
-def run_new(args: argparse.Namespace) -> int:
+def main(args: argparse.Namespace) -> int:
     source = Path(args.source)
     repo = open_repo(source)
     draft = draft_from_args(args, repo)

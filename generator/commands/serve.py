@@ -11,6 +11,7 @@ site keeps being served.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import errno
 import html
@@ -40,7 +41,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import ObservedWatch
 
 from generator.commands.authoring import user_error
-from generator.content.load import LoadCache
+from generator.content.load import LoadCache, not_a_repo
 from generator.content.model import Site
 from generator.errors import ContentError, Problem, printable
 from generator.site.build import BuiltSite, load_state, render_site
@@ -647,3 +648,9 @@ def run_serve(source: Path, port: int, now: str | None, host: str = "127.0.0.1",
         watcher.stop()
         server.server_close()
     return 0
+
+
+def main(args: argparse.Namespace) -> int:
+    if missing := not_a_repo(Path(args.source)):  # a typo to fix, not a page to preview
+        raise ContentError(missing)
+    return run_serve(Path(args.source), args.port, args.now, args.host, args.open)

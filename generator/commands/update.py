@@ -234,12 +234,7 @@ def post(source: Path, request: Request) -> int:
     return 0
 
 
-def run_update(args: argparse.Namespace) -> int:
+def main(args: argparse.Namespace) -> int:
     request = Request(args.slug, args.status, args.message, args.at, resolve=False,
                       components=tuple(args.component or ()))
-    return post(Path(args.source), request)
-
-
-def run_resolve(args: argparse.Namespace) -> int:
-    request = Request(args.slug, None, args.message, args.at, resolve=True)
     return post(Path(args.source), request)
