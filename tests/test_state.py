@@ -227,10 +227,8 @@ def test_major_outage_counts_fully_and_partial_at_30_percent():
                                                                       "resolved")],
                        {"api": "partial_outage"})
     up = uptime_of([major, partial])
-    assert up.days[1].downtime == timedelta(hours=1)
-    assert up.days[1].uptime == "95.83"  # 1 - 1/24 = 95.833...
-    assert up.days[0].downtime == timedelta(minutes=18)
-    assert up.days[0].uptime == "98.75"  # 1 - 0.3/24
+    assert up.days[1].uptime == "95.83"  # 1 h down: 1 - 1/24 = 95.833...
+    assert up.days[0].uptime == "98.75"  # 18 min weighted: 1 - 0.3/24
     # Whole period: 2 days + 12 h = 60 h, 1.3 h weighted downtime: 97.8333...%
     assert up.percent == "97.83"
     assert up.days[1].worst == "major_outage" and up.days[1].incidents == ("a",)
@@ -255,14 +253,13 @@ def test_overlapping_incidents_count_once_at_the_worst_status():
                  {"api": "major_outage"})
     up = uptime_of([a, b, c])
     # 10:00-12:00 major (2 h) + 12:00-13:00 partial (0.3 h) = 2.3 h
-    assert up.days[1].downtime == timedelta(hours=2, minutes=18)
+    assert up.days[1].uptime == "90.41"  # 1 - 2.3/24 = 90.416...
     assert up.days[1].incidents == ("b", "c", "a")  # content order: newest first
 
 
 def test_incident_still_open_counts_until_now():
     inc = incident("open", [("2026-05-12T10:00", "investigating")], {"api": "major_outage"})
     up = uptime_of([inc])
-    assert up.days[2].downtime == timedelta(hours=2)
     assert up.days[2].uptime == "83.33"  # 2 h down of the 12 h of today so far
 
 
@@ -271,8 +268,8 @@ def test_incident_crossing_midnight_is_split_between_days():
                                                                   "resolved")],
                    {"api": "major_outage"})
     up = uptime_of([inc])
-    assert up.days[0].downtime == timedelta(hours=1)
-    assert up.days[1].downtime == timedelta(hours=1, minutes=30)
+    assert up.days[0].uptime == "95.83"  # 23:00-24:00: 1 - 1/24
+    assert up.days[1].uptime == "93.75"  # 00:00-01:30: 1 - 1.5/24
     assert up.days[0].incidents == up.days[1].incidents == ("x",)
 
 
@@ -290,8 +287,8 @@ def test_days_follow_the_site_time_zone():
                                                                   "resolved")],
                    {"api": "major_outage"})
     up = uptime_of([inc], timezone="Europe/Berlin")
-    assert up.days[0].downtime == timedelta(0)
-    assert up.days[1].downtime == timedelta(hours=1)
+    assert up.days[0].uptime == "100.00"
+    assert up.days[1].uptime == "95.83"  # 1 - 1/24
     assert up.days[1].start == t("2026-05-10T22:00")
 
 

@@ -1,5 +1,4 @@
-"""Derived state: a pure function of (content, now). No I/O, no clock.
-"""
+"""Derived state: a pure function of (content, now). No I/O, no clock."""
 
 from __future__ import annotations
 

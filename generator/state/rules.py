@@ -5,8 +5,6 @@ The rules are the contract of docs/rules.md; each function names the rule it imp
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from generator.content.model import (
     Incident,
     impact_rank,
@@ -33,7 +31,6 @@ INDICATOR_DESCRIPTIONS = {
 # keeps uptime exact and the output reproducible.
 DOWNTIME_TENTHS = {"major_outage": 10, "partial_outage": 3}
 ACTIVE_MAINTENANCE = ("in_progress", "verifying")
-_US = timedelta(microseconds=1)
 
 
 def worst_status(statuses: list[str] | tuple[str, ...]) -> str:

@@ -1,5 +1,4 @@
-"""What the page shows as current at one instant, and at the coming clock instants.
-"""
+"""What the page shows as current at one instant, and at the coming clock instants."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Uptime bars and percentages per component, exact in integer maths.
-"""
+"""Uptime bars and percentages per component, exact in integer maths."""
 
 from __future__ import annotations
 
@@ -9,10 +8,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from fractions import Fraction
 
-from generator.content.model import (
-    status_rank,
-)
-from generator.state.rules import _US, DOWNTIME_TENTHS
+from generator.content.model import status_rank
+from generator.state.rules import DOWNTIME_TENTHS
+
+_US = timedelta(microseconds=1)  # uptime is counted in whole microseconds
 
 
 @dataclass(frozen=True)
@@ -23,7 +22,6 @@ class Day:
     start: datetime  # UTC
     end: datetime  # UTC; for today, now
     worst: str  # worst status any incident gave the component that day
-    downtime: timedelta  # weighted
     uptime: str  # percent, two decimals, rounded down
     incidents: tuple[str, ...]  # slugs, in content order (newest first)
 
@@ -41,7 +39,6 @@ class WindowUptime:
 class Uptime:
     days: tuple[Day, ...]  # oldest first; the last one is today
     percent: str  # over the whole period, two decimals, rounded down
-    downtime: timedelta  # weighted, over the whole period
     windows: tuple[WindowUptime, ...]  # shortest first; the last is the whole period
     down_tenths_us: int = 0  # the exact weighted downtime: tenths-weighted microseconds
     total_us: int = 0  # the period's length in microseconds
@@ -144,15 +141,15 @@ def component_uptime(spans: list[Span], first_day: date, bounds: list[datetime],
         bars.append(Day(
             date=first_day + timedelta(days=i),
             start=bounds[i], end=end, worst=worst[i],
-            downtime=timedelta(microseconds=down[i] / 10), uptime=percent(down[i], total),
+            uptime=percent(down[i], total),
             incidents=tuple(sorted(touched[i], key=order.__getitem__)),
         ))
     total_down = sum(down)
     lengths = uptime_windows(days)
     windows = tuple(WindowUptime(n, first_day + timedelta(days=days - n), p)
                     for n, p in zip(lengths, window_percents(down, totals, lengths), strict=True))
-    return Uptime(tuple(bars), windows[-1].percent, timedelta(microseconds=total_down / 10),
-                  windows, total_down, (now - period_start) // _US)
+    return Uptime(tuple(bars), windows[-1].percent, windows, total_down,
+                  (now - period_start) // _US)
 
 
 def _spread(start: datetime, end: datetime, weight: int, bounds: list[datetime],
