@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from building import make_site
 
-from generator.commands.serve import Rebuilder
+from generator.preview.rebuild import Rebuilder
 
 REPO = Path(__file__).resolve().parent.parent
 NOW = "2026-11-27T01:00:00Z"

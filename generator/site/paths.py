@@ -1,4 +1,4 @@
-"""Where everything is published: the output paths and URLs, in one place.
+"""Where everything is published: the output paths, URLs and media types, in one place.
 
 Pages are folders (`incidents/<slug>/index.html`) so that their URLs end in '/'; the
 slug and the component id are the permanent parts, so URLs never change.
@@ -6,6 +6,8 @@ slug and the component id are the permanent parts, so URLs never change.
 
 from __future__ import annotations
 
+import mimetypes
+import posixpath
 from typing import NamedTuple
 
 from generator.content.model import Incident, Site
@@ -68,3 +70,25 @@ def incident_url(site: Site, incident: Incident) -> str:
 
 def component_url(site: Site, component_id: str) -> str:
     return absolute(site, component_dir(component_id))
+
+
+# Media types of what a build writes, where Python's table lacks one or a charset; the
+# preview serves with these, and so must any host configuration that sets them.
+MEDIA_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".atom": "application/atom+xml; charset=utf-8",
+    ".rss": "application/rss+xml; charset=utf-8",
+    ".xml": "application/xml; charset=utf-8",
+    ".ics": "text/calendar; charset=utf-8",
+    ".json": "application/json",
+    ".svg": "image/svg+xml",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+}
+
+
+def media_type(path: str) -> str:
+    """The Content-Type of an output file, by its name."""
+    suffix = posixpath.splitext(path)[1].lower()
+    return MEDIA_TYPES.get(suffix) or mimetypes.guess_type(path)[0] or "application/octet-stream"

@@ -1,0 +1,108 @@
+"""Watching the site's folders for the preview: content/, themes/ (also once it appears)
+and the active theme, with editors' temporary files ignored."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Collection
+from pathlib import Path
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.api import ObservedWatch
+
+# --- watching -----------------------------------------------------------------------------
+
+DEBOUNCE = 0.05  # seconds of quiet before a rebuild: editors save in several steps
+MAX_DELAY = 1.0  # never wait longer than this after the first change
+
+
+def _ignored(path: str) -> bool:
+    name = Path(path).name
+    return (not name or name.startswith((".", "#")) or name.endswith(("~", ".swp", ".tmp"))
+            or "__pycache__" in path)
+
+
+class Changes(FileSystemEventHandler):
+    """Collects changed paths from watchdog threads; hands them out in debounced batches."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pending: set[Path] = set()
+        self.first = 0.0
+        self.last = 0.0
+        self.cond = threading.Condition()
+
+    def dispatch(self, event: FileSystemEvent) -> None:
+        if event.event_type in ("opened", "closed_no_write"):
+            return
+        if event.is_directory and event.event_type == "modified":
+            return  # a file event inside it follows
+        paths = [event.src_path, getattr(event, "dest_path", "")]
+        found = {Path(os.fsdecode(p)) for p in paths if p and not _ignored(os.fsdecode(p))}
+        if not found:
+            return
+        with self.cond:
+            now = time.monotonic()
+            if not self.pending:
+                self.first = now
+            self.pending |= found
+            self.last = now
+            self.cond.notify_all()
+
+    def next_batch(self, stopping: threading.Event) -> set[Path]:
+        """Wait for changes, then for a quiet moment; empty when stopping."""
+        with self.cond:
+            while not self.pending and not stopping.is_set():
+                self.cond.wait(0.5)
+            while self.pending and not stopping.is_set():
+                now = time.monotonic()
+                quiet_for, waited = now - self.last, now - self.first
+                if quiet_for >= DEBOUNCE or waited >= MAX_DELAY:
+                    break
+                self.cond.wait(min(DEBOUNCE - quiet_for, MAX_DELAY - waited))
+            batch, self.pending = self.pending, set()
+            return batch
+
+
+class Appears(FileSystemEventHandler):
+    """Watches the source folder itself (not below it) for a `themes` folder made, moved
+    in or removed after start: the rebuild that follows re-aims the watcher at it."""
+
+    def __init__(self, changes: Changes):
+        super().__init__()
+        self.changes = changes
+
+    def dispatch(self, event: FileSystemEvent) -> None:
+        paths = (event.src_path, getattr(event, "dest_path", ""))
+        if any(p and Path(os.fsdecode(p)).name == "themes" for p in paths):
+            self.changes.dispatch(event)
+
+
+class Watcher:
+    """A watchdog observer over the snapshot's folders, re-aimed when they change, and
+    over the source folder itself for a themes/ folder that appears."""
+
+    def __init__(self, changes: Changes, source: Path | None = None):
+        self.changes = changes
+        self.observer = Observer()
+        self.watched: dict[Path, ObservedWatch] = {}
+        if source is not None:
+            self.observer.schedule(Appears(changes), str(source.resolve()), recursive=False)
+
+    def aim(self, folders: Collection[Path]) -> None:
+        for gone in set(self.watched) - set(folders):
+            self.observer.unschedule(self.watched.pop(gone))
+        for folder in folders:
+            if folder not in self.watched:
+                self.watched[folder] = self.observer.schedule(self.changes, str(folder),
+                                                              recursive=True)
+
+    def start(self) -> None:
+        self.observer.start()
+
+    def stop(self) -> None:
+        self.observer.stop()
+        self.observer.join(timeout=5)
