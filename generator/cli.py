@@ -46,18 +46,20 @@ class _Parser(argparse.ArgumentParser):
     def _command_parser(self, parsed: argparse.Namespace) -> argparse.ArgumentParser:
         for action in self._actions:
             if isinstance(action, argparse._SubParsersAction):
-                return action.choices.get(getattr(parsed, "command", None), self)
+                chosen: argparse.ArgumentParser = action.choices.get(
+                    str(getattr(parsed, "command", "")), self)
+                return chosen
         return self
 
 
-def _source() -> argparse.ArgumentParser:
+def _source() -> _Parser:
     """The option every command that reads a status page repo shares."""
-    parent = argparse.ArgumentParser(add_help=False)
+    parent = _Parser(add_help=False)
     parent.add_argument("--source", default=".", help="the status page repo (default: .)")
     return parent
 
 
-def _author_commands(sub: argparse._SubParsersAction) -> None:
+def _author_commands(sub: argparse._SubParsersAction[_Parser]) -> None:
     n = sub.add_parser("new", parents=[_source()],
                        help="declare an incident, maintenance or notice (a new file)")
     n.add_argument("type", nargs="?", choices=("incident", "maintenance", "notice"))
@@ -79,7 +81,7 @@ def _author_commands(sub: argparse._SubParsersAction) -> None:
     n.set_defaults(func=_command("new"))
 
     # What `update` and `resolve` share: which file, and when.
-    entry = argparse.ArgumentParser(add_help=False, parents=[_source()])
+    entry = _Parser(add_help=False, parents=[_source()])
     entry.add_argument("slug", help="the file name without .md (the date prefix may be left out)")
     entry.add_argument("--at", help="time of the update (default: now)")
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 import yaml
 
@@ -52,7 +52,7 @@ class _Written:
 
     source: str
 
-    def __new__(cls, value: float, source: str) -> Any:
+    def __new__(cls, value: float, source: str) -> Self:
         obj = super().__new__(cls, value)  # type: ignore[call-arg]
         obj.source = source
         return obj
@@ -75,7 +75,7 @@ def source_text(value: Any) -> str | None:
     return None
 
 
-class Node(dict):
+class Node(dict[Any, Any]):
     """A mapping that remembers its own position and that of each key and value."""
 
     pos: Pos
@@ -97,7 +97,7 @@ class Node(dict):
         return self.value_pos.get(key, self.where(key))
 
 
-class Seq(list):
+class Seq(list[Any]):
     """A sequence that remembers its position and that of each item."""
 
     pos: Pos
@@ -131,10 +131,10 @@ def _resolvers() -> dict[Any, list[tuple[str, re.Pattern[str]]]]:
     return result
 
 
-class _Loader(_Base):  # type: ignore[misc, valid-type]
-    yaml_implicit_resolvers: ClassVar[dict] = _resolvers()
+class _Loader(_Base):  # type: ignore[misc]
+    yaml_implicit_resolvers: ClassVar[dict[Any, Any]] = _resolvers()
     # A fresh table, so the refused tags fall through to "no constructor".
-    yaml_constructors: ClassVar[dict] = {
+    yaml_constructors: ClassVar[dict[Any, Any]] = {
         **_only(("null", "bool", "str")),
         None: yaml.SafeLoader.construct_undefined,
     }
@@ -158,7 +158,7 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
         """The tag the node has when written without one."""
         if isinstance(node, yaml.ScalarNode):
             plain = node.style in (None, "")  # the C parser says '', the Python one None
-            return self.resolve(yaml.ScalarNode, node.value, (plain, not plain))
+            return str(self.resolve(yaml.ScalarNode, node.value, (plain, not plain)))
         return _TAG + ("seq" if isinstance(node, yaml.SequenceNode) else "map")
 
     def flatten_mapping(self, node: yaml.MappingNode) -> None:
@@ -173,7 +173,7 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
             try:
                 return YamlInt(self.construct_yaml_int(node), node.value)
             except ValueError:  # more digits than Python converts (4,300): no number
-                return node.value  # anyone needs, so it stays the text it was written as
+                return str(node.value)  # anyone needs: it stays the text it was written as
         return YamlFloat(self.construct_yaml_float(node), node.value)
 
     def construct_node_mapping(self, node: yaml.MappingNode) -> Iterator[Node]:

@@ -8,6 +8,7 @@ the same content gives the same bytes.
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 from urllib.parse import urlsplit
 
 from icalendar import Calendar, Event, vDuration
@@ -76,19 +77,22 @@ def calendar(path: str, title: str, events: list[bytes], content: Content) -> by
     cal.add("source", absolute(content.site, path), parameters={"VALUE": "URI"})
     head = cal.to_ical()
     assert head.endswith(END)
-    return head[: -len(END)] + b"".join(events) + END
+    return bytes(head[: -len(END)] + b"".join(events) + END)
+
+
+def vevent_bytes(maintenance: Incident, content: Content, ctx: Context) -> bytes:
+    return bytes(event(ctx.state.timelines[maintenance.slug], content, ctx).to_ical())
 
 
 def calendar_files(ctx: Context) -> dict[str, bytes]:
-    content, state = ctx.content, ctx.state
+    content = ctx.content
     site = content.site
     name = ctx.t("calendar")
     maintenances = sorted((i for i in content.incidents if i.type == "maintenance"),
                           key=lambda i: (i.sort_time, i.slug))
     # The timeline is a function of the entry alone, so the entry is the whole key.
     events = {m.slug: ctx.memo.get(("vevent", m.slug), m,
-                                        lambda m=m: event(state.timelines[m.slug], content,
-                                                          ctx).to_ical())
+                                   partial(vevent_bytes, m, content, ctx))
               for m in maintenances}
     files = {"maintenance.ics": calendar("maintenance.ics", f"{site.title}: {name}",
                                          list(events.values()), content)}

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from html import escape
 
-from feedgen.feed import FeedGenerator
+from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
 
 from generator.content.model import Content, Incident
 from generator.outputs.api import first_moment
@@ -131,8 +132,7 @@ def render_feed(spec: FeedSpec, kind: str, name: str, content: Content, state: S
         events = state.shown(incident)
         own = {cid: names[cid] for cid in incident.component_ids}
         html = ctx.memo.get(("timeline", incident.slug), (incident, events, own),
-                                 lambda i=incident, e=events, o=own: timeline_html(
-                                     i, e, o, ctx))
+                            partial(timeline_html, incident, events, own, ctx))
         entry.content(html, type="html")
     data = fg.atom_str(pretty=True) if kind == "atom" else fg.rss_str(pretty=True)
     return bytes(data)
@@ -166,6 +166,5 @@ def feed_files(ctx: Context) -> dict[str, bytes]:
                 files[spec.folder + name] = ctx.memo.get(
                     ("feed", spec.folder + name),
                     (spec, tuple(state.shown(i) for i in spec.entries), common),
-                    lambda spec=spec, kind=kind, name=name: render_feed(
-                        spec, kind, name, content, state, component_names, ctx))
+                    partial(render_feed, spec, kind, name, content, state, component_names, ctx))
     return files

@@ -25,7 +25,7 @@ def sitemap(content: Content, pages: list[tuple[str, str | None]]) -> bytes:
         if lastmod:
             ET.SubElement(url, f"{{{SITEMAP_NS}}}lastmod").text = lastmod
     ET.indent(urlset)
-    return ET.tostring(urlset, encoding="utf-8", xml_declaration=True) + b"\n"
+    return bytes(ET.tostring(urlset, encoding="utf-8", xml_declaration=True)) + b"\n"
 
 
 def robots(site: Site) -> bytes:

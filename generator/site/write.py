@@ -236,7 +236,7 @@ def _exchange(a: Path, b: Path) -> bool:
     renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
                           ctypes.c_uint]
     result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
-    return result == 0  # EINVAL/ENOSYS: the file system or kernel cannot; fall back
+    return bool(result == 0)  # EINVAL/ENOSYS: the file system or kernel cannot; fall back
 
 
 def _swap_by_renames(new: Path, output: Path, parked: Path) -> None:

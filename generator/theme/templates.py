@@ -24,8 +24,9 @@ import jinja2
 import markupsafe
 from jinja2 import nodes
 from jinja2.compiler import CodeGenerator, Frame
+from jinja2.exceptions import SecurityError
 from jinja2.nodes import EvalContext
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from generator import __version__
 from generator.content.model import Content, Update
@@ -156,7 +157,7 @@ VIEW_MODULES = ("generator.content.model", "generator.state.", "generator.output
 
 
 @functools.cache
-def is_view_type(cls: type) -> bool:
+def is_view_type(cls: type[Any]) -> bool:
     params = getattr(cls, "__dataclass_params__", None)
     return bool(params and params.frozen and cls.__module__.startswith(VIEW_MODULES))
 
@@ -213,7 +214,7 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
     def getattr(self, obj: Any, attribute: str) -> Any:
         # Heliograph's own frozen view and model objects are most attribute reads of a
         # page; they have no internals but `_` names, so skip the sandbox's generic checks.
-        if is_view_type(type(obj)) and not attribute.startswith("_"):
+        if is_view_type(obj.__class__) and not attribute.startswith("_"):
             with contextlib.suppress(AttributeError):
                 return getattr(obj, attribute)
         return super().getattr(obj, attribute)
@@ -382,7 +383,7 @@ class Renderer:
         try:
             html = self.env.get_template(template).render(path=path, **context)
         except (Exception, RecursionError) as exc:
-            problem = template_problem(exc, default_theme_dir())
+            problem = template_problem(exc, str(default_theme_dir()))
             if problem is None:
                 raise
             raise problem from None
