@@ -1,4 +1,4 @@
-"""`heliograph init [DIR]`: scaffold a new status page repo from generator/scaffold/.
+"""`heliograph init [DIR]`: scaffold a new status page repo from generator/commands/scaffold/.
 
 Top-level dotfiles are stored without their dot (`github/` becomes `.github/`,
 `gitignore` becomes `.gitignore`): packaging tools treat real dotfiles specially.

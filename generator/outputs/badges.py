@@ -1,6 +1,6 @@
 """Status for other sites to show: SVG badges in the flat shields.io style (badge.svg for
 the page, components/<id>/badge.svg for each component). The embed widget page is one of
-the HTML pages (render.page_tasks).
+the HTML pages (outputs/pages.py).
 
 Text widths come from Verdana's advance widths at 11px (the font shields uses), and each
 text also carries that width as `textLength`, so a viewer that falls back to another font
