@@ -6,6 +6,7 @@ slug and the component id are the permanent parts, so URLs never change.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import NamedTuple
 
 from generator.content.model import Incident, Site
@@ -68,3 +69,18 @@ def incident_url(site: Site, incident: Incident) -> str:
 
 def component_url(site: Site, component_id: str) -> str:
     return absolute(site, component_dir(component_id))
+
+
+def language_dir(site: Site, language: str) -> str:
+    """The folder of a language's pages, feeds, calendars and badges: the site's first
+    language at the root, every other in `<code>/` (docs/theming.md)."""
+    return "" if language == site.language else f"{language}/"
+
+
+def edition(site: Site, language: str) -> Site:
+    """The site as published in one of its languages: that language, and its folder as the
+    base URL, so that every absolute URL its worded outputs give points into the folder."""
+    if language == site.language:
+        return site
+    return replace(site, language=language, translations=(),
+                   base_url=site.base_url + language_dir(site, language))
