@@ -387,8 +387,12 @@ def _languages(check: FileCheck, node: Node) -> list[tuple[str, Where]]:
                     f"codes, not {'an empty list' if isinstance(value, Seq) else _kind_of(value)}",
                     hint)
         return fallback
+    if len(value) > MAX_LANGUAGES:
+        check.error(value.where(MAX_LANGUAGES), f"'languages' lists {len(value)} languages; "
+                    f"at most {MAX_LANGUAGES} are published", "each language is the whole "
+                    "site again; keep the ones your visitors read")
     found: list[tuple[str, Where]] = []
-    for index, item in enumerate(value):
+    for index, item in enumerate(value[:MAX_LANGUAGES]):
         code, where = source_text(item), value.where(index)
         if code is None:
             check.error(where, f"each of 'languages' must be a language code, not "
@@ -404,11 +408,6 @@ def _languages(check: FileCheck, node: Node) -> list[tuple[str, Where]]:
                         "list each language once")
             continue
         found.append((code, where))
-    if len(found) > MAX_LANGUAGES:
-        check.error(value.where(MAX_LANGUAGES), f"'languages' lists {len(found)} languages; "
-                    f"at most {MAX_LANGUAGES} are published", "each language is the whole "
-                    "site again; keep the ones your visitors read")
-        found = found[:MAX_LANGUAGES]
     if not found:
         return fallback
     if single and single != found[0][0]:
