@@ -221,3 +221,20 @@ def test_language_and_languages_may_agree(tmp_path: Path, capsys) -> None:
     assert main(["check", "--source", str(source), "--now", NOW]) == 0
     site = files(build(source, tmp_path / "out"))
     assert "de/index.html" in site
+
+
+def test_workers_build_every_language_alike(tmp_path: Path) -> None:
+    source = example(tmp_path, "languages: [en, de]")
+    incidents = source / "content" / "incidents"
+    model = (incidents / "2026-11-12-slow-dashboard-search.md").read_text()
+    for n in range(50):  # past the size from which build forks workers
+        (incidents / f"2026-11-12-copy-{n}.md").write_text(
+            model.replace("title: ", f"title: Copy {n} of ", 1))
+    built = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out{jobs}"
+        assert main(["build", "--source", str(source), "--now", NOW, "--output", str(out),
+                     "--jobs", jobs]) == 0
+        built.append(files(out))
+    assert built[0] == built[1]
+    assert "de/incidents/2026-11-12-copy-49/index.html" in built[0]
