@@ -330,3 +330,21 @@ def test_a_non_latin_title_on_a_terminal_asks_for_the_file_name(site: Path, monk
     assert "title: 支払い障害\n" in text
     written = [p.name for p in (site / "content/incidents").iterdir() if "payment" in p.name]
     assert len(written) == 1 and written[0].endswith("-payment-outage.md")
+
+
+def test_a_notice_is_asked_until_when_optional(site: Path, monkeypatch, capsys) -> None:
+    notice = ["n", "y",  # planned? no. an announcement? yes
+              "API v1 retirement", "",  # title; status: the default
+              "2000-01-01T00:00:00Z",  # before it starts: asked again
+              "2999-06-30T22:00:00Z",
+              "v1 goes away in June."]
+    text, err = asked(site, monkeypatch, capsys, notice)
+    assert err.count("Show it until? (Enter = no end, close it with a 'resolved' update; "
+                     "18:00 = today at 18:00 UTC; or ISO 8601): ") == 2
+    assert "2000-01-01T00:00:00Z is not after the notice starts" in err
+    assert "type: notice\n" in text and "until: 2999-06-30T22:00:00Z\n" in text
+    text, _ = asked(site, monkeypatch, capsys, ["n", "y", "Office move", "", "", "We move."])
+    assert "type: notice\n" in text and "until" not in text
+    # An incident is never asked.
+    _, err = asked(site, monkeypatch, capsys, ["n", "n", "n", "y", "Slow", "", "", "", "x"])
+    assert "Show it until?" not in err

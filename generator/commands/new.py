@@ -179,6 +179,24 @@ def ask_start(ask: Prompter, repo: Repo, started: bool) -> datetime | None:
     raise Cancelled
 
 
+def ask_until(ask: Prompter, repo: Repo, start: datetime) -> datetime | None:
+    """When a notice closes by the clock (its `until`); None: it stays until resolved."""
+    for _ in range(5):
+        answer = ask.ask(f"Show it until? (Enter = no end, close it with a 'resolved' "
+                         f"update; 18:00 = today at 18:00 {repo.site.timezone}; or ISO 8601)")
+        if not answer:
+            return None
+        try:
+            until = parse_time(answer, repo.site, "until", start)
+        except ContentError as exc:
+            ask.say(f"  {exc.problems[0].message}; try again")
+            continue
+        if until > start:
+            return until
+        ask.say(f"  {iso(until)} is not after the notice starts ({iso(start)}); try again")
+    raise Cancelled
+
+
 def ask_missing(ask: Prompter, draft: Draft, repo: Repo, now: datetime) -> bool:
     """Fill in the draft on a terminal; False if the author decided not to declare."""
     if draft.kind is None and not ask_decision(ask, draft):
@@ -197,6 +215,8 @@ def ask_missing(ask: Prompter, draft: Draft, repo: Repo, now: datetime) -> bool:
         draft.status = ask.choice("Status", first, default_status(draft, now))
     if draft.at is None and (kind == "incident" or draft.backfilled):
         draft.at = ask_start(ask, repo, kind == "incident" and not draft.backfilled)
+    if kind == "notice" and draft.until is None:
+        draft.until = ask_until(ask, repo, draft.at or now)
     if draft.message is None:
         draft.message = ask.required("Message for customers (Markdown)",
                                      default_message(kind, draft.status))

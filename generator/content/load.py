@@ -80,9 +80,12 @@ TIME_HINT = ("write an ISO 8601 time such as 2026-05-11T14:02:00Z, or without 'Z
              "site's time zone")
 
 SITE_KEYS = (
-    "title", "base_url", "timezone", "language", "description", "theme", "history_days",
-    "feed_entries", "history_page_size", "brand_color", "logo",
+    "title", "base_url", "timezone", "language", "languages", "description", "theme",
+    "history_days", "feed_entries", "history_page_size", "brand_color", "logo",
 )
+# Each language is the whole site again (pages, feeds, calendars, badges): a bound, so a
+# site.yaml cannot multiply a build without limit. Status pages publish a handful.
+MAX_LANGUAGES = 12
 GROUP_KEYS = ("id", "name", "description", "components")
 COMPONENT_KEYS = ("id", "name", "description", "status", "status_note", "hidden", "sla")
 INCIDENT_KEYS = ("title", "type", "impact", "backfilled", "components", "updates", "window",
@@ -325,10 +328,12 @@ def _read_site(source: Path, base_url: str | None, check: FileCheck,
             "use an IANA name such as UTC, Europe/Berlin or America/New_York"
         check.error(node.where_value("timezone"), str(exc), hint)
         tz_name, zone = "UTC", get_zone("UTC")
-    language = check.text(node, "language", "site.yaml") or "en"
+    languages = _languages(check, node)
     theme = check.text(node, "theme", "site.yaml") or "default"
     logo = check.text(node, "logo", "site.yaml")
-    _check_theme(check, node, source, theme, language, logo)
+    if not _check_theme(check, node, source, theme, languages, logo):
+        languages = languages[:1]  # the problems are reported; the build stops anyway
+    language, translations = languages[0][0], tuple(code for code, _ in languages[1:])
     brand = check.text(node, "brand_color", "site.yaml")
     if brand and not COLOR_RE.fullmatch(brand):
         check.error(node.where_value("brand_color"), f"brand_color '{brand}' is not a #rrggbb "
@@ -356,6 +361,7 @@ def _read_site(source: Path, base_url: str | None, check: FileCheck,
         timezone=tz_name,
         zone=zone,
         language=language,
+        translations=translations,
         description=check.text(node, "description", "site.yaml"),
         theme=theme,
         history_days=history_days,
@@ -366,25 +372,76 @@ def _read_site(source: Path, base_url: str | None, check: FileCheck,
     )
 
 
-def _check_theme(check: FileCheck, node: Node, source: Path, theme: str, language: str,
-                 logo: str) -> None:
-    """The theme, its language and the logo must exist: `check` must catch what `build`
-    would fail on."""
-    if not LANGUAGE_RE.fullmatch(language):
-        check.error(node.where_value("language"), f"language '{language}' is not a language "
-                    "code", "use a code such as en or de")
-        return
-    if not known_language(language):
-        check.error(node.where_value("language"), f"language '{language}' has no locale data "
-                    "(dates, plurals) in the Unicode CLDR", "use a code such as en, de, fr, "
-                    "pt-BR, ja or ar (docs/theming.md)")
-        return
+def _languages(check: FileCheck, node: Node) -> list[tuple[str, Where]]:
+    """The languages to publish, the root's first, each with where site.yaml names it:
+    `languages: [en, de]`, or `language: de` alone. Given both, `language` must be the
+    first of `languages` (the one at the root), so the two never disagree."""
+    single = check.text(node, "language", "site.yaml")
+    fallback: list[tuple[str, Where]] = [(single or "en", node.where_value("language"))]
+    if "languages" not in node:
+        return fallback
+    value = node["languages"]
+    hint = "write it like 'languages: [en, de]'; the first is published at the root"
+    if not isinstance(value, Seq) or not value:
+        check.error(node.where_value("languages"), "'languages' must be a list of language "
+                    f"codes, not {'an empty list' if isinstance(value, Seq) else _kind_of(value)}",
+                    hint)
+        return fallback
+    if len(value) > MAX_LANGUAGES:
+        check.error(value.where(MAX_LANGUAGES), f"'languages' lists {len(value)} languages; "
+                    f"at most {MAX_LANGUAGES} are published", "each language is the whole "
+                    "site again; keep the ones your visitors read")
+    found: list[tuple[str, Where]] = []
+    for index, item in enumerate(value[:MAX_LANGUAGES]):
+        code, where = source_text(item), value.where(index)
+        if code is None:
+            check.error(where, f"each of 'languages' must be a language code, not "
+                        f"{_kind_of(item)}", "quote it: \"no\"" if isinstance(item, bool)
+                        else hint)
+            continue
+        code = code.strip()
+        # Folders differ by more than case: pt-BR and pt-br would be one on macOS.
+        twice = next((c for c, _ in found if c.lower() == code.lower()), None)
+        if twice is not None:
+            check.error(where, f"language '{code}' is listed twice in 'languages'"
+                        + (f" (as '{twice}')" if twice != code else ""),
+                        "list each language once")
+            continue
+        found.append((code, where))
+    if not found:
+        return fallback
+    if single and single != found[0][0]:
+        check.error(node.where_value("language"), f"language '{single}' is not the first of "
+                    f"'languages' ({', '.join(c for c, _ in found)})",
+                    "the first of 'languages' is published at the root: remove 'language', "
+                    "or list it first")
+    return found
+
+
+def _check_theme(check: FileCheck, node: Node, source: Path, theme: str,
+                 languages: list[tuple[str, Where]], logo: str) -> bool:
+    """The theme, its languages and the logo must exist: `check` must catch what `build`
+    would fail on. False when a language cannot be published."""
+    usable = True
+    for language, where in languages:
+        if not LANGUAGE_RE.fullmatch(language):
+            check.error(where, f"language '{language}' is not a language code",
+                        "use a code such as en or de")
+            usable = False
+        elif not known_language(language):
+            check.error(where, f"language '{language}' has no locale data (dates, plurals) "
+                        "in the Unicode CLDR", "use a code such as en, de, fr, pt-BR, ja or "
+                        "ar (docs/theming.md)")
+            usable = False
+    if not usable:
+        return False
     try:
         found = Theme(tuple(resolve_theme(source, theme)))
-        languages = found.languages
+        known = found.languages
         # The files a build would read, checked the way the build checks them.
         found.static  # noqa: B018
-        found.catalogue(language)
+        for language, _ in languages:
+            found.catalogue(language)
     except ThemeError as exc:
         if exc.file:
             check.problems.append(Problem(_relative(source, exc.file), exc.line, None,
@@ -394,12 +451,14 @@ def _check_theme(check: FileCheck, node: Node, source: Path, theme: str, languag
         else:
             check.error(node.where_value("theme"), str(exc),
                         "use 'default', the name of a folder in themes/, or an installed theme")
-        return
-    if language not in languages and language.split("-")[0] not in languages:
-        check.error(node.where_value("language"), f"the theme has no translation for "
-                    f"language '{language}'", suggest(language, languages) or
-                    f"use one of: {', '.join(sorted(languages))}, or add "
-                    f"themes/default/i18n/{language}.yaml (docs/theming.md)")
+        return True
+    for language, where in languages:
+        if language not in known and language.split("-")[0] not in known:
+            check.error(where, f"the theme has no translation for language '{language}'",
+                        suggest(language, known) or
+                        f"use one of: {', '.join(sorted(known))}, or add "
+                        f"themes/default/i18n/{language}.yaml (docs/theming.md)")
+            usable = False
     if logo:
         try:
             read_logo(source, logo)
@@ -409,6 +468,7 @@ def _check_theme(check: FileCheck, node: Node, source: Path, theme: str, languag
                 check.problems.append(Problem(exc.file, exc.line, None, exc.message, hint))
             else:
                 check.error(node.where_value("logo"), str(exc), hint)
+    return usable
 
 
 def _relative(source: Path, file: str) -> str:

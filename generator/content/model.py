@@ -53,7 +53,10 @@ class Site:
     base_url: str  # always ends with "/"
     timezone: str
     zone: ZoneInfo = field(compare=False, repr=False)
-    language: str = "en"
+    language: str = "en"  # the first language, published at the root
+    # The other languages published at once, each in its folder /<code>/ (site.yaml
+    # `languages` after the first; docs/theming.md, "Several languages").
+    translations: tuple[str, ...] = ()
     description: str = ""
     theme: str = "default"
     history_days: int = 90
@@ -61,6 +64,11 @@ class Site:
     history_page_size: int = 25
     brand_color: str = ""
     logo: str = ""
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """Every language the site is published in, the root's first."""
+        return (self.language, *self.translations)
 
 
 @dataclass(frozen=True)

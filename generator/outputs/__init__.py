@@ -2,14 +2,20 @@
 
 Each output is a function of the Context (content, derived state, Markdown and the
 catalogue) that returns files by output path. Adding an output is a module here plus one
-line in FILES. The HTML pages (pages.py) also get the template environment, and come
-as several tasks so that workers share them; the theme's static files are copied as
-they are.
+line in WORDED or NEUTRAL. The HTML pages (pages.py) also get the template environment,
+and come as several tasks so that workers share them; the theme's static files are copied
+as they are.
+
+A site in several languages (site.yaml `languages`) publishes the pages and the worded
+files once per language: the first language at the root, each other in its folder
+(`de/`), with the same paths inside. The language-neutral files (the JSON API, sitemap,
+robots.txt, build.json and the assets) exist once, at the root (docs/theming.md).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 
 from generator.outputs import api, badges, buildinfo, calendar, feeds, sitemap
@@ -18,19 +24,37 @@ from generator.outputs.pages import page_tasks, static_files
 from generator.site.parallel import Task
 from generator.theme.templates import Renderer
 
-FILES: tuple[Callable[[Context], dict[str, bytes]], ...] = (
-    api.api_files,
+Output = Callable[[Context], dict[str, bytes]]
+
+# Files with words in them (titles, statuses, dates): one set per language.
+WORDED: tuple[Output, ...] = (
     feeds.feed_files,
     calendar.calendar_files,
     badges.badge_files,
+)
+# Files for machines, the same in any language: once, at the root.
+NEUTRAL: tuple[Output, ...] = (
+    api.api_files,
     sitemap.seo_files,
     buildinfo.build_files,
 )
+FILES = WORDED + NEUTRAL
+
+
+def in_folder(folder: str, task: Task) -> Task:
+    """The task's files, published under `folder`."""
+    return lambda: {folder + path: data for path, data in task().items()}
 
 
 def tasks(ctx: Context, renderer: Renderer) -> list[Task]:
     """Every output file of the site, as independent tasks."""
     result = page_tasks(ctx, renderer)
     result += [partial(output, ctx) for output in FILES]
+    for other in renderer.translations:
+        # The site as that language publishes it: its absolute URLs point into its folder.
+        own = Context(replace(ctx.content, site=other.site), ctx.state, ctx.md, other.t,
+                      other.memo)
+        worded = page_tasks(own, other) + [partial(output, own) for output in WORDED]
+        result += [in_folder(other.folder, task) for task in worded]
     result.append(lambda: static_files(renderer.theme))
     return result

@@ -432,7 +432,8 @@ def page_tasks(ctx: Context, renderer: Renderer) -> list[Task]:
             out[path] = page("component.html", path, (row, recent, len(related), ahead),
                              component=component, row=row, days=days, recent=recent,
                              total=len(related), upcoming=entries(ahead))
-        out["404.html"] = page("404.html", "404.html", None, root=r.env.globals["base_path"])
+        out["404.html"] = page("404.html", "404.html", None, root=r.env.globals["base_path"],
+                               site_root=r.root_path)
         return out
 
     def embed() -> dict[str, bytes]:

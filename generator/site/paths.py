@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import mimetypes
 import posixpath
+from dataclasses import replace
 from typing import NamedTuple
 
 from generator.content.model import Incident, Site
@@ -70,6 +71,21 @@ def incident_url(site: Site, incident: Incident) -> str:
 
 def component_url(site: Site, component_id: str) -> str:
     return absolute(site, component_dir(component_id))
+
+
+def language_dir(site: Site, language: str) -> str:
+    """The folder of a language's pages, feeds, calendars and badges: the site's first
+    language at the root, every other in `<code>/` (docs/theming.md)."""
+    return "" if language == site.language else f"{language}/"
+
+
+def edition(site: Site, language: str) -> Site:
+    """The site as published in one of its languages: that language, and its folder as the
+    base URL, so that every absolute URL its worded outputs give points into the folder."""
+    if language == site.language:
+        return site
+    return replace(site, language=language, translations=(),
+                   base_url=site.base_url + language_dir(site, language))
 
 
 # Media types of what a build writes, where Python's table lacks one or a charset; the

@@ -41,6 +41,14 @@ def text_direction(language: str) -> str:
     return "rtl" if locale is not None and locale.character_order == "right-to-left" else "ltr"
 
 
+def autonym(language: str) -> str:
+    """The language's name in itself, from CLDR, as a language switcher shows it: "Deutsch",
+    "Français", "Português (Brasil)", "日本語" (capitalised: it starts a menu item)."""
+    locale = locale_of(language)
+    name = (locale.get_display_name(locale) if locale else None) or language
+    return name[:1].upper() + name[1:]
+
+
 class Translator:
     def __init__(self, catalogue: dict[str, Any], zone: dt.tzinfo, language: str = "en"):
         self.catalogue = catalogue

@@ -15,7 +15,8 @@ import shutil
 import sys
 import traceback
 from collections.abc import Callable, Sequence
-from functools import wraps
+from dataclasses import dataclass
+from functools import cached_property, wraps
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -35,9 +36,11 @@ from generator.site.memo import Memo
 from generator.site.paths import (
     absolute,
     component_dir,
+    edition,
     incident_dir,
+    language_dir,
 )
-from generator.theme.i18n import Translator
+from generator.theme.i18n import Translator, autonym
 from generator.theme.markup import Markdown, update_html
 from generator.theme.themes import Theme, ThemeError, default_theme_dir
 
@@ -330,18 +333,36 @@ def template_problem(exc: BaseException, default: str) -> ThemeError | None:
     return ThemeError(what, file or "theme", line)
 
 
+@dataclass(frozen=True)
+class LanguageLink:
+    """The page in one of the site's languages: for <link rel="alternate" hreflang> and the
+    language switcher."""
+
+    code: str  # the language code as site.yaml writes it: the hreflang value
+    name: str  # the language's name in itself ("Deutsch")
+    href: str  # relative link from the page
+    url: str  # absolute URL
+    current: bool  # the page's own language
+
+
 class Renderer:
-    """Compiled templates and helpers for one site; reusable across rebuilds."""
+    """Compiled templates and helpers for one site in one of its languages (by default the
+    first, at the root); reusable across rebuilds."""
 
     def __init__(self, content: Content, theme: Theme, md: Markdown | None = None,
-                 jobs: int = 1):
-        self.site = content.site
+                 jobs: int = 1, language: str | None = None):
+        self.content = content  # for the other languages' renderers; only its site is used
+        self.root_site = content.site
+        self.language = language or self.root_site.language
+        self.folder = language_dir(self.root_site, self.language)  # "" or "de/"
+        self.up = "../" * self.folder.count("/")  # from the language's folder to the root
+        self.site = edition(self.root_site, self.language)
         self.jobs = jobs  # worker processes (cold builds of large sites)
         self.theme = theme
         self.md = md or Markdown()
         self.memo = Memo()
-        self.t = Translator(theme.catalogue(self.site.language), self.site.zone,
-                            self.site.language)
+        self.t = Translator(theme.catalogue(self.language), self.site.zone, self.language)
+        self.root_path = urlsplit(self.root_site.base_url).path or "/"
         # Theme templates may come from a stranger's pull request: they run sandboxed.
         self.env = ThemeEnvironment(
             loader=ThemeLoader(theme),
@@ -370,16 +391,40 @@ class Renderer:
         """An update's message as HTML; automatic updates say what the clock did."""
         return markupsafe.Markup(update_html(update, self.md, self.t))
 
+    @cached_property
+    def translations(self) -> tuple[Renderer, ...]:
+        """A renderer for each of the site's other languages (the root language's renderer
+        has them), kept with it so that `serve` reuses what they remember."""
+        if self.folder:
+            return ()
+        return tuple(Renderer(self.content, self.theme, self.md, self.jobs, code)
+                     for code in self.root_site.translations)
+
     def asset(self, name: str) -> str:
+        """A static file's path from `root`: assets are published once, at the site root."""
         if name not in self.theme.assets:
             raise jinja2.TemplateRuntimeError(f"asset('{name}'): the theme has no static "
                                               "file of that name")
-        return self.theme.assets[name]
+        return self.up + self.theme.assets[name]
+
+    def language_links(self, path: str, site_root: str) -> tuple[LanguageLink, ...]:
+        """The page `path` in every language of the site; none for a site in one."""
+        site = self.root_site
+        if not site.translations:
+            return ()
+        page = path.removesuffix("index.html")
+        return tuple(LanguageLink(code, autonym(code),
+                                  (site_root + language_dir(site, code) + page) or "./",
+                                  absolute(edition(site, code), path), code == self.language)
+                     for code in site.languages)
 
     def page(self, template: str, path: str, **context: Any) -> bytes:
+        """The page at `path` within the language's folder."""
         depth = path.count("/")
         context.setdefault("root", "../" * depth)
+        context.setdefault("site_root", context["root"] + self.up)
         context.setdefault("canonical", absolute(self.site, path))
+        context.setdefault("languages", self.language_links(path, context["site_root"]))
         try:
             html = self.env.get_template(template).render(path=path, **context)
         except (Exception, RecursionError) as exc:
