@@ -301,27 +301,31 @@ def clock_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 def shown(page: Any) -> tuple[str, ...]:
     """Maintenance pill, API status, Core group status, banner (class and text), favicon,
-    announcement pill (the text, shown or not: a quiet group is folded)."""
+    announcement pill (the text, shown or not: a quiet group is folded), and what the
+    maintenance does to the API ("will be under maintenance" until its window opens)."""
     return (page.locator("[data-entry='2026-12-10-api-upgrade']").text_content(),
             page.locator(".components [data-component='api']").text_content(),
             page.locator("[data-group='core']").text_content(),
             page.locator(".banner").get_attribute("class"),
             page.locator(".banner h1").text_content(),
             page.locator("link[rel=icon]").get_attribute("href").split(".")[0],
-            page.locator("[data-entry='2026-12-09-new-prices']").text_content())
+            page.locator("[data-entry='2026-12-09-new-prices']").text_content(),
+            page.locator("[data-ahead='2026-12-10-api-upgrade']").first.text_content())
 
 
 def test_script_shows_what_the_clock_changed_since_the_build(browser: Any,
                                                              clock_site: str) -> None:
     built = ("Scheduled", "Operational", "Operational", "banner b-none",
-             "All Systems Operational", "assets/favicon-none", "Current")
+             "All Systems Operational", "assets/favicon-none", "Current",
+             "will be under maintenance")
     for now, expected in (
             ("2026-12-10T09:59:30Z", built),
             ("2026-12-10T10:30:00Z", ("In progress", "Under maintenance", "Under maintenance",
                                       "banner b-maintenance", "Service Under Maintenance",
-                                      "assets/favicon-maintenance", "Current")),
-            ("2026-12-10T11:30:00Z", ("Completed", *built[1:])),
-            ("2026-12-10T12:30:00Z", ("Completed", *built[1:-1], "Ended"))):
+                                      "assets/favicon-maintenance", "Current",
+                                      "Under maintenance")),
+            ("2026-12-10T11:30:00Z", ("Completed", *built[1:-1], "Under maintenance")),
+            ("2026-12-10T12:30:00Z", ("Completed", *built[1:-2], "Ended", "Under maintenance"))):
         context, page, problems = open_page(browser, "about:blank")
         page.clock.set_fixed_time(now)
         page.goto(clock_site)
