@@ -26,7 +26,7 @@ from generator.theme.themes import load_theme
 
 REPO = Path(__file__).resolve().parent.parent
 NOW = "2026-11-27T01:00:00Z"
-BUDGET = 40_000  # bytes: the home page with its stylesheet, script and icon, uncompressed
+BUDGET = 41_000  # bytes: the home page with its stylesheet, script and icon, uncompressed
 
 
 def german_source(tmp_path: Path) -> Path:

@@ -73,9 +73,12 @@ def test_upcoming_maintenance_says_what_it_will_do_and_is_not_in_the_past(
     out = build(write(tmp_path, {"2026-12-10-later": MAINTENANCE_LATER,
                                  "2026-11-02-login": LOGIN, "2026-11-20-prices": NOTICE}))
     index = page(out, "index.html")
-    assert '<a href="components/docs/">Docs</a> (will be under maintenance)' in index
+    # The words of now ride along, for the script once the window has opened.
+    ahead = ('<span data-ahead="2026-12-10-later" data-started="Under maintenance">'
+             'will be under maintenance</span>')
+    assert f'<a href="components/docs/">Docs</a> ({ahead})' in index
     upcoming = page(out, "incidents/2026-12-10-later/index.html")
-    assert '<a href="../../components/docs/">Docs</a> (will be under maintenance)' in upcoming
+    assert f'<a href="../../components/docs/">Docs</a> ({ahead})' in upcoming
     history = page(out, "history/index.html")
     head, past = history.split('<h2 id="upcoming-title">Upcoming</h2>')[1].split("</section>", 1)
     assert slugs(head) == ["2026-12-10-later"]
@@ -92,7 +95,8 @@ def test_upcoming_maintenance_says_what_it_will_do_and_is_not_in_the_past(
 def test_german_upcoming_wording(tmp_path: Path) -> None:
     site = "title: Test\nbase_url: https://status.test/\ntimezone: UTC\nlanguage: de\n"
     out = build(write(tmp_path, {"2026-12-10-later": MAINTENANCE_LATER}, site=site))
-    assert '<a href="components/docs/">Docs</a> (wird gewartet)' in page(out, "index.html")
+    assert ('<a href="components/docs/">Docs</a> (<span data-ahead="2026-12-10-later" '
+            'data-started="In Wartung">wird gewartet</span>)') in page(out, "index.html")
     assert '<h2 id="upcoming-title">Bevorstehend</h2>' in page(out, "history/index.html")
 
 

@@ -80,14 +80,11 @@
     each("data-component", step.components, "s-");
     each("data-group", step.groups, "s-");
     each("data-entry", step.entries, "p-");
-    /* "will be under maintenance" once the window has opened: what it does now. */
-    var ahead = document.querySelectorAll("[data-ahead]");
-    for (var a = 0; a < ahead.length; a++) {
-      var entry = step.entries[ahead[a].getAttribute("data-ahead")];
-      if (entry && entry[0] !== "scheduled") {
-        ahead[a].textContent = ahead[a].getAttribute("data-started");
-      }
-    }
+    /* "will be under maintenance" once the window is open */
+    document.querySelectorAll("[data-ahead]").forEach(function (el) {
+      var e = step.entries[el.getAttribute("data-ahead")];
+      if (e && e[0] !== "scheduled") { el.textContent = el.getAttribute("data-started"); }
+    });
     var banner = document.querySelector("[data-indicator]");
     if (banner) {
       banner.className = banner.className.replace(/\bb-\S+/, "b-" + step.indicator[0]);
