@@ -112,6 +112,19 @@ def _author_commands(sub: argparse._SubParsersAction) -> None:
                    help="replace files that already exist (default: leave them alone)")
     i.set_defaults(func=_command("init"))
 
+    m = sub.add_parser("import", parents=[_source()],
+                       help="bring components and history from Statuspage, cState or Upptime")
+    m.add_argument("tool", choices=("statuspage", "cstate", "upptime"))
+    m.add_argument("sources", nargs="+", metavar="SOURCE",
+                   help="statuspage: a page URL or a folder with a saved api/v2 (several "
+                   "snapshots are merged); cstate, upptime: the site's repository folder")
+    m.add_argument("--issues", metavar="FILE",
+                   help="upptime: incidents as JSON from `gh issue list --json ...`")
+    m.add_argument("--force", action="store_true",
+                   help="replace files that exist and differ (default: leave them alone)")
+    m.add_argument("--now", help="pin 'now' (ISO 8601) for checking the imported files")
+    m.set_defaults(func=_command("import_"))
+
 
 def parser() -> argparse.ArgumentParser:
     p = _Parser(prog="heliograph", description="Static status page generator.")
