@@ -82,9 +82,9 @@ def read_folder(folder: Path) -> dict[str, Any]:
         path = folder / name
         if path.is_file():
             found[name] = _decode(read_bounded(path, str(path)), str(path))
-    if "components.json" not in found and "summary.json" not in found:
-        raise import_error(str(folder), "has neither components.json nor summary.json",
-                           "save the page's api/v2/summary.json (or components.json) there")
+    if not found:
+        raise import_error(str(folder), f"has none of {', '.join(FILES)}",
+                           "save the page's api/v2/ files there")
     return found
 
 
@@ -99,12 +99,13 @@ class _HttpOnly(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-def fetch(url: str, limit: int = MAX_INPUT_BYTES, timeout: float = FETCH_SECONDS) -> bytes:
+def fetch(url: str, limit: int = MAX_INPUT_BYTES) -> bytes:
     """GET `url`: `timeout` seconds for the whole answer (a server that trickles bytes is
     cut off too) and at most `limit` bytes."""
     opener = urllib.request.build_opener(_HttpOnly)
     request = urllib.request.Request(url, headers={"Accept": "application/json",
                                                   "User-Agent": "heliograph-import"})
+    timeout = FETCH_SECONDS
     deadline = time.monotonic() + timeout
     chunks: list[bytes] = []
     size = 0
@@ -461,6 +462,10 @@ def import_page(snapshots: list[dict[str, Any]], where: str) -> Imported:
                 entries.append((sid, entry))
     except Shape as exc:
         raise import_error(where, f"not Statuspage's api/v2 shape: {exc}") from None
+    if not any("components.json" in s or "summary.json" in s for s in snapshots):
+        raise import_error(where, "no components.json or summary.json in any source",
+                           "save the page's api/v2/components.json too: it names the "
+                           "components the incidents affect")
     entries.sort(key=lambda row: (row[1].window[0] if row[1].window else row[1].updates[0].at,
                                   row[0]))
     chosen = tuple(e for _, e in entries)
@@ -473,18 +478,21 @@ def import_page(snapshots: list[dict[str, Any]], where: str) -> Imported:
 
 def _manual_statuses(components: _Components, entries: tuple[ImportedEntry, ...]
                      ) -> tuple[tuple[ImportedGroup, ...], tuple[ImportedComponent, ...]]:
-    """A component that is not operational now, and that no open entry affects, keeps its
-    status as a manual one (Statuspage lets an admin set it without an incident)."""
-    open_ids: set[str] = set()
+    """A component that is not operational now keeps that status as a manual one (an
+    admin can set it without an incident on Statuspage), unless an open entry gives it:
+    an unresolved incident's latest status for it, or a maintenance's under_maintenance."""
+    explained: set[tuple[str, str]] = set()
     for entry in entries:
-        done = {"resolved", "postmortem", "completed"}
-        if not any(u.status in done for u in entry.updates):
-            open_ids.update(c for c, _ in entry.components)
-            open_ids.update(c for u in entry.updates for c, _ in u.components)
+        if any(u.status in ("resolved", "postmortem", "completed") for u in entry.updates):
+            continue
+        latest = dict(entry.components)
+        for update in entry.updates:
+            latest.update(update.components)
+        explained.update(latest.items())
 
     def manual(component: ImportedComponent) -> ImportedComponent:
         status = components.current.get(component.id, "operational")
-        if status == "operational" or component.id in open_ids:
+        if status == "operational" or (component.id, status) in explained:
             return component
         return ImportedComponent(component.id, component.name, component.description, status)
 
