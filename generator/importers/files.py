@@ -15,7 +15,14 @@ from pathlib import Path
 
 from generator.commands.authoring import INCIDENTS_DIR, temp_sibling, yaml_scalar
 from generator.commands.new import MAX_SLUG
-from generator.content.load import clean_text, load_components, load_site, parse_incident, slugify
+from generator.content.load import (
+    SLUG_RE,
+    clean_text,
+    load_components,
+    load_site,
+    parse_incident,
+    slugify,
+)
 from generator.content.model import Component, Site
 from generator.content.timeutil import iso
 from generator.errors import ContentError, Problem
@@ -29,6 +36,7 @@ from generator.importers.model import (
 
 SITE_FILE = "content/site.yaml"
 COMPONENTS_FILE = "content/components.yaml"
+MAX_KEPT_SLUG = 120
 
 
 # --- text --------------------------------------------------------------------------------
@@ -112,7 +120,8 @@ def entry_text(entry: ImportedEntry, tool: str) -> str:
 
 
 def entry_stems(entries: tuple[ImportedEntry, ...], site: Site) -> list[str]:
-    """YYYY-MM-DD-<title> (the day in the site's time zone, a window's start for a
+    """The source's own file name where it has one that is a valid slug, else
+    YYYY-MM-DD-<title> (the day in the site's time zone, a window's start for a
     maintenance), like `heliograph new`; same-day namesakes get -2, -3... in the order the
     importer gives them (which is stable for the same source)."""
     stems: list[str] = []
@@ -121,6 +130,8 @@ def entry_stems(entries: tuple[ImportedEntry, ...], site: Site) -> list[str]:
         when = entry.window[0] if entry.window else entry.updates[0].at
         base = f"{when.astimezone(site.zone).date().isoformat()}-" \
                f"{slugify(entry.title, entry.type, MAX_SLUG)}"
+        if SLUG_RE.fullmatch(entry.slug) and len(entry.slug) <= MAX_KEPT_SLUG:
+            base = entry.slug  # checked: a file name in the incidents folder, nothing more
         stem, number = base, 1
         while stem in seen:
             number += 1

@@ -8,8 +8,10 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from generator.content.load import slugify
+from generator.content.yamlsafe import YamlError, load_yaml
 from generator.errors import ContentError, Problem
 from generator.theme.markup import BAD_CHAR_RE, MAX_BODY_CHARS, MAX_MESSAGE_CHARS
 
@@ -72,6 +74,7 @@ class ImportedEntry:
     body: str = ""
     note: str = ""  # the source's id and URL, kept as a comment (for redirects)
     origin: str = ""  # the source's name for it, in messages
+    slug: str = ""  # the file name to keep (the source's own, for its URL); "": from the title
 
 
 @dataclass(frozen=True)
@@ -149,3 +152,20 @@ class Ids:
 
 def utc(value: datetime) -> datetime:
     return value.astimezone(UTC).replace(microsecond=0)
+
+
+def read_yaml(path: Path, where: str, limit: int = MAX_INPUT_BYTES) -> Any:
+    """A source's YAML file, with the content loader's safe YAML (no tags, no aliases)."""
+    return parse_yaml(read_bounded(path, where, limit), where)
+
+
+def parse_yaml(data: bytes, where: str, line_offset: int = 0) -> Any:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise import_error(where, f"not UTF-8 text (byte {exc.start})") from None
+    try:
+        return load_yaml(text, line_offset)
+    except YamlError as exc:
+        raise ContentError([Problem(where, exc.line, exc.column, exc.message, exc.hint)]) \
+            from None

@@ -397,15 +397,20 @@ def _entry(item: Json, where: str, ids: dict[str, str],
 
 # --- the whole page ----------------------------------------------------------------------
 
-def _site(page: Json, unmapped: list[Unmapped]) -> ImportedSite:
-    title = clean_title(_str(page, "name", "page", "")) or "Status"
-    url = _str(page, "url", "page", "")
+def site_url(url: str, where: str, unmapped: list[Unmapped]) -> str:
+    """The source's address as base_url (with its final '/'), or a placeholder."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname \
             or not re.fullmatch(r"[!-~]{1,500}", url):
-        unmapped.append(Unmapped("page url", f"not an absolute http(s) URL; base_url is "
+        unmapped.append(Unmapped(where, f"not an absolute http(s) URL; base_url is "
                                  f"{PLACEHOLDER_URL} until you set it"))
-        url = PLACEHOLDER_URL
+        return PLACEHOLDER_URL
+    return url if url.endswith("/") else url + "/"
+
+
+def _site(page: Json, unmapped: list[Unmapped]) -> ImportedSite:
+    title = clean_title(_str(page, "name", "page", "")) or "Status"
+    url = site_url(_str(page, "url", "page", ""), "page url", unmapped)
     zone = _str(page, "time_zone", "page", "UTC")
     try:
         get_zone(zone)
@@ -413,7 +418,7 @@ def _site(page: Json, unmapped: list[Unmapped]) -> ImportedSite:
         unmapped.append(Unmapped("page time_zone", f"'{zone[:60]}' is not an IANA time zone; "
                                  "UTC used"))
         zone = "UTC"
-    return ImportedSite(title, url if url.endswith("/") else url + "/", zone)
+    return ImportedSite(title, url, zone)
 
 
 def _merge(snapshots: Iterable[dict[str, Any]]) -> tuple[Json, list[Any], dict[str, Json]]:
