@@ -110,6 +110,10 @@ def _author_commands(sub: argparse._SubParsersAction) -> None:
     i.add_argument("dir", nargs="?", default=".", help="where to create it (default: .)")
     i.add_argument("--force", action="store_true",
                    help="replace files that already exist (default: leave them alone)")
+    i.add_argument("--host", default="github",
+                   choices=("github", "gitlab", "netlify", "cloudflare", "s3"),
+                   help="where the page is published: the pipeline to scaffold "
+                   "(default: github, GitHub Pages)")
     i.set_defaults(func=_command("init"))
 
     m = sub.add_parser("import", parents=[_source()],
