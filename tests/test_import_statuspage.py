@@ -411,3 +411,33 @@ def test_a_redirect_may_not_leave_http(
     assert run(serve(ToFile), "--source", str(tmp_path / "site")) == 1
     err = capsys.readouterr().err
     assert "the server answered HTTP 302" in err
+
+
+def test_a_message_over_the_limit_is_cut_and_reported(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    body = "word " * 2010  # 10,050 characters, 10,049 once trimmed
+    update = json.dumps({"id": "u1", "status": "resolved", "body": body,
+                         "display_at": "2026-11-01T10:00:00Z", "affected_components": None})
+    folder = _folder(tmp_path, components='{"components": []}', incidents=(
+        '{"incidents": [{"id": "i1", "name": "Long", "impact": "none", '
+        f'"incident_updates": [{update}]}}]}}'))
+    assert run(str(folder), "--source", str(tmp_path / "site")) == 0
+    assert "update 1 of incidents: 'i1' body: 10,049 characters, more than Heliograph's " \
+           "limit of 10,000: cut to the limit" in capsys.readouterr().out
+    text = (tmp_path / "site/content/incidents/2026-11-01-long.md").read_text()
+    message = text.split("message: ", 1)[1].split("\n---", 1)[0]
+    assert message == ("word " * 2000).strip()
+
+
+def test_a_linked_settings_file_is_never_read_or_written_through(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    outside = tmp_path / "outside.yaml"
+    outside.write_text("secret: 1\n")
+    site = tmp_path / "site"
+    (site / "content").mkdir(parents=True)
+    (site / "content/site.yaml").symlink_to(outside)
+    assert run(str(NEW), "--source", str(site)) == 0
+    assert "  content/site.yaml (content/site.yaml is a symbolic link)\n" \
+        in capsys.readouterr().out
+    assert outside.read_text() == "secret: 1\n"
+    assert (site / "content/site.yaml").is_symlink()

@@ -222,7 +222,8 @@ def _issue(path: Path, components: dict[str, str], unmapped: list[Unmapped]
             unmapped.append(Unmapped(f"{where} track {at.isoformat()}", f"a '{status}' update "
                                      "after 'resolved'; left out"))
             continue
-        message = clean_message(message) or default_message("incident", status)
+        message = clean_message(message, f"{where} track {at.isoformat()}", unmapped) \
+            or default_message("incident", status)
         updates.append(ImportedUpdate(at, status, message))
         previous = status
     if resolved_at and not any(u.status == "resolved" for u in updates):
@@ -230,7 +231,7 @@ def _issue(path: Path, components: dict[str, str], unmapped: list[Unmapped]
         updates.append(ImportedUpdate(at, "resolved", default_message(
             "notice" if notice else "incident", "resolved")))
     return ImportedEntry("notice" if notice else "incident", title, tuple(updates),
-                         tuple(chosen), body=clean_body(rest),
+                         tuple(chosen), body=clean_body(rest, f"{where} body", unmapped),
                          note=f"issues/{path.stem}", origin=where, slug=path.stem)
 
 

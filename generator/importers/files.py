@@ -167,8 +167,9 @@ def _blocked(target: Path, rel: str) -> str:
 
 
 def _existing(path: Path) -> bytes | None:
+    """The file's bytes; never read through a symbolic link (write() leaves links alone)."""
     try:
-        return path.read_bytes() if path.is_file() else None
+        return path.read_bytes() if path.is_file() and not path.is_symlink() else None
     except OSError:
         return None
 

@@ -118,12 +118,21 @@ def clean_title(text: str) -> str:
     return " ".join(clean(text, MAX_TITLE_CHARS * 2).split())[:MAX_TITLE_CHARS]
 
 
-def clean_message(text: str) -> str:
-    return clean(text, MAX_MESSAGE_CHARS)
+def _fitted(text: str, limit: int, where: str, unmapped: list[Unmapped]) -> str:
+    """Cleaned text, cut to Heliograph's limit for it; a cut is reported."""
+    whole = clean(text, len(text))
+    if len(whole) > limit:
+        unmapped.append(Unmapped(where, f"{len(whole):,} characters, more than Heliograph's "
+                                 f"limit of {limit:,}: cut to the limit"))
+    return whole[:limit].rstrip()
 
 
-def clean_body(text: str) -> str:
-    return clean(text, MAX_BODY_CHARS)
+def clean_message(text: str, where: str, unmapped: list[Unmapped]) -> str:
+    return _fitted(text, MAX_MESSAGE_CHARS, where, unmapped)
+
+
+def clean_body(text: str, where: str, unmapped: list[Unmapped]) -> str:
+    return _fitted(text, MAX_BODY_CHARS, where, unmapped)
 
 
 _NOTE_CHARS = re.compile(r"[^\x20-\x7e]")

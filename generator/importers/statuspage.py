@@ -338,7 +338,7 @@ def _entry(item: Json, where: str, ids: dict[str, str],
             unmapped.append(Unmapped(name, "a postmortem before the incident was resolved; "
                                      "left out"))
             continue
-        message = clean_message(_str(update, "body", name, ""))
+        message = clean_message(_str(update, "body", name, ""), f"{name} body", unmapped)
         if not message:
             message = default_message(kind, status)
         changes = _changes(update, ids, name, unmapped)
@@ -383,7 +383,8 @@ def _entry(item: Json, where: str, ids: dict[str, str],
             # Attached without a status change (Statuspage allows it): operational.
             components.append((ids[code], "under_maintenance" if maintenance else "operational"))
             mentioned.add(ids[code])
-    body = clean_body(_str(item, "postmortem_body", what, ""))
+    body = clean_body(_str(item, "postmortem_body", what, ""), f"{what} postmortem_body",
+                      unmapped)
     backfilled = item.get("backfilled") is True and (
         not maintenance or (window is not None and updates[0].at >= window[1]))
     shortlink = item.get("shortlink")

@@ -154,7 +154,8 @@ def _maintenance(issue: dict[str, Any], where: str, title: str, slugs: dict[str,
                 components.append((slugs[slug], status))
             elif slug not in slugs:
                 unmapped.append(Unmapped(f"{where} {key}", f"no site '{slug[:40]}'; left out"))
-    message = clean_message(_WINDOW.sub("", body).replace("<!--", "").replace("-->", "")) \
+    message = clean_message(_WINDOW.sub("", body).replace("<!--", "").replace("-->", ""),
+                            f"{where} body", unmapped) \
         or default_message("maintenance", "scheduled")
     updates = (ImportedUpdate(min(created, start), "scheduled", message),)
     return ImportedEntry("maintenance", title, updates, tuple(components),
@@ -193,7 +194,8 @@ def _issue(issue: Any, n: int, slugs: dict[str, str], names: dict[str, str],
         unmapped.append(Unmapped(f"{where} labels", "names no site; imported without "
                                  "components"))
     body = issue.get("body") if isinstance(issue.get("body"), str) else ""
-    updates = [ImportedUpdate(created, "investigating", clean_message(body)
+    updates = [ImportedUpdate(created, "investigating", clean_message(body, f"{where} body",
+                                                                      unmapped)
                               or default_message("incident", "investigating"))]
     comments = issue.get("comments") or []
     if not isinstance(comments, list):
@@ -207,7 +209,7 @@ def _issue(issue: Any, n: int, slugs: dict[str, str], names: dict[str, str],
         except ValueError as exc:
             unmapped.append(Unmapped(str(exc), "comment left out"))
             continue
-        rows.append((at, clean_message(comment["body"])))
+        rows.append((at, clean_message(comment["body"], f"{where} comment {m + 1}", unmapped)))
     rows.sort(key=lambda row: row[0])
     closing, dropped = "", 0
     for at, message in rows:
