@@ -264,9 +264,10 @@ def run(source: str) -> Imported:
             continue
         if entry is not None:
             entries.append(entry)
-    notes = ("cState's times have no time zone; they were read as UTC, as cState's "
-             "documentation asks. Site-wide settings other than the title and baseURL "
-             "(colours, logo, description) are not imported.",)
+    notes: tuple[str, ...] = (
+        "cState's times have no time zone; they were read as UTC, as cState's documentation "
+        "asks. Site-wide settings other than the title and baseURL (colours, logo, "
+        "description) are not imported.",)
     if url == PLACEHOLDER_URL:
         notes += ("Set base_url in content/site.yaml.",)
     return Imported("cState", site, groups, ungrouped, tuple(entries), tuple(unmapped), notes)

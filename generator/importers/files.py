@@ -219,7 +219,7 @@ def plan(imported: Imported, target: Path, force: bool,
         text, bad = clean_text(entry_text(entry, imported.tool), rel)
         if text is not None:
             _incident, bad = parse_incident(f"{stem}.md", rel, text, site, known, now)
-        if bad:
+        if bad or text is None:
             refused += [Problem(p.file, p.line, p.column,
                                 f"{p.message} (from {entry.origin})", p.hint) for p in bad]
             continue

@@ -135,9 +135,14 @@ def _affected(issue: dict[str, Any], title: str, slugs: dict[str, str],
     return list(dict.fromkeys(found))
 
 
+def _body(issue: dict[str, Any]) -> str:
+    body = issue.get("body")
+    return body if isinstance(body, str) else ""
+
+
 def _maintenance(issue: dict[str, Any], where: str, title: str, slugs: dict[str, str],
                  unmapped: list[Unmapped]) -> ImportedEntry | None:
-    body = issue.get("body") if isinstance(issue.get("body"), str) else ""
+    body = _body(issue)
     fields = {key: value for key, value in _WINDOW.findall(body)}
     try:
         start = _time(fields.get("start"), f"{where} start")
@@ -146,7 +151,7 @@ def _maintenance(issue: dict[str, Any], where: str, title: str, slugs: dict[str,
     except ValueError as exc:
         unmapped.append(Unmapped(str(exc), "a maintenance needs its window; not imported"))
         return None
-    components = []
+    components: list[tuple[str, str]] = []
     for key, status in (("expectedDown", "under_maintenance"),
                         ("expectedDegraded", "under_maintenance")):
         for slug in (s.strip() for s in fields.get(key, "").split(",") if s.strip()):
@@ -193,7 +198,7 @@ def _issue(issue: Any, n: int, slugs: dict[str, str], names: dict[str, str],
     if not affected:
         unmapped.append(Unmapped(f"{where} labels", "names no site; imported without "
                                  "components"))
-    body = issue.get("body") if isinstance(issue.get("body"), str) else ""
+    body = _body(issue)
     updates = [ImportedUpdate(created, "investigating", clean_message(body, f"{where} body",
                                                                       unmapped)
                               or default_message("incident", "investigating"))]
