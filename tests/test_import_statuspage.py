@@ -228,6 +228,8 @@ def test_entries_that_name_components_the_kept_components_yaml_lacks_are_refused
            "content/components.yaml\n" in captured.out
     assert "unknown component id 'search-api'" in captured.err
     assert "(from incidents: 'inc000000002')" in captured.err
+    assert "content/components.yaml was left alone, and entries name components it does " \
+           "not have" in captured.err
     assert not (site / "content/incidents/2026-11-20-search-is-slow.md").exists()
     # The maintenance names none of the scaffold's ids... but billing is unknown too.
     assert not list((site / "content/incidents").glob("2026-11-30-*"))
@@ -441,3 +443,21 @@ def test_a_linked_settings_file_is_never_read_or_written_through(
         in capsys.readouterr().out
     assert outside.read_text() == "secret: 1\n"
     assert (site / "content/site.yaml").is_symlink()
+
+
+def test_into_a_kept_components_yaml_components_match_by_name(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    site = tmp_path / "site"
+    assert main(["init", str(site)]) == 0
+    (site / "content/components.yaml").write_text(
+        "components:\n  - id: search\n    name: search api\n  - id: core\n"
+        "    name: Core API\n  - id: billing\n    name: Billing\n")
+    (site / "content/incidents/2026-11-02-delayed-sign-in-emails.md").unlink()  # the sample
+    capsys.readouterr()
+    assert run(str(NEW), "--source", str(site)) == 0
+    slow = (site / "content/incidents/2026-11-20-search-is-slow.md").read_text()
+    assert "components:\n  search: degraded_performance\n" in slow
+    assert "    components:\n      search: partial_outage\n" in slow
+    assert "  core: major_outage\n" in (
+        site / "content/incidents/2026-11-02-core-api-errors.md").read_text()
+    assert main(["check", "--source", str(site), "--now", NOW]) == 0

@@ -18,7 +18,7 @@ from generator.commands.authoring import parse_time, user_error
 from generator.content.model import Site
 from generator.content.timeutil import get_zone, utc_now
 from generator.errors import printable
-from generator.importers.files import Outcome, plan, write
+from generator.importers.files import COMPONENTS_FILE, Outcome, plan, write
 from generator.importers.model import Imported
 
 
@@ -69,6 +69,10 @@ def main(args: argparse.Namespace) -> int:
     if refused:
         for problem in refused:
             print(problem.format_text(), file=sys.stderr)
+        if any(COMPONENTS_FILE in kept for kept in outcome.kept):
+            print(f"heliograph: {COMPONENTS_FILE} was left alone, and entries name components "
+                  "it does not have (imported components match existing ones by name); "
+                  "--force replaces it with the imported components.", file=sys.stderr)
         count = len(refused)
         print(f"heliograph: {count} problem{'s' if count != 1 else ''} in entries that were "
               "not imported (the rest was).", file=sys.stderr)

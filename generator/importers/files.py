@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -197,6 +197,24 @@ def _settings(target: Path, rel: str, data: bytes, force: bool, scratch: Path,
     return components, problems
 
 
+def same_names(imported: Imported, existing: list[Component]) -> Imported:
+    """Entries for a components.yaml that stays: an imported component is the existing
+    one of the same name (ignoring case), so its entries name that one's id."""
+    by_name = {c.name.casefold(): c.id for c in existing}
+    ids = {c.id: by_name[c.name.casefold()]
+           for c in (*(c for g in imported.groups for c in g.components), *imported.ungrouped)
+           if c.name.casefold() in by_name}
+
+    def mapped(pairs: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+        return tuple((ids.get(cid, cid), status) for cid, status in pairs)
+
+    entries = tuple(replace(entry, components=mapped(entry.components),
+                            updates=tuple(replace(u, components=mapped(u.components))
+                                          for u in entry.updates))
+                    for entry in imported.entries)
+    return replace(imported, entries=entries)
+
+
 def plan(imported: Imported, target: Path, force: bool,
          now: datetime) -> tuple[dict[str, bytes], list[Problem]]:
     """Every file to write (path relative to `target` -> bytes), each entry accepted by the
@@ -211,7 +229,10 @@ def plan(imported: Imported, target: Path, force: bool,
     if problems or not isinstance(site, Site):
         raise ContentError(problems)
     assert isinstance(components, tuple)
-    known = {c.id for c in components if isinstance(c, Component)}
+    existing = [c for c in components if isinstance(c, Component)]
+    known = {c.id for c in existing}
+    if not _will_write(target, COMPONENTS_FILE, components_data, force):
+        imported = same_names(imported, existing)
     files = {SITE_FILE: site_data, COMPONENTS_FILE: components_data}
     refused: list[Problem] = []
     for entry, stem in zip(imported.entries, entry_stems(imported.entries, site), strict=True):
