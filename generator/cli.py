@@ -112,7 +112,24 @@ def _author_commands(sub: argparse._SubParsersAction[_Parser]) -> None:
     i.add_argument("dir", nargs="?", default=".", help="where to create it (default: .)")
     i.add_argument("--force", action="store_true",
                    help="replace files that already exist (default: leave them alone)")
+    i.add_argument("--host", default="github",
+                   choices=("github", "gitlab", "netlify", "cloudflare", "s3"),
+                   help="where the page is published: the pipeline to scaffold "
+                   "(default: github, GitHub Pages)")
     i.set_defaults(func=_command("init"))
+
+    m = sub.add_parser("import", parents=[_source()],
+                       help="bring components and history from Statuspage, cState or Upptime")
+    m.add_argument("tool", choices=("statuspage", "cstate", "upptime"))
+    m.add_argument("sources", nargs="+", metavar="SOURCE",
+                   help="statuspage: a page URL or a folder with a saved api/v2 (several "
+                   "snapshots are merged); cstate, upptime: the site's repository folder")
+    m.add_argument("--issues", metavar="FILE",
+                   help="upptime: incidents as JSON from `gh issue list --json ...`")
+    m.add_argument("--force", action="store_true",
+                   help="replace files that exist and differ (default: leave them alone)")
+    m.add_argument("--now", help="pin 'now' (ISO 8601) for checking the imported files")
+    m.set_defaults(func=_command("import_"))
 
 
 def parser() -> argparse.ArgumentParser:

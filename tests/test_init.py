@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator.cli import main
-from generator.commands.init import SCAFFOLD, plan
+from generator.commands.init import HOSTS, SCAFFOLD, plan
 
 
 def test_init_writes_a_repo_that_checks_and_builds(tmp_path: Path, capsys) -> None:
@@ -27,7 +27,8 @@ def test_init_writes_a_repo_that_checks_and_builds(tmp_path: Path, capsys) -> No
 def test_every_scaffold_file_is_copied_with_dot_names(tmp_path: Path, capsys) -> None:
     files = plan()
     sources = [p for p in SCAFFOLD.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
-    assert sorted(files.values()) == sorted(sources)
+    every_host = {path for host in HOSTS for path in plan(host=host).values()}
+    assert sorted(every_host) == sorted(sources)
     assert not any(rel.startswith(("github/", "gitignore")) for rel in files)
     assert main(["init", str(tmp_path)]) == 0
     for rel, source in files.items():

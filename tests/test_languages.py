@@ -18,7 +18,7 @@ URL = "https://status.tidewater.example/"
 WEBHOOKS = "incidents/2026-11-26-webhook-delivery-delays/"
 MIGRATION = "incidents/2026-12-06-payout-scheduler-migration/"
 # What the example publishes once, language-neutral, at the root only.
-NEUTRAL = ("api/", "assets/", "sitemap.xml", "robots.txt", "build.json")
+NEUTRAL = ("api/", "assets/", "sitemap.xml", "robots.txt", "build.json", "_headers")
 
 
 def example(tmp: Path, setting: str | None) -> Path:

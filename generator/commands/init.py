@@ -4,6 +4,9 @@ Top-level dotfiles are stored without their dot (`github/` becomes `.github/`,
 `gitignore` becomes `.gitignore`): packaging tools treat real dotfiles specially.
 In an existing repository it adds what is missing and leaves every existing file alone,
 unless `--force` says to replace them.
+
+`--host` chooses the pipeline that publishes the page: the scaffold's own files are for
+GitHub Pages; `hosts/<host>/` holds what another host uses instead (docs/hosting.md).
 """
 
 from __future__ import annotations
@@ -17,7 +20,9 @@ from generator.content.load import load_content
 from generator.content.timeutil import utc_now
 
 SCAFFOLD = Path(__file__).resolve().parent / "scaffold"
-DOTTED = {"github": ".github", "gitignore": ".gitignore"}
+DOTTED = {"github": ".github", "gitignore": ".gitignore", "gitlab-ci.yml": ".gitlab-ci.yml"}
+HOSTS = ("github", "gitlab", "netlify", "cloudflare", "s3")
+GITHUB_PAGES_WORKFLOW = ".github/workflows/publish.yml"
 # The scaffold's stand-ins, which `check` warns about until they are replaced.
 PLACEHOLDER_BASE_URL = "https://status.example.com/"
 
@@ -27,16 +32,29 @@ def sample_slugs(scaffold: Path = SCAFFOLD) -> frozenset[str]:
     return frozenset(p.stem for p in (scaffold / "content" / "incidents").glob("*.md"))
 
 
-def plan(scaffold: Path = SCAFFOLD) -> dict[str, Path]:
-    """Target path (relative, POSIX) -> scaffold file, in a stable order."""
-    files: dict[str, Path] = {}
+def plan(scaffold: Path = SCAFFOLD, host: str = "github") -> dict[str, Path]:
+    """Target path (relative, POSIX) -> scaffold file, in a stable order. Other hosts
+    than GitHub Pages drop its publish workflow (GitLab: every GitHub file) and add
+    their own from hosts/<host>/."""
+    common: dict[str, Path] = {}
+    own: dict[str, Path] = {}
     for path in sorted(scaffold.rglob("*")):
         rel = path.relative_to(scaffold)
         if not path.is_file() or "__pycache__" in rel.parts or rel.name.startswith("."):
             continue
-        top, *rest = rel.parts
+        parts = rel.parts
+        files = common
+        if parts[0] == "hosts":
+            if len(parts) < 3 or parts[1] != host:
+                continue
+            parts, files = parts[2:], own
+        top, *rest = parts
         files[Path(DOTTED.get(top, top), *rest).as_posix()] = path
-    return files
+    if host != "github":
+        common.pop(GITHUB_PAGES_WORKFLOW, None)
+    if host == "gitlab":
+        common = {rel: path for rel, path in common.items() if not rel.startswith(".github/")}
+    return {**common, **own}
 
 
 def _write_new(path: Path, data: bytes) -> None:
@@ -71,9 +89,9 @@ def _in_the_way(target: Path, rel: str) -> str:
     return ""
 
 
-def run_init(target: Path, force: bool = False) -> int:
+def run_init(target: Path, force: bool = False, host: str = "github") -> int:
     """Create what is missing; leave what exists alone (replace it with `force`)."""
-    files = plan()
+    files = plan(host=host)
     if target.exists() and not target.is_dir():
         raise user_error(str(target), "exists and is not a folder", "choose a new folder name")
     created, replaced, skipped = [], [], []
@@ -100,7 +118,7 @@ def run_init(target: Path, force: bool = False) -> int:
     if not created and not replaced:
         print(f"Nothing to create: {target} already has every file of the scaffold.")
     git = "" if (target / ".git").exists() else "git init && "
-    print(NEXT_STEPS.format(dir=target, git=git))
+    print(NEXT_STEPS.format(dir=target, git=git) + HOST_STEPS[host])
     return 0
 
 
@@ -110,9 +128,24 @@ Next:
   edit content/site.yaml (title, base_url, timezone) and content/components.yaml
   heliograph serve                # preview at http://127.0.0.1:8000/, reloads as you edit
   heliograph new incident "TITLE" # or with no options: it asks its questions
-  {git}git add . && git commit -m "Status page"
-On GitHub: Settings > Pages > Source: GitHub Actions; then push to main."""
+  {git}git add . && git commit -m "Status page\""""
+# What to set up on the host, after the push (docs/hosting.md has the details).
+HOST_STEPS = {
+    "github": "\nOn GitHub: Settings > Pages > Source: GitHub Actions; then push to main.",
+    "gitlab": "\nOn GitLab: push; the pages job publishes the page. Add a pipeline schedule "
+              "(Build > Pipeline schedules,\nevery 15 minutes) so maintenance windows "
+              "open and close on time.",
+    "netlify": "\nOn Netlify: import the repository (netlify.toml sets the build). For "
+               "maintenance windows on time,\nadd a build hook and the secret "
+               "NETLIFY_BUILD_HOOK (see .github/workflows/rebuild.yml).",
+    "cloudflare": "\nOn Cloudflare: create a Pages project (Direct Upload) and an API "
+                  "token; in GitHub set the secret\nCLOUDFLARE_API_TOKEN and the variables "
+                  "listed in .github/workflows/publish.yml; then push to main.",
+    "s3": "\nOn AWS: a bucket, a CloudFront distribution and a role GitHub may assume "
+          "(OIDC); in GitHub set the\nvariables listed in .github/workflows/publish.yml; "
+          "then push to main.",
+}
 
 
 def main(args: argparse.Namespace) -> int:
-    return run_init(Path(args.dir), args.force)
+    return run_init(Path(args.dir), args.force, args.host)

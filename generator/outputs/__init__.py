@@ -4,7 +4,7 @@ Each output is a function of the Context (content, derived state, Markdown and t
 catalogue) that returns files by output path. Adding an output is a module here plus one
 line in WORDED or NEUTRAL. The HTML pages (pages.py) also get the template environment,
 and come as several tasks so that workers share them; the theme's static files are copied
-as they are.
+as they are, and _headers (headers.py) names the hashed ones.
 
 A site in several languages (site.yaml `languages`) publishes the pages and the worded
 files once per language: the first language at the root, each other in its folder
@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 
-from generator.outputs import api, badges, buildinfo, calendar, feeds, sitemap
+from generator.outputs import api, badges, buildinfo, calendar, feeds, headers, sitemap
 from generator.outputs.context import Context
 from generator.outputs.pages import page_tasks, static_files
 from generator.site.parallel import Task
@@ -57,4 +57,7 @@ def tasks(ctx: Context, renderer: Renderer) -> list[Task]:
         worded = page_tasks(own, other) + [partial(output, own) for output in WORDED]
         result += [in_folder(other.folder, task) for task in worded]
     result.append(lambda: static_files(renderer.theme))
+    # _headers names the theme's hashed assets, which only the renderer's theme knows.
+    result.append(lambda: headers.headers_files(renderer.theme.assets,
+                                                bool(renderer.translations)))
     return result
