@@ -136,7 +136,7 @@ class _Reader:
             if channel is None:
                 continue
             if channel.id in seen:
-                check.error((channel.line, None), f"channel id '{channel.id}' is used twice "
+                check.error(item.where_value("id"), f"channel id '{channel.id}' is used twice "
                             f"(first on line {seen[channel.id]})", "give each channel its own id")
                 continue
             seen[channel.id] = channel.line
@@ -310,9 +310,9 @@ class _Reader:
             return None
         check.unknown_keys(node, SMTP_KEYS, f"'smtp' of {what}")
         host = self.value(node, "host", f"'smtp' of {what}")
-        port_text = (source_text(node.get("port")) or "") if "port" in node else ""
+        port_text = self.value(node, "port", f"'smtp' of {what}") if "port" in node else ""
         port = int(port_text) if port_text.isdigit() and 0 < int(port_text) < 65536 else 0
-        if "port" in node and not port:
+        if port_text and not port:
             check.error(node.where_value("port"), f"'port' of 'smtp' of {what} must be a "
                         "port number", "587 for starttls, 465 for tls")
         security = check.choice(node, "security", SECURITY, "SMTP security") or ""
