@@ -83,11 +83,16 @@ def clip(text: str, limit: int) -> str:
 
 
 def fit(text: str, limit: int, escape: Callable[[str], str]) -> str:
-    """`escape(text)` clipped to at most `limit` characters, clipping before escaping so
-    that no escape sequence is cut in half."""
-    size = limit
-    while True:
-        result = escape(clip(text, size))
-        if len(result) <= limit or size <= 1:
-            return result[:limit]
-        size -= max(1, len(result) - limit)
+    """`escape(text)` in at most `limit` characters: the text is clipped before it is
+    escaped (as much of it as fits), so that no escape sequence is cut in half."""
+    whole = escape(text)
+    if len(whole) <= limit:
+        return whole
+    low, high = 0, min(len(text), limit)  # clipped to `low` characters fits; `high` not
+    while high - low > 1:
+        middle = (low + high) // 2
+        if len(escape(clip(text, middle))) <= limit:
+            low = middle
+        else:
+            high = middle
+    return escape(clip(text, low)) if low else ""
