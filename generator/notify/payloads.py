@@ -34,10 +34,9 @@ from generator.outputs.api import Api, component_id, stable_id
 from generator.outputs.context import Context
 from generator.outputs.feeds import entry_title
 from generator.outputs.pages import status_word
-from generator.site.paths import absolute, component_url, incident_url
+from generator.site.paths import SUBSCRIBE_DIR, absolute, component_url, incident_url
 
 Json = dict[str, Any]
-SUBSCRIBE_PATH = "subscribe/"
 DOCUMENTATION = "https://pypi.org/project/heliograph/"
 
 
@@ -103,7 +102,7 @@ def webhook_body(event: NotifyEvent, api: Api, generated: datetime) -> bytes:
     """Statuspage's webhook document; `incident` is the object api/v2/incidents.json has."""
     site = api.content.site
     body: Json = {
-        "meta": {"unsubscribe": absolute(site, SUBSCRIBE_PATH), "documentation": DOCUMENTATION,
+        "meta": {"unsubscribe": absolute(site, SUBSCRIBE_DIR), "documentation": DOCUMENTATION,
                  "generated_at": iso(generated)},
         "page": {"id": api.page_id, "status_indicator": api.state.indicator,
                  "status_description": api.state.description},
@@ -280,7 +279,7 @@ def email(event: NotifyEvent, m: Message, channel: Channel, ctx: Context, recipi
     msg["X-Mailer"] = f"Heliograph {__version__}"
     facts = "".join(f"{f}\n" for f in m.facts)
     msg.set_content(f"{m.title}\n{m.status}\n\n{m.text}\n\n{facts}\n{m.url}\n\n-- \n"
-                    f"{site.title}\n{absolute(site, SUBSCRIBE_PATH)}\n")
+                    f"{site.title}\n{absolute(site, SUBSCRIBE_DIR)}\n")
     fact_html = "".join(f"<li>{html.escape(f)}</li>" for f in m.facts)
     msg.add_alternative(
         f'<!DOCTYPE html><html lang="{html.escape(site.language)}"><head><meta charset="utf-8">'
@@ -288,6 +287,6 @@ def email(event: NotifyEvent, m: Message, channel: Channel, ctx: Context, recipi
         f'<h1><a href="{html.escape(m.url)}">{html.escape(m.title)}</a></h1>'
         f"<p><strong>{html.escape(m.status)}</strong></p>{m.html}"
         + (f"<ul>{fact_html}</ul>" if fact_html else "")
-        + f'<hr><p><a href="{html.escape(absolute(site, SUBSCRIBE_PATH))}">'
+        + f'<hr><p><a href="{html.escape(absolute(site, SUBSCRIBE_DIR))}">'
         f"{html.escape(site.title)}</a></p></body></html>\n", subtype="html")
     return msg
