@@ -393,7 +393,7 @@ def test_no_notify_yaml_is_nothing_to_do(tmp_path: Path, capsys: Any) -> None:
     root = make_repo(tmp_path / "site")
     (root / "content/notify.yaml").unlink()
     assert run(root, capsys, "2026-11-02T10:00:00Z") == (
-        0, "", "heliograph: notify: no content/notify.yaml; no channels to notify.\n")
+        0, "", "heliograph: notify: content/notify.yaml does not exist; nothing to send.\n")
     assert not (root / ".heliograph").exists()
 
 
@@ -513,3 +513,49 @@ def test_email_failure_midway_sends_only_the_rest_next_run(
     assert state["partial"] == {} and "2026-11-02-a/u0" in state["sent"]
     assert "ann@example.org" not in (root / STATE).read_text()
 
+
+
+# --- the scaffold and check -----------------------------------------------------------
+
+def test_init_writes_a_commented_notify_yaml_that_works_once_uncommented(
+        tmp_path: Path, capsys: Any, receiver: Any, monkeypatch: Any) -> None:
+    root = tmp_path / "status"
+    assert main(["init", str(root)]) == 0
+    capsys.readouterr()
+    assert run(root, capsys, "2026-11-27T00:00:00Z") == (
+        0, "", "heliograph: notify: content/notify.yaml declares no channels; nothing to "
+        "send.\n")
+    assert main(["check", "--source", str(root), "--now", "2026-11-27T00:00:00Z"]) == 0
+    # Uncommented, the example declares its three channels; check needs none of the secrets.
+    path = root / "content/notify.yaml"
+    lines = path.read_text().splitlines()
+    start = lines.index("# channels:")
+    path.write_text("\n".join(line[2:] for line in lines[start:]) + "\n")
+    capsys.readouterr()
+    assert main(["check", "--source", str(root), "--now", "2026-11-27T00:00:00Z"]) == 0
+    server = receiver()
+    for name in ("OPS_WEBHOOK_URL", "SLACK_WEBHOOK_URL"):
+        monkeypatch.setenv(name, server.url)
+    for name in ("OPS_WEBHOOK_SECRET", "SMTP_HOST", "SMTP_USER", "SMTP_PASSWORD"):
+        monkeypatch.setenv(name, "x")
+    monkeypatch.setenv("SUBSCRIBER_EMAILS", "a@example.org")
+    capsys.readouterr()
+    code, _, err = run(root, capsys, "2026-11-27T00:00:00Z", "--dry-run")
+    assert code == 0
+    assert [line.split("'")[1] for line in err.splitlines()[:3]] == ["ops", "team-chat",
+                                                                     "customers"]
+
+
+def test_check_reports_notify_yaml_mistakes_without_the_secrets(repo: Any, capsys: Any,
+                                                                 monkeypatch: Any) -> None:
+    root, _ = repo
+    monkeypatch.delenv("OPS_URL")
+    monkeypatch.delenv("OPS_SECRET")
+    capsys.readouterr()
+    assert main(["check", "--source", str(root), "--now", "2026-11-02T10:00:00Z"]) == 0
+    capsys.readouterr()
+    (root / "content/notify.yaml").write_text(NOTIFY_YAML + "    components: [apii]\n")
+    assert main(["check", "--source", str(root), "--now", "2026-11-02T10:00:00Z"]) == 1
+    assert capsys.readouterr().out.splitlines()[0] == (
+        "content/notify.yaml:6:18: error: unknown component 'apii' in 'components' of channel "
+        "'ops'")

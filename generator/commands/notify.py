@@ -19,7 +19,8 @@ def main(args: argparse.Namespace) -> int:
     # Every problem, a missing environment variable included, before anything is sent.
     config = load_config(source, {c.id for c in content.components})
     if config is None:
-        print(f"heliograph: notify: no {PATH}; no channels to notify.", file=sys.stderr)
+        why = "declares no channels" if (source / PATH).exists() else "does not exist"
+        print(f"heliograph: notify: {PATH} {why}; nothing to send.", file=sys.stderr)
         return 0
     path = Path(args.state) if args.state else source / DEFAULT_PATH
     policy = RetryPolicy(args.attempts, args.retry_delay, args.timeout, args.time_limit)

@@ -85,10 +85,12 @@ class NotifyConfig:
     maintenance_before: timedelta | None = None  # a reminder this long before a window
 
 
-def load_config(source: Path, component_ids: set[str],
-                env: Mapping[str, str] | None = None) -> NotifyConfig | None:
-    """The channels, or None when the repo has no notify.yaml. Raises ContentError with
-    every problem (missing environment variables included)."""
+def load_config(source: Path, component_ids: set[str], env: Mapping[str, str] | None = None,
+                with_env: bool = True) -> NotifyConfig | None:
+    """The channels, or None when the repo has no notify.yaml or it declares nothing (all
+    commented out, as `heliograph init` writes it). Raises ContentError with every problem,
+    missing environment variables included; `with_env=False` (for `check`, which runs
+    without the secrets) checks everything but the variables' values."""
     path = source / PATH
     if not path.exists() and not path.is_symlink():
         return None
@@ -96,22 +98,26 @@ def load_config(source: Path, component_ids: set[str],
     if text is None:
         raise ContentError(problems)
     check = FileCheck(PATH)
-    node = _mapping(check, _yaml_file(check, text), "notify.yaml",
-                    "declare the channels, for example:\nchannels:\n  - id: ops\n"
-                    "    type: webhook\n    url: ${OPS_WEBHOOK_URL}")
+    data = _yaml_file(check, text)
+    if data is None:
+        return None
+    node = _mapping(check, data, "notify.yaml", "write 'channels:' with a list of channels")
     config = None
     if node is not None:
-        config = _Reader(check, component_ids, os.environ if env is None else env).read(node)
+        reader = _Reader(check, component_ids, os.environ if env is None else env, with_env)
+        config = reader.read(node)
     if not check.ok() or config is None:
         raise ContentError(check.problems)
     return config
 
 
 class _Reader:
-    def __init__(self, check: FileCheck, component_ids: set[str], env: Mapping[str, str]):
+    def __init__(self, check: FileCheck, component_ids: set[str], env: Mapping[str, str],
+                 with_env: bool = True):
         self.check = check
         self.component_ids = component_ids
         self.env = env
+        self.with_env = with_env
 
     def read(self, node: Node) -> NotifyConfig | None:
         check = self.check
@@ -133,14 +139,15 @@ class _Reader:
         seen: dict[str, int] = {}
         for index, item in enumerate(items):
             channel = self.channel(item, items.where(index))
-            if channel is None:
+            cid = source_text(item.get("id")) if isinstance(item, Node) else None
+            if cid is not None and cid in seen:
+                check.error(item.where_value("id"), f"channel id '{cid}' is used twice "
+                            f"(first on line {seen[cid]})", "give each channel its own id")
                 continue
-            if channel.id in seen:
-                check.error(item.where_value("id"), f"channel id '{channel.id}' is used twice "
-                            f"(first on line {seen[channel.id]})", "give each channel its own id")
-                continue
-            seen[channel.id] = channel.line
-            channels.append(channel)
+            if cid is not None:
+                seen[cid] = item.line
+            if channel is not None:
+                channels.append(channel)
         before = self.reminders(node)
         return NotifyConfig(tuple(channels), before)
 
@@ -233,6 +240,8 @@ class _Reader:
                              f"write {key}: ${{NAME}} and set NAME in the environment; "
                              "change the secret you wrote here")
             return ""
+        if names and not self.with_env:
+            return ""  # checked when notify runs, with the secrets
         missing = [name for name in dict.fromkeys(names) if not self.env.get(name, "").strip()]
         for name in missing:
             self.check.error(where, f"the environment variable {name} ('{key}' of {what}) "
