@@ -6,6 +6,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 from sitefixtures import incident_md, write
 
 SECRET = "hunter2-signing-secret"
@@ -101,14 +103,29 @@ class Mailbox:
 
 
 class SmtpServer:
-    def __init__(self) -> None:
+    """With `password`, it offers AUTH (without TLS: tests only) and takes only that one."""
+
+    def __init__(self, password: str = "") -> None:
         self.mailbox = Mailbox()
+        self.logins: list[tuple[bytes, bytes]] = []
+
+        def authenticate(server: Any, session: Any, envelope: Any, mechanism: str,
+                         data: Any) -> AuthResult:
+            self.logins.append((data.login, data.password))
+            # handled=False: the server answers 535 itself when the password is wrong.
+            return AuthResult(success=data.password == password.encode(), handled=False)
+
         # aiosmtpd connects to its own port to know it is up: it needs a real one.
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = int(probe.getsockname()[1])
-        self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
+        extra: dict[str, Any] = {"authenticator": authenticate, "auth_require_tls": False,
+                                 "auth_required": True} if password else {}
+        with warnings.catch_warnings():  # AUTH without TLS: on purpose, on 127.0.0.1
+            warnings.simplefilter("ignore", UserWarning)
+            self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port,
+                                         **extra)
+            self.controller.start()
 
     def close(self) -> None:
         self.controller.stop()

@@ -559,3 +559,31 @@ def test_check_reports_notify_yaml_mistakes_without_the_secrets(repo: Any, capsy
     assert capsys.readouterr().out.splitlines()[0] == (
         "content/notify.yaml:6:18: error: unknown component 'apii' in 'components' of channel "
         "'ops'")
+
+
+def test_email_login_and_a_refused_password(tmp_path: Path, capsys: Any,
+                                            monkeypatch: Any) -> None:
+    server = SmtpServer(password="right-password")
+    try:
+        monkeypatch.setenv("SUBSCRIBERS", "ann@example.org")
+        monkeypatch.setenv("SMTP_PASSWORD", "wrong-password")
+        yaml = EMAIL_YAML.replace("${SMTP_PORT}", str(server.port)).replace(
+            "security: none", "security: none\n      username: status\n"
+            "      password: ${SMTP_PASSWORD}")
+        root = make_repo(tmp_path / "site", yaml)
+        assert run(root, capsys, "2026-11-01T00:00:00Z")[0] == 0
+        add_incident(root, "2026-11-02-a", [("2026-11-02T09:00:00Z", "investigating", "A.")])
+        code, out, err = run(root, capsys, "2026-11-02T10:00:00Z")
+        assert code == 1
+        assert err.splitlines()[0] == (
+            "heliograph: notify: pending: channel 'customers', event 2026-11-02-a/u0: the "
+            "SMTP server refused the user name or password")
+        assert "wrong-password" not in out + err
+        # smtplib tries each mechanism offered (PLAIN, then LOGIN) once: no retry.
+        assert len(server.logins) == 2
+        monkeypatch.setenv("SMTP_PASSWORD", "right-password")
+        assert run(root, capsys, "2026-11-02T10:05:00Z")[0] == 0
+        assert server.logins[-1] == (b"status", b"right-password")
+        assert [r for r, _ in server.mailbox.messages] == [["ann@example.org"]]
+    finally:
+        server.close()

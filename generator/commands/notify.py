@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 from generator.notify.config import PATH, load_config
@@ -24,7 +25,8 @@ def main(args: argparse.Namespace) -> int:
         return 0
     path = Path(args.state) if args.state else source / DEFAULT_PATH
     policy = RetryPolicy(args.attempts, args.retry_delay, args.timeout, args.time_limit)
-    with locked(path):
+    # A dry run writes nothing, not even the lock file.
+    with nullcontext() if args.dry_run else locked(path):
         run = Run(context(content, state, renderer), config, load_state(path), policy,
                   args.dry_run)
         report = run.run()

@@ -346,8 +346,11 @@ def _url_problem(url: str) -> str:
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number
     except ValueError:
         return "is not a valid URL"
-    if not parts.hostname or any(ch.isspace() for ch in url):
+    if not parts.hostname:
         return "is not an absolute URL"
+    if not url.isascii() or any(ord(ch) <= 32 or ord(ch) == 127 for ch in url):
+        return "contains a space, a control character or a character outside ASCII " \
+            "(percent-encode it)"
     if parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in LOOPBACK):
         return ""
     return "is not an https:// URL"

@@ -91,25 +91,38 @@ def post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> None
         status = reply.status
     except (OSError, http.client.HTTPException) as exc:
         raise _network(exc) from None
+    except ValueError:  # http.client refusing the request line: said without the URL
+        raise DeliveryError("the URL cannot be sent", False) from None
     finally:
         connection.close()
     if not 200 <= status < 300:
         raise DeliveryError(f"HTTP {status}", status in (408, 429) or status >= 500)
 
 
-def connect(smtp: Smtp, timeout: float) -> smtplib.SMTP:
-    """A logged-in SMTP connection (TLS from the start, upgraded by STARTTLS, or plain for
-    local relays and tests)."""
+def _open(smtp: Smtp, timeout: float) -> smtplib.SMTP:
+    session: smtplib.SMTP | None = None
     try:
         if smtp.security == "tls":
-            session: smtplib.SMTP = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=timeout,
-                                                     context=ssl.create_default_context())
+            session = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=timeout,
+                                       context=ssl.create_default_context())
         else:
             session = smtplib.SMTP(smtp.host, smtp.port, timeout=timeout)
         if smtp.security == "starttls":
             session.starttls(context=ssl.create_default_context())
         if smtp.username:
             session.login(smtp.username, smtp.password)
+        return session
+    except BaseException:
+        if session is not None:
+            session.close()
+        raise
+
+
+def connect(smtp: Smtp, timeout: float) -> smtplib.SMTP:
+    """A logged-in SMTP connection (TLS from the start, upgraded by STARTTLS, or plain for
+    local relays and tests); failures as DeliveryError."""
+    try:
+        return _open(smtp, timeout)
     except smtplib.SMTPAuthenticationError:
         raise DeliveryError("the SMTP server refused the user name or password",
                             False) from None
@@ -119,7 +132,6 @@ def connect(smtp: Smtp, timeout: float) -> smtplib.SMTP:
         raise DeliveryError(f"SMTP {exc.smtp_code}", 400 <= exc.smtp_code < 500) from None
     except (OSError, smtplib.SMTPException) as exc:
         raise _network(exc) from None
-    return session
 
 
 def hang_up(session: smtplib.SMTP) -> None:
