@@ -6,7 +6,6 @@ from __future__ import annotations
 import socket
 import threading
 import time
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -121,11 +120,9 @@ class SmtpServer:
             self.port = int(probe.getsockname()[1])
         extra: dict[str, Any] = {"authenticator": authenticate, "auth_require_tls": False,
                                  "auth_required": True} if password else {}
-        with warnings.catch_warnings():  # AUTH without TLS: on purpose, on 127.0.0.1
-            warnings.simplefilter("ignore", UserWarning)
-            self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port,
-                                         **extra)
-            self.controller.start()
+        self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port,
+                                     **extra)
+        self.controller.start()
 
     def close(self) -> None:
         self.controller.stop()

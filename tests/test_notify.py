@@ -561,6 +561,8 @@ def test_check_reports_notify_yaml_mistakes_without_the_secrets(repo: Any, capsy
         "'ops'")
 
 
+# AUTH without TLS: on purpose, on 127.0.0.1 (aiosmtpd warns for each connection).
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
 def test_email_login_and_a_refused_password(tmp_path: Path, capsys: Any,
                                             monkeypatch: Any) -> None:
     server = SmtpServer(password="right-password")
