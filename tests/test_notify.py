@@ -476,8 +476,9 @@ def test_email_one_message_per_recipient_threaded_per_entry(
     assert first["List-Id"] == "Test Status <customers.status.test>"
     assert first["In-Reply-To"] is None
     assert first.get_content_type() == "multipart/alternative"
-    plain = first.get_body(("plain",)).get_content()
-    html = first.get_body(("html",)).get_content()
+    plain_part, html_part = first.get_body(("plain",)), first.get_body(("html",))
+    assert plain_part is not None and html_part is not None
+    plain, html = plain_part.get_content(), html_part.get_content()
     assert "Errors on checkout now." in plain, plain
     assert "https://status.test/incidents/2026-11-02-api/" in plain
     assert "<strong>checkout</strong>" in html and "<script" not in html

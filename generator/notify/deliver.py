@@ -82,6 +82,8 @@ class Run:
                 continue
             for cid, status in statuses.items():  # a component just added: nothing to tell
                 known.components.setdefault(cid, (status, 0))
+            for cid in set(known.components) - set(statuses):
+                del known.components[cid]  # removed from components.yaml
             ready.append(channel)
         for gone in set(self.store.channels) - {c.id for c in self.config.channels}:
             del self.store.channels[gone]  # re-adding it later starts afresh, silently

@@ -35,6 +35,7 @@ from generator.outputs.context import Context
 from generator.outputs.feeds import entry_title
 from generator.outputs.pages import status_word
 from generator.site.paths import SUBSCRIBE_DIR, absolute, component_url, incident_url
+from generator.theme.i18n import Translator
 
 Json = dict[str, Any]
 DOCUMENTATION = "https://pypi.org/project/heliograph/"
@@ -163,18 +164,19 @@ COLOURS = {"none": 0x2E7D32, "maintenance": 0x1565C0, "minor": 0xF9A825, "major"
            "critical": 0xC62828}
 
 
-def discord(m: Message, t: Any) -> Json:
+def discord(m: Message, t: Translator) -> Json:
     """One embed within Discord's limits; `allowed_mentions` pings no one whatever the text."""
     title = clip(no_mentions(m.title), DISCORD["title"])
     footer = clip(no_mentions(m.site), DISCORD["footer"])
-    fields = [{"name": clip(t("status"), DISCORD["field_name"]),
+    fields: list[Json] = [{"name": clip(t("status"), DISCORD["field_name"]),
                "value": fit(m.status, DISCORD["field_value"], markdown_escape), "inline": True}]
     if m.facts:
         fields.append({"name": clip(t("details"), DISCORD["field_name"]),
                        "value": fit("\n".join(m.facts), DISCORD["field_value"], markdown_escape),
                        "inline": False})
     fields = fields[:DISCORD["fields"]]
-    used = len(title) + len(footer) + sum(len(f["name"]) + len(f["value"]) for f in fields)
+    used = len(title) + len(footer) + sum(len(str(f["name"])) + len(str(f["value"]))
+                                          for f in fields)
     room = min(DISCORD["description"], DISCORD["total"] - used)
     embed: Json = {"title": title, "url": m.url,
                    "description": fit(m.text, max(room, 0), markdown_escape),
