@@ -3,6 +3,7 @@ server (aiosmtpd). Nothing of the sending code is replaced."""
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import hmac
 import json
@@ -196,11 +197,34 @@ def test_retrospective_and_postmortem_are_announced_once(repo: Any, capsys: Any)
     assert run(root, capsys, "2026-11-03T00:00:00Z")[1] == \
         "sent 2026-11-02-blip/u0 to ops (webhook)\n"
     assert json.loads(server.requests[0].body)["incident"]["status"] == "resolved"
+    assert server.requests[0].headers["X-Heliograph-Retrospective"] == "true"
     add_incident(root, "2026-11-02-blip", updates, extra="backfilled: true\n"
                  "postmortem_url: https://blog.test/blip\n")
     assert run(root, capsys, "2026-11-04T00:00:00Z")[1] == \
         "sent 2026-11-02-blip/postmortem-link to ops (webhook)\n"
     assert run(root, capsys, "2026-11-05T00:00:00Z")[1] == ""
+    # Not retrospective: a postmortem posted as an update, and a notice ending by its clock.
+    add_incident(root, "2026-11-05-errors", [
+        ("2026-11-05T09:00:00Z", "investigating", "Errors."),
+        ("2026-11-05T09:30:00Z", "resolved", "Fixed.")])
+    add_incident(root, "2026-11-05-freeze", [("2026-11-05T08:00:00Z", "investigating",
+                                              "No deploys today.")], kind="notice",
+                 extra="until: 2026-11-05T20:00:00Z\n")
+    assert run(root, capsys, "2026-11-05T10:00:00Z")[1] == (
+        "sent 2026-11-05-freeze/u0 to ops (webhook)\n"
+        "sent 2026-11-05-errors/u0 to ops (webhook)\n"
+        "sent 2026-11-05-errors/u1 to ops (webhook)\n")
+    assert "X-Heliograph-Retrospective" not in server.requests[-1].headers
+    add_incident(root, "2026-11-05-errors", [
+        ("2026-11-05T09:00:00Z", "investigating", "Errors."),
+        ("2026-11-05T09:30:00Z", "resolved", "Fixed."),
+        ("2026-11-06T09:00:00Z", "postmortem", "What happened.")])
+    code, out, _ = run(root, capsys, "2026-11-06T10:00:00Z", "--dry-run")
+    assert code == 0
+    assert out == ("would send 2026-11-05-freeze/resolved@2026-11-05T20:00:00Z to ops "
+                   "(webhook): notice ended: Announcement: Freeze — Ended\n"
+                   "would send 2026-11-05-errors/u2 to ops (webhook): incident postmortem: "
+                   "Errors — Postmortem\n")
 
 
 # --- filters ----------------------------------------------------------------------------
@@ -215,7 +239,12 @@ def test_component_and_event_filters(repo: Any, capsys: Any, receiver: Any,
     (root / "content/notify.yaml").write_text(NOTIFY_YAML + (
         "  - id: web-chat\n    type: slack\n    url: ${WEB_URL}\n    components: [web]\n"
         "  - id: incidents\n    type: discord\n    url: ${INC_URL}\n    events: [incident]\n"))
-    assert run(root, capsys, "2026-11-01T01:00:00Z")[0] == 0  # the new channels' first run
+    code, _, err = run(root, capsys, "2026-11-01T01:00:00Z")  # the new channels' first run
+    assert (code, err) == (0, (
+        "heliograph: notify: new channel for channel 'web-chat': recorded 2 past events as "
+        "sent; nothing is sent to it this run.\n"
+        "heliograph: notify: new channel for channel 'incidents': recorded 2 past events as "
+        "sent; nothing is sent to it this run.\n"))
     add_incident(root, "2026-11-02-api", [("2026-11-02T09:00:00Z", "investigating", "A.")],
                  {"api": "major_outage"})
     add_incident(root, "2026-11-02-web", [("2026-11-02T09:01:00Z", "investigating", "W.")],
@@ -590,3 +619,45 @@ def test_email_login_and_a_refused_password(tmp_path: Path, capsys: Any,
         assert [r for r, _ in server.mailbox.messages] == [["ann@example.org"]]
     finally:
         server.close()
+
+
+def test_a_removed_channel_is_forgotten(repo: Any, capsys: Any, receiver: Any,
+                                        monkeypatch: Any) -> None:
+    root, ops = repo
+    chat = receiver()
+    monkeypatch.setenv("CHAT_URL", chat.url)
+    with_chat = NOTIFY_YAML + "  - id: chat\n    type: slack\n    url: ${CHAT_URL}\n"
+    (root / "content/notify.yaml").write_text(with_chat)
+    assert run(root, capsys, "2026-11-01T01:00:00Z")[0] == 0
+    (root / "content/notify.yaml").write_text(NOTIFY_YAML)
+    add_incident(root, "2026-11-02-a", [("2026-11-02T09:00:00Z", "investigating", "A.")])
+    assert run(root, capsys, "2026-11-02T10:00:00Z")[0] == 0
+    assert list(state_of(root)["channels"]) == ["ops"]
+    # Back again, it starts afresh: what it missed meanwhile is not sent.
+    (root / "content/notify.yaml").write_text(with_chat)
+    code, _, err = run(root, capsys, "2026-11-02T11:00:00Z")
+    assert code == 0 and "new channel for channel 'chat'" in err
+    assert chat.requests == [] and ops.keys() == ["2026-11-02-a/u0"]
+
+
+def test_a_second_run_on_the_same_state_file_stops(repo: Any, capsys: Any) -> None:
+    root, server = repo
+    add_incident(root, "2026-11-02-a", [("2026-11-02T09:00:00Z", "investigating", "A.")])
+    with (root / (STATE + ".lock")).open("a") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)  # as a run in progress holds it
+        code, out, err = run(root, capsys, "2026-11-02T10:00:00Z")
+    assert (code, out) == (1, "")
+    assert err.splitlines()[0] == (f"{root / STATE}: error: another heliograph notify run "
+                                   "is using this state file")
+    assert server.requests == []
+    assert run(root, capsys, "2026-11-02T10:00:00Z")[0] == 0  # once it is released
+    assert server.keys() == ["2026-11-02-a/u0"]
+
+
+def test_no_attempt_starts_after_the_time_limit(repo: Any, capsys: Any) -> None:
+    root, server = repo
+    add_incident(root, "2026-11-02-a", [("2026-11-02T09:00:00Z", "investigating", "A.")])
+    code, _, err = run(root, capsys, "2026-11-02T10:00:00Z", "--time-limit", "0")
+    assert code == 1 and server.requests == []
+    assert err.splitlines()[0] == ("heliograph: notify: pending: channel 'ops', event "
+                                   "2026-11-02-a/u0: the run's time limit was reached")

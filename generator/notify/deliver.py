@@ -145,6 +145,8 @@ class Run:
                      m: Message) -> tuple[bytes, dict[str, str]]:
         headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT,
                    "X-Heliograph-Event": event.key}
+        if event.retrospective:  # Statuspage's objects have no key for it
+            headers["X-Heliograph-Retrospective"] = "true"
         if channel.type == "webhook":
             body = webhook_body(event, self.api, self.ctx.state.generated)
             digest = hmac.new(channel.secret.encode(), body, hashlib.sha256).hexdigest()
