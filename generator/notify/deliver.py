@@ -101,7 +101,7 @@ class Run:
             failed = ""
             for event in todo:
                 if not channel.wants(event.kind, event.components):
-                    self.done(known, event)
+                    self.done(known, event, save=False)  # nothing went out: no hurry
                     continue
                 if failed:
                     report.pending.append((channel.id, event.key, "waits for the delivery "
@@ -113,16 +113,18 @@ class Run:
                 except DeliveryError as exc:
                     failed = exc.reason
                     report.pending.append((channel.id, event.key, exc.reason))
+        self.save()
         return report
 
-    def done(self, known: ChannelState, event: NotifyEvent) -> None:
+    def done(self, known: ChannelState, event: NotifyEvent, save: bool = True) -> None:
         if event.component:
             _, count = known.components[event.component]
             known.components[event.component] = (event.new, count + 1)
         else:
             known.sent.add(event.key)
         known.partial.pop(event.key, None)
-        self.save()
+        if save:
+            self.save()
 
     def deliver(self, channel: Channel, known: ChannelState, event: NotifyEvent) -> None:
         m = message(event, self.ctx)
