@@ -44,6 +44,7 @@ class Receiver:
         self.requests: list[Request] = []
         self.statuses = list(statuses)
         self.hang_on = hang_on
+        self.drip = 0.0  # > 0: answer with a header byte every `drip` seconds, never ending
         self.hanging = threading.Event()
         self.stop = threading.Event()
         receiver = self
@@ -56,6 +57,12 @@ class Receiver:
                 if receiver.hang_on and len(receiver.requests) >= receiver.hang_on:
                     receiver.hanging.set()
                     receiver.stop.wait(30)
+                    return
+                if receiver.drip:
+                    self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+                    while not receiver.stop.wait(receiver.drip):
+                        self.wfile.write(b"X")
+                        self.wfile.flush()
                     return
                 status = receiver.statuses.pop(0) if receiver.statuses else 200
                 self.send_response(status)

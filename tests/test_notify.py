@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -315,6 +316,21 @@ def test_unreachable_receiver_times_out_within_the_bounds(repo: Any, capsys: Any
     out, err = capsys.readouterr()
     assert code == 1, out
     assert "event 2026-11-02-a/u0: timed out (after 2 attempts)" in err
+
+
+def test_a_receiver_trickling_its_reply_is_cut_off(repo: Any, capsys: Any) -> None:
+    root, server = repo
+    server.drip = 0.05  # a byte every 50 ms: no single read ever waits 0.5 s
+    add_incident(root, "2026-11-02-a", [("2026-11-02T09:00:00Z", "investigating", "A.")])
+    started = time.monotonic()
+    code = main(["notify", "--source", str(root), "--now", "2026-11-02T10:00:00Z",
+                 "--timeout", "0.5", "--attempts", "1"])
+    elapsed = time.monotonic() - started
+    out, err = capsys.readouterr()
+    assert code == 1, out
+    assert "event 2026-11-02-a/u0: timed out" in err
+    assert elapsed < 5  # 3 x 0.5 s for the attempt, plus loading the site
+    server.drip = 0
 
 
 def test_a_killed_run_repeats_at_most_the_delivery_in_flight(repo: Any, capsys: Any) -> None:

@@ -174,8 +174,8 @@ class Run:
                 msg = email(event, m, channel, self.ctx, recipient, self.ctx.state.generated)
                 try:
                     send_mail(session[0], msg, msg["From"].addresses[0].addr_spec, recipient)
-                except DeliveryError:
-                    hang_up(session.pop())
+                except (DeliveryError, TimeoutError):
+                    hang_up(session.pop())  # the session may be mid-command: a new one
                     raise
             return send
 

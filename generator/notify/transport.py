@@ -7,12 +7,16 @@ the exception's text, which may quote the host, the URL or the server's reply.
 from __future__ import annotations
 
 import http.client
+import signal
 import smtplib
 import ssl
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
+from types import FrameType
 from urllib.parse import urlsplit
 
 from generator.notify.config import Smtp
@@ -39,13 +43,45 @@ class RetryPolicy:
     budget: float = 300.0
 
 
+# One attempt may take this many times `timeout` in all (connecting, sending, reading the
+# reply): the per-operation timeout alone lets a server that trickles a byte at a time
+# hold a run for hours.
+ATTEMPT_TIMEOUTS = 3
+
+
+def _late(signum: int, frame: FrameType | None) -> None:
+    raise TimeoutError("the attempt took too long")
+
+
+@contextmanager
+def attempt_limit(seconds: float) -> Iterator[None]:
+    """Raises TimeoutError inside the block once `seconds` of wall-clock time have passed.
+    (A timer signal: notify sends from the main thread; elsewhere there is no limit.)"""
+    if threading.current_thread() is not threading.main_thread() or seconds <= 0:
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _late)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        yield
+    finally:
+        try:  # disarm, then restore the handler even if the timer fires meanwhile
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        finally:
+            signal.signal(signal.SIGALRM, previous)
+
+
 def with_retries(send: Callable[[], None], policy: RetryPolicy, deadline: float) -> None:
     delay = policy.delay
     for attempt in range(1, policy.attempts + 1):
         if time.monotonic() >= deadline:
             raise DeliveryError("the run's time limit was reached", False)
         try:
-            send()
+            try:
+                with attempt_limit(policy.timeout * ATTEMPT_TIMEOUTS):
+                    send()
+            except TimeoutError:  # the limit fired outside the network code's handlers
+                raise DeliveryError("timed out", True) from None
             return
         except DeliveryError as exc:
             if not exc.retry or attempt == policy.attempts \
