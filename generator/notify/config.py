@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from generator.content.load import ID_RE, FileCheck, _mapping, _yaml_file, read_text
+from generator.content.load import _url_problem as content_url_problem
 from generator.content.yamlsafe import Node, Seq, source_text
 from generator.errors import ContentError, suggest
 
@@ -341,16 +342,15 @@ class _Reader:
 
 
 def _url_problem(url: str) -> str:
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
-    except ValueError:
-        return "is not a valid URL"
-    if not parts.hostname:
-        return "is not an absolute URL"
+    """The content's URL rule (absolute http(s), no spaces, no user name or password),
+    and more for a URL that carries notifications: https (plain http only to this
+    machine, for tests), nothing but printable ASCII (http.client sends nothing else)."""
+    problem = content_url_problem(url)
+    if problem:
+        return problem
     if not url.isascii() or any(ord(ch) <= 32 or ord(ch) == 127 for ch in url):
-        return "contains a space, a control character or a character outside ASCII " \
-            "(percent-encode it)"
-    if parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in LOOPBACK):
+        return "contains a control character or a character outside ASCII (percent-encode it)"
+    parts = urlsplit(url)
+    if parts.scheme == "https" or parts.hostname in LOOPBACK:
         return ""
     return "is not an https:// URL"
