@@ -160,7 +160,40 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--now", help="pin 'now' (ISO 8601) instead of the clock")
     d.set_defaults(func=_command("due"))
     _author_commands(sub)
+    _notify_command(sub)
     return p
+
+
+def _positive(kind: type[int] | type[float]) -> Callable[[str], float]:
+    """A number option's type: a whole number from 1, or a float from 0."""
+    def parse(text: str) -> float:
+        value = kind(text)
+        if value < 0 or (kind is int and value < 1):
+            raise ValueError(text)
+        return value
+    parse.__name__ = kind.__name__  # argparse names the type in its error
+    return parse
+
+
+def _notify_command(sub: argparse._SubParsersAction[_Parser]) -> None:
+    o = sub.add_parser("notify", parents=[_source()],
+                       help="notify subscribers (content/notify.yaml) of what happened since "
+                       "the last run")
+    o.add_argument("--now", help="pin 'now' (ISO 8601) instead of the clock")
+    o.add_argument("--state", metavar="FILE", help="what each channel was sent (default: "
+                   ".heliograph/notify-state.json in the source)")
+    o.add_argument("--dry-run", action="store_true",
+                   help="print what would be sent, by channel id; send and record nothing")
+    o.add_argument("--attempts", type=_positive(int), default=3, metavar="N",
+                   help="tries per delivery within a run (default: 3)")
+    o.add_argument("--retry-delay", type=_positive(float), default=2.0, metavar="SECONDS",
+                   help="wait before the second try, doubled before each next (default: 2)")
+    o.add_argument("--timeout", type=_positive(float), default=10.0, metavar="SECONDS",
+                   help="per network operation (default: 10)")
+    o.add_argument("--time-limit", type=_positive(float), default=300.0, metavar="SECONDS",
+                   help="no new attempt after this long; the rest stays pending "
+                   "(default: 300)")
+    o.set_defaults(func=_command("notify"))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

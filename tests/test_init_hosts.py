@@ -16,7 +16,8 @@ from generator.commands.init import HOSTS, plan
 
 REPO = Path(__file__).resolve().parent.parent
 COMMON = [".gitignore", "README.md", "content/components.yaml",
-          "content/incidents/2026-11-02-delayed-sign-in-emails.md", "content/site.yaml"]
+          "content/incidents/2026-11-02-delayed-sign-in-emails.md", "content/notify.yaml",
+          "content/site.yaml"]
 GITHUB = [".github/pull_request_template.md", ".github/workflows/check.yml"]
 EXPECTED = {
     "github": COMMON + GITHUB + [".github/workflows/publish.yml"],

@@ -19,6 +19,7 @@ from generator.content.load import read_text
 from generator.content.model import Content, Incident, Site
 from generator.content.timeutil import Now
 from generator.errors import ContentError, Problem, sort_problems
+from generator.notify.config import load_config
 from generator.site.build import prepare, render_site
 from generator.state.rules import ACTIVE_MAINTENANCE, DOWNTIME_TENTHS
 from generator.state.timeline import Timeline, build_timeline
@@ -201,6 +202,8 @@ def collect(source: Path, now: Now) -> tuple[tuple[Content, datetime] | None, li
         content, state, renderer = prepare(source, now)
         if renderer.theme.own_templates:
             render_site(content, state, renderer)
+        # notify.yaml too (not its secrets, absent here): a merged mistake would stop notify.
+        load_config(source, {c.id for c in content.components}, with_env=False)
         return (content, state.generated), []
     except ContentError as exc:
         return None, list(exc.problems)

@@ -82,6 +82,7 @@ TIME_HINT = ("write an ISO 8601 time such as 2026-05-11T14:02:00Z, or without 'Z
 SITE_KEYS = (
     "title", "base_url", "timezone", "language", "languages", "description", "theme",
     "history_days", "feed_entries", "history_page_size", "brand_color", "logo",
+    "email_signup_url",
 )
 # Each language is the whole site again (pages, feeds, calendars, badges): a bound, so a
 # site.yaml cannot multiply a build without limit. Status pages publish a handful.
@@ -369,7 +370,28 @@ def _read_site(source: Path, base_url: str | None, check: FileCheck,
         history_page_size=positive("history_page_size", 25, 1000),
         brand_color=brand,
         logo=logo,
+        email_signup_url=_signup_url(check, node),
     )
+
+
+MAILTO_RE = re.compile(r"mailto:[^@\s<>\"]+@[^@\s<>\"?]+(?:\?[^\s<>\"]*)?")
+
+
+def _signup_url(check: FileCheck, node: Node) -> str:
+    """`email_signup_url:` where the subscribe page sends visitors to get email: an
+    absolute http(s) URL (a sign-up form) or a mailto: address."""
+    url = check.text(node, "email_signup_url", "site.yaml")
+    if not url or MAILTO_RE.fullmatch(url):
+        return url
+    problem = _url_problem(url)
+    if not problem and len(url) > MAX_URL_CHARS:
+        problem = f"is longer than {MAX_URL_CHARS:,} characters"
+    if problem:
+        check.error(node.where_value("email_signup_url"), f"email_signup_url '{url[:200]}' "
+                    f"{problem}", "give the full address of the sign-up form "
+                    "(https://...) or mailto:status-subscribe@example.com")
+        return ""
+    return url
 
 
 def _languages(check: FileCheck, node: Node) -> list[tuple[str, Where]]:

@@ -64,6 +64,7 @@ class Site:
     history_page_size: int = 25
     brand_color: str = ""
     logo: str = ""
+    email_signup_url: str = ""  # where visitors sign up for email (https or mailto:)
 
     @property
     def languages(self) -> tuple[str, ...]:

@@ -23,6 +23,7 @@ from generator.outputs.context import Context
 from generator.site.parallel import Task
 from generator.site.paths import (
     HISTORY_KINDS,
+    SUBSCRIBE_DIR,
     component_dir,
     history_pages,
     history_path,
@@ -38,6 +39,7 @@ from generator.theme.templates import Renderer
 from generator.theme.themes import Theme
 
 RECENT_ON_COMPONENT = 50
+SUBSCRIBE_PAGE = SUBSCRIBE_DIR + "index.html"
 # Quiet stretches of the uptime bars are drawn as a few elements whose lengths are powers
 # of two (the stylesheet has a class for each), not one element per day: this keeps the
 # home page light however many days and components there are.
@@ -444,8 +446,14 @@ def page_tasks(ctx: Context, renderer: Renderer) -> list[Task]:
         return {"embed/index.html": r.page("embed.html", "embed/index.html", sections=sections,
                                            **base)}
 
+    def subscribe() -> dict[str, bytes]:
+        """Every way to follow the page (docs/notify.md): feeds, calendars, JSON, email."""
+        return {SUBSCRIBE_PAGE: page("subscribe.html", SUBSCRIBE_PAGE,
+                                     (listed, site.email_signup_url),
+                                     listed_components=listed)}
+
     parts = max(1, r.jobs * 4)  # more parts than workers: they finish close together
-    tasks: list[Task] = [index, component_pages, embed]
+    tasks: list[Task] = [index, component_pages, embed, subscribe]
     tasks += [partial(history, range(i, len(listings), parts)) for i in range(parts)]
     tasks += [partial(incident_pages, content.incidents[i::parts]) for i in range(parts)]
     return tasks
@@ -469,4 +477,5 @@ def page_paths(content: Content, state: State) -> list[tuple[str, str | None]]:
                       iso(state.latest(incident).at)))  # the clock's events included
     for component in content.listed_components:
         pages.append((component_dir(component.id) + "index.html", None))
+    pages.append((SUBSCRIBE_PAGE, None))
     return pages

@@ -18,6 +18,10 @@ HISTORY_KINDS: tuple[str | None, ...] = (None, "incident", "maintenance", "notic
 HISTORY_FOLDERS = {"incident": "incidents", "maintenance": "maintenance", "notice": "notices"}
 
 
+# Every way to follow the page: feeds, calendars, the JSON API, email sign-up.
+SUBSCRIBE_DIR = "subscribe/"
+
+
 def incident_dir(slug: str) -> str:
     return f"incidents/{slug}/"
 
