@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from generator.content.checks import component_check
 from generator.content.model import (
     COMPONENT_STATUSES,
     IMPACTS,
@@ -84,9 +85,10 @@ SITE_KEYS = (
     "feed_entries", "history_page_size", "brand_color", "logo",
 )
 GROUP_KEYS = ("id", "name", "description", "components")
-COMPONENT_KEYS = ("id", "name", "description", "status", "status_note", "hidden", "sla")
+COMPONENT_KEYS = ("id", "name", "description", "status", "status_note", "hidden", "sla",
+                  "check")
 INCIDENT_KEYS = ("title", "type", "impact", "backfilled", "components", "updates", "window",
-                 "until", "postmortem_url")
+                 "until", "postmortem_url", "automated")
 MAX_URL_CHARS = 2000
 UPDATE_KEYS = ("at", "status", "message", "components")
 WINDOW_KEYS = ("start", "end")
@@ -567,6 +569,7 @@ class _Components:
                         "false", "write 'hidden: true' (yes/no are read as text)")
             hidden = False
         sla = _sla(check, item, label)
+        probe = component_check(check, item, label)
         if cid is None:
             return None
         self.position += 1
@@ -575,7 +578,7 @@ class _Components:
                         "a status page shows what customers use: list the parts they know, "
                         "and fold finer ones into them (docs/guarantees.md)")
         return Component(cid, name, check.text(item, "description", label), group_id,
-                         self.position, status, note, item.line, hidden, sla)
+                         self.position, status, note, item.line, hidden, sla, probe)
 
     def group(self, item: Node, index: int) -> Group | None:
         check = self.check
@@ -722,6 +725,10 @@ def parse_incident(name: str, rel: str, text: str, site: Site, component_ids: se
         check.error(node.where_value("backfilled"), "'backfilled' must be true or false",
                     "write 'backfilled: true' (yes/no are read as text)")
         backfilled = False
+    automated = node.get("automated", False)
+    if not isinstance(automated, bool):
+        check.error(node.where_value("automated"), "'automated' must be true or false",
+                    "write 'automated: true' (yes/no are read as text)")
     components = _incident_components(check, node, kind, component_ids)
     postmortem_url = _postmortem_url(check, node)
     window = _window(check, node, kind, site)
@@ -741,7 +748,7 @@ def parse_incident(name: str, rel: str, text: str, site: Site, component_ids: se
         return None, check.problems
     return Incident(name[:-3], rel, kind, title, impact, backfilled,  # type: ignore[arg-type]
                     components, updates, window, body.strip("\n"), until,
-                    postmortem_url), check.problems
+                    postmortem_url, automated is True), check.problems
 
 
 def _until(check: FileCheck, node: Node, kind: str, site: Site,

@@ -63,6 +63,29 @@ class Site:
     logo: str = ""
 
 
+CHECK_KINDS = ("http", "tcp", "dns", "tls")
+
+
+@dataclass(frozen=True)
+class Check:
+    """A component's `check:` in components.yaml, as `heliograph probe` runs it."""
+
+    kind: Literal["http", "tcp", "dns", "tls"]
+    target: str  # an http(s) URL; host:port (tcp, tls); a host name (dns)
+    timeout: float = 10.0  # seconds, for the whole check
+    degraded_ms: int | None = None  # slower than this: degraded_performance
+    failures: int = 2  # consecutive failed runs that open an incident
+    successes: int = 1  # consecutive good runs that resolve it (>1: monitoring first)
+    method: str = "GET"
+    status: tuple[int, ...] = ()  # expected HTTP status codes; () means any 2xx
+    body_contains: str = ""
+    json_path: tuple[str, ...] = ()  # keys and list indexes into a JSON body
+    json_equals: str | None = None  # the value at json_path, as JSON text ("ok", 3, true)
+    headers: tuple[tuple[str, str], ...] = ()  # values may name ${PROBE_...} variables
+    warn_days: int = 14  # tls: a certificate expiring sooner is degraded_performance
+    line: int = 0
+
+
 @dataclass(frozen=True)
 class Component:
     id: str
@@ -75,6 +98,7 @@ class Component:
     line: int = 0
     hidden: bool = False  # left off the pages (no page, feed, calendar or badge); in JSON
     sla: str | None = None  # uptime target in percent as written ("99.9"), 0 < x <= 100
+    check: Check | None = None  # what `heliograph probe` measures (docs/probes.md)
 
 
 @dataclass(frozen=True)
@@ -121,6 +145,7 @@ class Incident:
     body: str  # Markdown source
     until: datetime | None = None  # a notice closes by the clock then (UTC)
     postmortem_url: str = ""  # an absolute http(s) URL of a postmortem hosted elsewhere
+    automated: bool = False  # opened by `heliograph probe` (a person may take it over)
 
     @property
     def started_at(self) -> datetime:
