@@ -1,0 +1,115 @@
+"""Probe results in the repository: content/probes/<component>/<YYYY-MM>.csv.
+
+One line per run, appended, never rewritten: `DDTHH:MM:SS,state,ms[,error]` in UTC (the
+month is in the file name), state `u` up, `d` degraded, `x` down. About 20 bytes for a
+good run: a year of 5-minute checks is ~2.1 MB per component before git compresses it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from generator.probes.engine import Result, State
+
+PROBES_DIR = Path("content") / "probes"
+LETTERS: dict[State, str] = {"up": "u", "degraded": "d", "down": "x"}
+STATES: dict[str, State] = {v: k for k, v in LETTERS.items()}
+MAX_ROW = 400  # bytes; a longer line is not one this module wrote
+
+
+@dataclass(frozen=True)
+class Record:
+    at: datetime  # UTC
+    result: Result
+
+
+class StoreError(ValueError):
+    def __init__(self, rel: str, line: int, message: str):
+        super().__init__(message)
+        self.rel, self.line = rel, line
+
+
+def month_file(source: Path, component: str, at: datetime) -> Path:
+    return source / PROBES_DIR / component / f"{at:%Y-%m}.csv"
+
+
+def encode(at: datetime, result: Result) -> str:
+    row = [f"{at.astimezone(UTC):%dT%H:%M:%S}", LETTERS[result.state], str(result.ms)]
+    if result.error:
+        row.append(result.error)
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(row)
+    return out.getvalue()
+
+
+def append(source: Path, component: str, at: datetime, result: Result) -> Path:
+    """Add one line; O_APPEND keeps earlier lines as they are, even if a run is killed."""
+    path = month_file(source, component, at)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_symlink():
+        raise OSError(f"{path} is a link; results are only written to plain files")
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.write(fd, encode(at, result).encode("utf-8"))
+    finally:
+        os.close(fd)
+    return path
+
+
+def read_month(path: Path, rel: str, year: int, month: int) -> Iterator[Record]:
+    """The records of one month file, oldest first; StoreError names a bad line."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        for number, line in enumerate(handle, start=1):
+            if len(line) > MAX_ROW:
+                raise StoreError(rel, number, "the line is too long for a probe result")
+            if not line.strip():
+                continue
+            yield Record(*_decode(line, rel, number, year, month))
+
+
+def _decode(line: str, rel: str, number: int, year: int,
+            month: int) -> tuple[datetime, Result]:
+    try:
+        row = next(csv.reader([line]))
+        stamp, letter, ms = row[:3]
+        day, clock = stamp.split("T")
+        hour, minute, second = (int(p) for p in clock.split(":"))
+        at = datetime(year, month, int(day), hour, minute, second, tzinfo=UTC)
+        state = STATES[letter]
+        if not ms.isdigit() or len(row) > 4:
+            raise ValueError
+        return at, Result(state, int(ms), row[3] if len(row) == 4 else "")
+    except (ValueError, KeyError, StopIteration):
+        raise StoreError(rel, number, "not a probe result (DDTHH:MM:SS,u|d|x,ms[,error])") \
+            from None
+
+
+def month_files(source: Path, component: str) -> list[tuple[Path, int, int]]:
+    """(path, year, month) of a component's files, oldest first."""
+    folder = source / PROBES_DIR / component
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in folder.iterdir():
+        stem = path.name.removesuffix(".csv")
+        if path.name.endswith(".csv") and len(stem) == 7 and stem[4] == "-" and \
+                stem[:4].isdigit() and stem[5:].isdigit() and 1 <= int(stem[5:]) <= 12:
+            found.append((path, int(stem[:4]), int(stem[5:])))
+    return sorted(found, key=lambda f: f[0].name)
+
+
+def latest(source: Path, component: str, count: int) -> list[Record]:
+    """The last `count` records (fewer if there are fewer), oldest first."""
+    records: list[Record] = []
+    for path, year, month in reversed(month_files(source, component)):
+        rel = path.relative_to(source).as_posix()
+        records = list(read_month(path, rel, year, month))[-(count - len(records)):] + records
+        if len(records) >= count:
+            break
+    return records
