@@ -198,6 +198,16 @@ def test_a_human_edit_makes_probe_leave_the_incident_alone(
     probe(root, "2026-11-27T01:20:00Z")
     assert list(incidents(root)) == ["2026-11-27-api-outage.md"]
     assert path.read_text() == edited
+    # Once the person resolves it, the next run of failures opens a new incident.
+    assert main(["resolve", "--source", str(root), "2026-11-27-api-outage",
+                 "--at", "2026-11-27T01:21:00Z"]) == 0
+    server.mode = "ok"
+    probe(root, "2026-11-27T01:25:00Z")
+    server.mode = "fail"
+    probe(root, "2026-11-27T01:30:00Z")
+    assert list(incidents(root)) == ["2026-11-27-api-outage.md"]
+    probe(root, "2026-11-27T01:35:00Z")
+    assert list(incidents(root)) == ["2026-11-27-api-outage-2.md", "2026-11-27-api-outage.md"]
 
 
 def test_two_components_failing_at_once_get_one_incident_each(
