@@ -17,7 +17,6 @@ from generator.errors import ContentError, Problem
 from generator.probes import store
 from generator.probes.engine import (
     MissingSecret,
-    Result,
     Task,
     environment,
     headers_of,
@@ -25,6 +24,7 @@ from generator.probes.engine import (
     run_check,
 )
 from generator.probes.incidents import Incidents
+from generator.probes.store import Result
 
 DEFAULT_JOBS = 8
 DEFAULT_BUDGET = 240.0  # seconds: well inside a 5-minute schedule

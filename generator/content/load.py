@@ -33,6 +33,7 @@ from generator.content.model import (
     Content,
     Group,
     Incident,
+    Measured,
     Site,
     Update,
     Window,
@@ -49,6 +50,7 @@ from generator.content.timeutil import (
 )
 from generator.content.yamlsafe import Node, Seq, YamlError, load_yaml, source_text
 from generator.errors import ContentError, Problem, suggest
+from generator.probes.measured import load_measured
 from generator.site.parallel import fork_map
 from generator.theme.i18n import known_language
 from generator.theme.markup import (
@@ -1061,11 +1063,15 @@ def load_content(source: Path, now: Now, base_url: str | None = None, jobs: int 
         problems += found
         if incident is not None:
             incidents.append(incident)
+    measured: dict[str, Measured] = {}
+    if site is not None:
+        measured, found = load_measured(source, sorted(known), site, pinned)
+        problems += found
     if problems or site is None:
         raise ContentError(problems)
     incidents.sort(key=lambda i: i.slug, reverse=True)
     incidents.sort(key=lambda i: i.sort_time, reverse=True)
-    return Content(site, groups, ungrouped, tuple(incidents))
+    return Content(site, groups, ungrouped, tuple(incidents), tuple(measured.items()))
 
 
 Loaded = tuple[Incident | None, list[Problem]]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import cached_property
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -170,6 +170,37 @@ class Incident:
 
 
 @dataclass(frozen=True)
+class DayMeasure:
+    """One day of a component's probe results (generator/probes/measured.py)."""
+
+    runs: int = 0
+    down: int = 0
+    ms_total: int = 0  # response times of the runs that were not down
+    ms_runs: int = 0
+
+    @property
+    def ms(self) -> int | None:
+        """The day's mean response time (None: no answer that day)."""
+        return self.ms_total // self.ms_runs if self.ms_runs else None
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One component's measurements over the history window, oldest day first."""
+
+    first_day: date
+    days: tuple[DayMeasure, ...]
+
+    @property
+    def runs(self) -> int:
+        return sum(d.runs for d in self.days)
+
+    @property
+    def down(self) -> int:
+        return sum(d.down for d in self.days)
+
+
+@dataclass(frozen=True)
 class Content:
     """Everything a build needs, loaded and validated."""
 
@@ -177,6 +208,8 @@ class Content:
     groups: tuple[Group, ...]
     ungrouped: tuple[Component, ...]
     incidents: tuple[Incident, ...]  # newest first by sort_time, then by slug
+    # Probe results in the history window, for the components that have any.
+    measured: tuple[tuple[str, Measured], ...] = ()
 
     @cached_property
     def components(self) -> tuple[Component, ...]:

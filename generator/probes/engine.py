@@ -18,25 +18,17 @@ import ssl
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import urlsplit
 
 from generator.content.checks import ENV_RE, split_host_port
 from generator.content.model import Check
+from generator.probes.store import Result
 
-State = Literal["up", "degraded", "down"]
 MAX_BODY = 1_000_000  # bytes of a response read for body_contains / json_path
 MAX_ERROR = 200  # characters of an error kept (it is published in incidents)
-USER_AGENT = "heliograph-probe (+https://github.com/heliograph)"
-
-
-@dataclass(frozen=True)
-class Result:
-    state: State
-    ms: int  # time to the answer (or until it failed)
-    error: str = ""  # why it is not up, one line
+USER_AGENT = "heliograph-probe"
 
 
 class MissingSecret(Exception):

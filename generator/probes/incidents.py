@@ -27,8 +27,8 @@ from generator.commands.authoring import (
 from generator.commands.update import append_update
 from generator.content.model import Component, Content, Incident
 from generator.content.timeutil import iso
-from generator.probes.engine import Result, shown_target
-from generator.probes.store import PROBES_DIR, Record
+from generator.probes.engine import shown_target
+from generator.probes.store import PROBES_DIR, Record, Result
 from generator.state.timeline import build_timeline
 
 COMPONENT_STATUS = {"down": "major_outage", "degraded": "degraded_performance"}

@@ -10,17 +10,25 @@ from __future__ import annotations
 import csv
 import io
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Literal
 
-from generator.probes.engine import Result, State
-
+State = Literal["up", "degraded", "down"]
 PROBES_DIR = Path("content") / "probes"
 LETTERS: dict[State, str] = {"up": "u", "degraded": "d", "down": "x"}
 STATES: dict[str, State] = {v: k for k, v in LETTERS.items()}
 MAX_ROW = 400  # bytes; a longer line is not one this module wrote
+
+
+@dataclass(frozen=True)
+class Result:
+    """What one run of a check found."""
+
+    state: State
+    ms: int  # time to the answer (or until it failed)
+    error: str = ""  # why it is not up, one line
 
 
 @dataclass(frozen=True)
@@ -30,13 +38,13 @@ class Record:
 
 
 class StoreError(ValueError):
-    def __init__(self, rel: str, line: int, message: str):
+    def __init__(self, rel: str, line: int | None, message: str):
         super().__init__(message)
         self.rel, self.line = rel, line
 
 
 def month_file(source: Path, component: str, at: datetime) -> Path:
-    return source / PROBES_DIR / component / f"{at:%Y-%m}.csv"
+    return source / PROBES_DIR / component / f"{at.astimezone(UTC):%Y-%m}.csv"
 
 
 def encode(at: datetime, result: Result) -> str:
@@ -62,15 +70,23 @@ def append(source: Path, component: str, at: datetime, result: Result) -> Path:
     return path
 
 
-def read_month(path: Path, rel: str, year: int, month: int) -> Iterator[Record]:
-    """The records of one month file, oldest first; StoreError names a bad line."""
-    with path.open(encoding="utf-8", newline="") as handle:
-        for number, line in enumerate(handle, start=1):
-            if len(line) > MAX_ROW:
-                raise StoreError(rel, number, "the line is too long for a probe result")
-            if not line.strip():
-                continue
-            yield Record(*_decode(line, rel, number, year, month))
+def read_month(source: Path, path: Path, year: int, month: int) -> list[Record]:
+    """The records of one month file, oldest first; StoreError names a bad line. Read like
+    every content file (size limit, no links out of the repository): it may come from a
+    pull request."""
+    from generator.content.load import read_text
+
+    rel = path.relative_to(source).as_posix()
+    text, problems = read_text(path, rel, source)
+    if text is None:
+        raise StoreError(rel, problems[0].line, problems[0].message)
+    records = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        if len(line) > MAX_ROW:
+            raise StoreError(rel, number, "the line is too long for a probe result")
+        if line.strip():
+            records.append(Record(*_decode(line, rel, number, year, month)))
+    return records
 
 
 def _decode(line: str, rel: str, number: int, year: int,
@@ -108,8 +124,7 @@ def latest(source: Path, component: str, count: int) -> list[Record]:
     """The last `count` records (fewer if there are fewer), oldest first."""
     records: list[Record] = []
     for path, year, month in reversed(month_files(source, component)):
-        rel = path.relative_to(source).as_posix()
-        records = list(read_month(path, rel, year, month))[-(count - len(records)):] + records
+        records = read_month(source, path, year, month)[-(count - len(records)):] + records
         if len(records) >= count:
             break
     return records
