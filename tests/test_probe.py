@@ -414,3 +414,41 @@ def test_tls_certificate_expiry(tmp_path: Path, tls_server: int,
     expires = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 10 * 86400))
     assert web[1] == "d" and web[3] == f"the TLS certificate expires in 9 days ({expires})"
     assert rows(root, "relaxed", month)[1][1] == "u"
+
+
+def results_repo(tmp_path: Path, lines: str) -> Path:
+    root = make_repo(tmp_path, "  - id: api\n    name: API\n  - id: web\n    name: Web\n")
+    (root / "content" / "site.yaml").write_text(SITE + "history_days: 3\n")
+    folder = root / "content" / "probes" / "api"
+    folder.mkdir(parents=True)
+    (folder / "2026-11.csv").write_text(lines)
+    return root
+
+
+def test_measured_uptime_and_response_time_charts(tmp_path: Path) -> None:
+    # Days 25, 26 and 27 are shown; the first and last lines fall outside them.
+    root = results_repo(tmp_path, "24T23:59:59,x,1,early\n25T10:00:00,u,100\n25T11:00:00,u,300\n"
+                        "26T10:00:00,x,5000,HTTP 503\n27T10:00:00,d,900,slow\n"
+                        "27T12:00:01,x,1,later\n")
+    out = tmp_path / "out"
+    assert main(["build", "--source", str(root), "--now", "2026-11-27T12:00:00Z",
+                 "--output", str(out), "-q"]) == 0
+    index = (out / "index.html").read_text()
+    # 4 runs, 1 down: 75%; daily means 200 ms, none, 900 ms on a 0-1000 ms scale.
+    assert ('<span class="measured">75.00% measured by automatic checks</span> <svg '
+            'class="spark" viewBox="-1 -1 102 22" width="102" height="22" role="img" '
+            'aria-label="API: mean response time per day, 200 to 900 ms"><path '
+            'd="M0.0 16.0 h0 M100.0 2.0 h0" ') in index
+    assert index.count('class="measured"') == 1  # web has no results: nothing measured
+    page = (out / "components" / "api" / "index.html").read_text()
+    assert '<text x="48" y="14" text-anchor="end">1000 ms</text>' in page
+    assert '<path transform="translate(56 10)" d="M0.0 112.0 h0 M560.0 14.0 h0" ' in page
+    assert "<figure" not in (out / "components" / "web" / "index.html").read_text()
+
+
+def test_a_broken_results_file_is_an_error_with_its_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = results_repo(tmp_path, "25T10:00:00,u,100\n25T10:05:00,up,100\n")
+    assert main(["check", "--source", str(root), "--now", "2026-11-27T12:00:00Z"]) == 1
+    assert "content/probes/api/2026-11.csv:2: error: not a probe result " \
+        "(DDTHH:MM:SS,u|d|x,ms[,error])" in capsys.readouterr().out
