@@ -30,6 +30,11 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(3)
         if mode == "lag":
             time.sleep(0.2)
+        if mode == "evil":  # a status line with control characters
+            self.send_response(500, "bad\x1b[31m\x01 news")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         status = 503 if mode == "fail" else 200
         body = b'{"status": "down"}' if mode == "bad" else b'{"status": "ok", "n": [1, 2]}'
         try:
@@ -452,3 +457,30 @@ def test_a_broken_results_file_is_an_error_with_its_line(
     assert main(["check", "--source", str(root), "--now", "2026-11-27T12:00:00Z"]) == 1
     assert "content/probes/api/2026-11.csv:2: error: not a probe result " \
         "(DDTHH:MM:SS,u|d|x,ms[,error])" in capsys.readouterr().out
+
+
+def test_a_hostile_answer_cannot_break_the_content(
+        tmp_path: Path, server: Server, capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"http://127.0.0.1:{server.server_port}/"
+    root = make_repo(tmp_path, http_component("api", url))
+    server.mode = "evil"
+    probe(root, "2026-11-27T01:00:00Z")
+    assert probe(root, "2026-11-27T01:05:00Z") == 0
+    assert rows(root, "api")[1][3] == "HTTP 500 bad?[31m? news"
+    assert "`HTTP 500 bad?[31m? news`" in incidents(root)["2026-11-27-api-outage.md"]
+    capsys.readouterr()
+    assert main(["check", "--source", str(root), "--now", "2026-11-27T01:06:00Z"]) == 0
+
+
+def test_results_are_never_written_through_a_link(
+        tmp_path: Path, server: Server, capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"http://127.0.0.1:{server.server_port}/"
+    root = make_repo(tmp_path, http_component("api", url))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (root / "content" / "probes").mkdir()
+    (root / "content" / "probes" / "api").symlink_to(elsewhere)
+    assert probe(root, "2026-11-27T01:00:00Z") == 1
+    assert list(elsewhere.iterdir()) == []
+    assert "content/probes/api/2026-11.csv: error: the results file is a link or in a " \
+        "linked folder" in capsys.readouterr().err

@@ -65,10 +65,16 @@ def main(args: argparse.Namespace) -> int:
                 print(f"probe: {component.id}: not run, the run's budget was spent",
                       file=sys.stderr)
             continue
-        store.append(source, component.id, now, result)
+        try:
+            store.append(source, component.id, now, result)
+        except store.StoreError as exc:
+            problems.append(Problem(exc.rel, exc.line, None, str(exc),
+                                    "replace the link with a plain folder"))
+            results[component.id] = None
+            continue
         detail = f" ({result.error})" if result.error else ""
         print(f"{component.id}: {result.state}, {result.ms} ms{detail}")
-    _incidents(source, checked, results, now)
+    problems += _incidents(source, checked, results, now)
     if problems:
         raise ContentError(problems)
     return 0
@@ -81,11 +87,12 @@ def _run(component: Component, deadline: float, now: datetime,
 
 
 def _incidents(source: Path, checked: list[Component], results: dict[str, Result | None],
-               now: datetime) -> None:
+               now: datetime) -> list[Problem]:
     """Open, update or resolve incident files from the stored results."""
     content = load_content(source, now)
     repo = open_repo(source)
     incidents = Incidents(repo, content, now)
+    problems = []
     for component in checked:
         if results.get(component.id) is None:
             continue
@@ -93,11 +100,12 @@ def _incidents(source: Path, checked: list[Component], results: dict[str, Result
         check = component.check
         try:
             history = store.latest(source, component.id, max(check.failures, check.successes))
+            change = incidents.apply(component, history)
         except store.StoreError as exc:
-            raise ContentError([Problem(exc.rel, exc.line, None, str(exc),
-                                        "probe results are written by heliograph probe; "
-                                        "restore the line from git")]) from None
-        change = incidents.apply(component, history)
+            problems.append(Problem(exc.rel, exc.line, None, str(exc), "probe results are "
+                                    "written by heliograph probe; restore them from git"))
+            continue
         if change is not None:
             rel = change.path.relative_to(source).as_posix()
             print(f"{rel}: {change.what}")
+    return problems

@@ -17,6 +17,7 @@ import socket
 import ssl
 import threading
 import time
+import unicodedata
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -25,6 +26,7 @@ from urllib.parse import urlsplit
 from generator.content.checks import ENV_RE, split_host_port
 from generator.content.model import Check
 from generator.probes.store import Result
+from generator.theme.markup import BAD_CHAR_RE
 
 MAX_BODY = 1_000_000  # bytes of a response read for body_contains / json_path
 MAX_ERROR = 200  # characters of an error kept (it is published in incidents)
@@ -65,7 +67,10 @@ def shown_target(check: Check) -> str:
 
 
 def _one_line(text: str) -> str:
-    text = " ".join(text.split())
+    """An error as results and incidents carry it: it may quote a hostile server's words,
+    so characters content files may not hold (and other control characters) go."""
+    text = BAD_CHAR_RE.sub("?", " ".join(text.split()))
+    text = "".join("?" if unicodedata.category(c) == "Cc" else c for c in text)
     return text if len(text) <= MAX_ERROR else text[:MAX_ERROR - 1] + "…"
 
 

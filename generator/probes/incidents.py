@@ -28,7 +28,7 @@ from generator.commands.update import append_update
 from generator.content.model import Component, Content, Incident
 from generator.content.timeutil import iso
 from generator.probes.engine import shown_target
-from generator.probes.store import PROBES_DIR, Record, Result
+from generator.probes.store import PROBES_DIR, Record, Result, inside
 from generator.state.timeline import build_timeline
 
 COMPONENT_STATUS = {"down": "major_outage", "degraded": "degraded_performance"}
@@ -169,7 +169,7 @@ class Incidents:
             self._remember(track, path, data)
         return Change(path, str(values["status"]))
 
-    @staticmethod
-    def _remember(track: Path, path: Path, data: bytes) -> None:
+    def _remember(self, track: Path, path: Path, data: bytes) -> None:
         track.parent.mkdir(parents=True, exist_ok=True)
+        inside(self.repo.source, track)
         track.write_text(f"{path.name} {_sha(data)}\n", encoding="utf-8")

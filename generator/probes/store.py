@@ -47,6 +47,15 @@ def month_file(source: Path, component: str, at: datetime) -> Path:
     return source / PROBES_DIR / component / f"{at.astimezone(UTC):%Y-%m}.csv"
 
 
+def inside(source: Path, path: Path) -> None:
+    """Refuse to write through a link: a folder or file in content/probes that leads out
+    of the repository (or a linked file at all) must not make probe write elsewhere."""
+    if path.is_symlink() or not path.parent.resolve().is_relative_to(source.resolve()):
+        raise StoreError(path.relative_to(source).as_posix(), None, "the results file is a "
+                         "link or in a linked folder; probe writes only plain files in the "
+                         "repository")
+
+
 def encode(at: datetime, result: Result) -> str:
     row = [f"{at.astimezone(UTC):%dT%H:%M:%S}", LETTERS[result.state], str(result.ms)]
     if result.error:
@@ -60,8 +69,7 @@ def append(source: Path, component: str, at: datetime, result: Result) -> Path:
     """Add one line; O_APPEND keeps earlier lines as they are, even if a run is killed."""
     path = month_file(source, component, at)
     path.parent.mkdir(parents=True, exist_ok=True)
-    if path.is_symlink():
-        raise OSError(f"{path} is a link; results are only written to plain files")
+    inside(source, path)
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     try:
         os.write(fd, encode(at, result).encode("utf-8"))
