@@ -9,13 +9,13 @@ grow with them.
 from __future__ import annotations
 
 from bisect import bisect_right
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from generator.content.model import DayMeasure, Measured, Site
 from generator.content.timeutil import day_starts
 from generator.errors import Problem
-from generator.probes.store import StoreError, month_files, read_month
+from generator.probes.store import StoreError, month_files, scan_month
 
 
 def load_measured(source: Path, component_ids: list[str], site: Site,
@@ -24,35 +24,50 @@ def load_measured(source: Path, component_ids: list[str], site: Site,
     zone = site.zone
     today = now.astimezone(zone).date()
     bounds = day_starts(today, site.history_days, zone)
+    bounds[-1] = min(bounds[-1], now + timedelta(seconds=1))  # nothing after now
     first_day = today - timedelta(days=site.history_days - 1)
-    start, end = bounds[0], min(bounds[-1], now + timedelta(seconds=1))
-    first_month = (start.year, start.month)
+    first, last = bounds[0], bounds[-1] - timedelta(seconds=1)
     result: dict[str, Measured] = {}
     problems: list[Problem] = []
     for cid in component_ids:
         counts = [[0, 0, 0, 0] for _ in range(site.history_days)]
         seen = False
         for path, year, month in month_files(source, cid):
-            if (year, month) < first_month or (year, month) > (end.year, end.month):
+            if not (first.year, first.month) <= (year, month) <= (last.year, last.month):
                 continue
             try:
-                records = read_month(source, path, year, month)
+                rows = scan_month(source, path, year, month)
             except StoreError as exc:
                 problems.append(Problem(exc.rel, exc.line, None, str(exc),
                                         "probe results are written by heliograph probe; "
                                         "restore the file from git"))
                 continue
-            for record in records:
-                if not start <= record.at < end:
-                    continue
+            marks = _marks(bounds, year, month)
+            for stamp, letter, ms, _ in rows:
+                index = bisect_right(marks, stamp) - 1
+                if not 0 <= index < len(counts):
+                    continue  # outside the window
                 seen = True
-                day = counts[bisect_right(bounds, record.at) - 1]
+                day = counts[index]
                 day[0] += 1
-                if record.result.state == "down":
+                if letter == "x":
                     day[1] += 1
                 else:
-                    day[2] += record.result.ms
+                    day[2] += int(ms)
                     day[3] += 1
         if seen:
             result[cid] = Measured(first_day, tuple(DayMeasure(*c) for c in counts))
     return result, problems
+
+
+def _marks(bounds: list[datetime], year: int, month: int) -> list[str]:
+    """The window's day boundaries as a month file writes times (DDTHH:MM:SS, UTC), so
+    that lines are placed by comparing text: before the month sorts first, after it
+    last."""
+    marks = []
+    for bound in bounds:
+        utc = bound.astimezone(UTC)
+        marks.append("" if (utc.year, utc.month) < (year, month) else
+                     "~" if (utc.year, utc.month) > (year, month) else
+                     f"{utc:%dT%H:%M:%S}")
+    return marks

@@ -7,9 +7,9 @@ good run: a year of 5-minute checks is ~2.1 MB per component before git compress
 
 from __future__ import annotations
 
-import csv
-import io
 import os
+import re
+from calendar import monthrange
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,7 +19,6 @@ State = Literal["up", "degraded", "down"]
 PROBES_DIR = Path("content") / "probes"
 LETTERS: dict[State, str] = {"up": "u", "degraded": "d", "down": "x"}
 STATES: dict[str, State] = {v: k for k, v in LETTERS.items()}
-MAX_ROW = 400  # bytes; a longer line is not one this module wrote
 
 
 @dataclass(frozen=True)
@@ -56,13 +55,16 @@ def inside(source: Path, path: Path) -> None:
                          "repository")
 
 
+def _field(error: str) -> str:
+    """The error as a CSV field: quoted when it holds a comma or a quote."""
+    return f'"{error.replace(chr(34), 2 * chr(34))}"' if "," in error or '"' in error \
+        else error
+
+
 def encode(at: datetime, result: Result) -> str:
-    row = [f"{at.astimezone(UTC):%dT%H:%M:%S}", LETTERS[result.state], str(result.ms)]
-    if result.error:
-        row.append(result.error)
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerow(row)
-    return out.getvalue()
+    at = at.astimezone(UTC)
+    error = f",{_field(result.error)}" if result.error else ""
+    return f"{at:%dT%H:%M:%S},{LETTERS[result.state]},{result.ms}{error}\n"
 
 
 def append(source: Path, component: str, at: datetime, result: Result) -> Path:
@@ -78,40 +80,57 @@ def append(source: Path, component: str, at: datetime, result: Result) -> Path:
     return path
 
 
-def read_month(source: Path, path: Path, year: int, month: int) -> list[Record]:
-    """The records of one month file, oldest first; StoreError names a bad line. Read like
+# What a results line is (one definition, for the probe and the build alike).
+LINE_RE = re.compile(r'^((?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d),([udx]),'
+                     r'(\d{1,7})(?:,([^",\n]{1,500}|"(?:[^"\n]|""){1,500}"))?$', re.MULTILINE)
+BLANK_RE = re.compile(r"^[ \t]*$", re.MULTILINE)
+FORMAT = "DDTHH:MM:SS,u|d|x,ms[,error]"
+# The line's time as written (DDTHH:MM:SS, UTC: fixed width, so it sorts as time does),
+# state letter, milliseconds and error (CSV-quoted if it was).
+Row = tuple[str, str, str, str]
+
+
+def scan_month(source: Path, path: Path, year: int, month: int) -> list[Row]:
+    """The lines of one month file, in file order; StoreError names a bad line. Read like
     every content file (size limit, no links out of the repository): it may come from a
-    pull request."""
+    pull request. One regular expression runs over the whole text and the rows stay
+    strings: a build reads every line in its window (docs/probes.md)."""
     from generator.content.load import read_text
 
     rel = path.relative_to(source).as_posix()
     text, problems = read_text(path, rel, source)
     if text is None:
         raise StoreError(rel, problems[0].line, problems[0].message)
-    records = []
+    rows: list[Row] = LINE_RE.findall(text)
+    lines = text.count("\n") + 1  # as split("\n") counts them, the blank ones too
+    if len(rows) != lines - len(BLANK_RE.findall(text)):
+        for number, line in enumerate(text.split("\n"), start=1):
+            if line.strip() and not LINE_RE.fullmatch(line):
+                raise StoreError(rel, number, f"not a probe result ({FORMAT})")
+    days = f"{monthrange(year, month)[1]:02d}"
+    if rows and max(rows)[0][:2] > days:
+        late = next(n for n, row in enumerate(rows) if row[0][:2] > days)
+        raise StoreError(rel, _line_of(text, late), f"{year}-{month:02d} has {days} days")
+    return rows
+
+
+def _line_of(text: str, index: int) -> int:
+    """The line number of the index-th non-blank line."""
+    seen = -1
     for number, line in enumerate(text.split("\n"), start=1):
-        if len(line) > MAX_ROW:
-            raise StoreError(rel, number, "the line is too long for a probe result")
-        if line.strip():
-            records.append(Record(*_decode(line, rel, number, year, month)))
-    return records
+        seen += bool(line.strip())
+        if seen == index:
+            return number
+    return 0
 
 
-def _decode(line: str, rel: str, number: int, year: int,
-            month: int) -> tuple[datetime, Result]:
-    try:
-        row = next(csv.reader([line]))
-        stamp, letter, ms = row[:3]
-        day, clock = stamp.split("T")
-        hour, minute, second = (int(p) for p in clock.split(":"))
-        at = datetime(year, month, int(day), hour, minute, second, tzinfo=UTC)
-        state = STATES[letter]
-        if not ms.isdigit() or len(row) > 4:
-            raise ValueError
-        return at, Result(state, int(ms), row[3] if len(row) == 4 else "")
-    except (ValueError, KeyError, StopIteration):
-        raise StoreError(rel, number, "not a probe result (DDTHH:MM:SS,u|d|x,ms[,error])") \
-            from None
+def read_month(source: Path, path: Path, year: int, month: int) -> list[Record]:
+    """The records of one month file, in file order (see scan_month)."""
+    return [Record(datetime(year, month, int(stamp[:2]), int(stamp[3:5]), int(stamp[6:8]),
+                            int(stamp[9:11]), tzinfo=UTC),
+                   Result(STATES[letter], int(ms), error[1:-1].replace('""', '"')
+                          if error.startswith('"') else error))
+            for stamp, letter, ms, error in scan_month(source, path, year, month)]
 
 
 def month_files(source: Path, component: str) -> list[tuple[Path, int, int]]:
