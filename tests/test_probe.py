@@ -451,12 +451,18 @@ def test_measured_uptime_and_response_time_charts(tmp_path: Path) -> None:
     assert "<figure" not in (out / "components" / "web" / "index.html").read_text()
 
 
+@pytest.mark.parametrize(("lines", "message"), [
+    ("25T10:00:00,u,100\n25T10:05:00,up,100\n",
+     "2: error: not a probe result (DDTHH:MM:SS,u|d|x,ms[,error])"),
+    ("25T10:00:00,u,100\n\n25T10:05:00,x,1,\"half quoted\n",
+     "3: error: not a probe result (DDTHH:MM:SS,u|d|x,ms[,error])"),
+    ("25T10:00:00,u,100\n\n31T10:05:00,x,1,late\n", "3: error: 2026-11 has 30 days"),
+])
 def test_a_broken_results_file_is_an_error_with_its_line(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    root = results_repo(tmp_path, "25T10:00:00,u,100\n25T10:05:00,up,100\n")
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], lines: str, message: str) -> None:
+    root = results_repo(tmp_path, lines)
     assert main(["check", "--source", str(root), "--now", "2026-11-27T12:00:00Z"]) == 1
-    assert "content/probes/api/2026-11.csv:2: error: not a probe result " \
-        "(DDTHH:MM:SS,u|d|x,ms[,error])" in capsys.readouterr().out
+    assert f"content/probes/api/2026-11.csv:{message}" in capsys.readouterr().out
 
 
 def test_a_hostile_answer_cannot_break_the_content(
