@@ -90,6 +90,8 @@ def run_check(check: Check, deadline: float, now: datetime,
             outcome.append((f"TLS certificate not valid: {exc.verify_message}", ""))
         except (OSError, http.client.HTTPException, ValueError, KeyError) as exc:
             outcome.append((_describe(exc), ""))
+        except Exception as exc:  # a target must not crash the run: it failed, that's all
+            outcome.append((f"the check failed ({type(exc).__name__})", ""))
 
     # Its own thread, because name resolution (getaddrinfo) takes no timeout: when the
     # deadline passes, the check is over, whatever that thread is still waiting for.
