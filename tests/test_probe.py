@@ -490,3 +490,34 @@ def test_results_are_never_written_through_a_link(
     assert list(elsewhere.iterdir()) == []
     assert "content/probes/api/2026-11.csv: error: the results file is a link or in a " \
         "linked folder" in capsys.readouterr().err
+
+
+def test_a_failing_check_that_gets_worse_updates_the_components_status(
+        tmp_path: Path, server: Server) -> None:
+    url = f"http://127.0.0.1:{server.server_port}/"
+    root = make_repo(tmp_path, http_component("api", url, "degraded_ms: 100"))
+    server.mode = "lag"  # 200 ms: degraded
+    probe(root, "2026-11-27T01:00:00Z")
+    probe(root, "2026-11-27T01:05:00Z")
+    path = root / "content" / "incidents" / "2026-11-27-api-degraded.md"
+    assert "  api: degraded_performance\n" in path.read_text()
+    server.mode = "fail"
+    probe(root, "2026-11-27T01:10:00Z")
+    assert path.read_text().endswith(
+        "  - at: 2026-11-27T01:10:00Z\n    status: investigating\n"
+        f"    message: \"Our automatic check (GET {url}) fails again: `HTTP 503 Service "
+        "Unavailable`. We are investigating.\"\n    components: {api: major_outage}\n---\n")
+    probe(root, "2026-11-27T01:15:00Z")  # the same again: nothing to add
+    assert path.read_text().count("    status: ") == 2
+
+
+def test_automated_is_true_or_false(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_repo(tmp_path, "  - id: api\n    name: API\n")
+    folder = root / "content" / "incidents"
+    folder.mkdir()
+    (folder / "2026-11-27-x.md").write_text(
+        "---\ntitle: X\nautomated: yes\nupdates:\n  - at: 2026-11-27T01:00:00Z\n"
+        "    status: investigating\n    message: M\n---\n")
+    assert main(["check", "--source", str(root), "--now", "2026-11-27T02:00:00Z"]) == 1
+    assert "content/incidents/2026-11-27-x.md:3:12: error: 'automated' must be true or " \
+        "false" in capsys.readouterr().out
