@@ -159,6 +159,13 @@ def parser() -> argparse.ArgumentParser:
                    help="the last build's time (build.json's generated_at)")
     d.add_argument("--now", help="pin 'now' (ISO 8601) instead of the clock")
     d.set_defaults(func=_command("due"))
+    pr = sub.add_parser("probe", parents=[_source()],
+                        help="run the components' checks; open and resolve incidents")
+    pr.add_argument("--now", help="pin 'now' (ISO 8601) instead of the clock")
+    pr.add_argument("--jobs", type=int, metavar="N", help="checks at once (default: 8)")
+    pr.add_argument("--budget", type=float, metavar="SECONDS",
+                    help="the whole run's time limit (default: 240)")
+    pr.set_defaults(func=_command("probe"))
     _author_commands(sub)
     _notify_command(sub)
     return p

@@ -96,6 +96,6 @@ def test_init_defaults_to_the_current_folder(tmp_path: Path, monkeypatch, capsys
 def test_scaffold_workflows_install_this_version() -> None:
     from generator import __version__
 
-    for name in ("publish.yml", "check.yml"):
+    for name in ("publish.yml", "check.yml", "probe.yml"):
         text = (SCAFFOLD / "github" / "workflows" / name).read_text()
         assert f'HELIOGRAPH_VERSION: "{__version__}"' in text, name

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from generator.content.checks import component_check
 from generator.content.model import (
     COMPONENT_STATUSES,
     IMPACTS,
@@ -32,6 +33,7 @@ from generator.content.model import (
     Content,
     Group,
     Incident,
+    Measured,
     Site,
     Update,
     Window,
@@ -48,6 +50,7 @@ from generator.content.timeutil import (
 )
 from generator.content.yamlsafe import Node, Seq, YamlError, load_yaml, source_text
 from generator.errors import ContentError, Problem, suggest
+from generator.probes.measured import load_measured
 from generator.site.parallel import fork_map
 from generator.theme.i18n import known_language
 from generator.theme.markup import (
@@ -88,9 +91,10 @@ SITE_KEYS = (
 # site.yaml cannot multiply a build without limit. Status pages publish a handful.
 MAX_LANGUAGES = 12
 GROUP_KEYS = ("id", "name", "description", "components")
-COMPONENT_KEYS = ("id", "name", "description", "status", "status_note", "hidden", "sla")
+COMPONENT_KEYS = ("id", "name", "description", "status", "status_note", "hidden", "sla",
+                  "check")
 INCIDENT_KEYS = ("title", "type", "impact", "backfilled", "components", "updates", "window",
-                 "until", "postmortem_url")
+                 "until", "postmortem_url", "automated")
 MAX_URL_CHARS = 2000
 UPDATE_KEYS = ("at", "status", "message", "components")
 WINDOW_KEYS = ("start", "end")
@@ -649,6 +653,7 @@ class _Components:
                         "false", "write 'hidden: true' (yes/no are read as text)")
             hidden = False
         sla = _sla(check, item, label)
+        probe = component_check(check, item, label)
         if cid is None:
             return None
         self.position += 1
@@ -657,7 +662,7 @@ class _Components:
                         "a status page shows what customers use: list the parts they know, "
                         "and fold finer ones into them (docs/guarantees.md)")
         return Component(cid, name, check.text(item, "description", label), group_id,
-                         self.position, status, note, item.line, hidden, sla)
+                         self.position, status, note, item.line, hidden, sla, probe)
 
     def group(self, item: Node, index: int) -> Group | None:
         check = self.check
@@ -804,6 +809,10 @@ def parse_incident(name: str, rel: str, text: str, site: Site, component_ids: se
         check.error(node.where_value("backfilled"), "'backfilled' must be true or false",
                     "write 'backfilled: true' (yes/no are read as text)")
         backfilled = False
+    automated = node.get("automated", False)
+    if not isinstance(automated, bool):
+        check.error(node.where_value("automated"), "'automated' must be true or false",
+                    "write 'automated: true' (yes/no are read as text)")
     components = _incident_components(check, node, kind, component_ids)
     postmortem_url = _postmortem_url(check, node)
     window = _window(check, node, kind, site)
@@ -823,7 +832,7 @@ def parse_incident(name: str, rel: str, text: str, site: Site, component_ids: se
         return None, check.problems
     return Incident(name[:-3], rel, kind, title, impact, backfilled,  # type: ignore[arg-type]
                     components, updates, window, body.strip("\n"), until,
-                    postmortem_url), check.problems
+                    postmortem_url, automated is True), check.problems
 
 
 def _until(check: FileCheck, node: Node, kind: str, site: Site,
@@ -1136,11 +1145,15 @@ def load_content(source: Path, now: Now, base_url: str | None = None, jobs: int 
         problems += found
         if incident is not None:
             incidents.append(incident)
+    measured: dict[str, Measured] = {}
+    if site is not None:
+        measured, found = load_measured(source, sorted(known), site, pinned)
+        problems += found
     if problems or site is None:
         raise ContentError(problems)
     incidents.sort(key=lambda i: i.slug, reverse=True)
     incidents.sort(key=lambda i: i.sort_time, reverse=True)
-    return Content(site, groups, ungrouped, tuple(incidents))
+    return Content(site, groups, ungrouped, tuple(incidents), tuple(measured.items()))
 
 
 Loaded = tuple[Incident | None, list[Problem]]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import cached_property
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -72,6 +72,29 @@ class Site:
         return (self.language, *self.translations)
 
 
+CHECK_KINDS = ("http", "tcp", "dns", "tls")
+
+
+@dataclass(frozen=True)
+class Check:
+    """A component's `check:` in components.yaml, as `heliograph probe` runs it."""
+
+    kind: Literal["http", "tcp", "dns", "tls"]
+    target: str  # an http(s) URL; host:port (tcp, tls); a host name (dns)
+    timeout: float = 10.0  # seconds, for the whole check
+    degraded_ms: int | None = None  # slower than this: degraded_performance
+    failures: int = 2  # consecutive failed runs that open an incident
+    successes: int = 1  # consecutive good runs that resolve it (>1: monitoring first)
+    method: str = "GET"
+    status: tuple[int, ...] = ()  # expected HTTP status codes; () means any 2xx
+    body_contains: str = ""
+    json_path: tuple[str, ...] = ()  # keys and list indexes into a JSON body
+    json_equals: str | None = None  # the value at json_path, as JSON text ("ok", 3, true)
+    headers: tuple[tuple[str, str], ...] = ()  # values may name ${PROBE_...} variables
+    warn_days: int = 14  # tls: a certificate expiring sooner is degraded_performance
+    line: int = 0
+
+
 @dataclass(frozen=True)
 class Component:
     id: str
@@ -84,6 +107,7 @@ class Component:
     line: int = 0
     hidden: bool = False  # left off the pages (no page, feed, calendar or badge); in JSON
     sla: str | None = None  # uptime target in percent as written ("99.9"), 0 < x <= 100
+    check: Check | None = None  # what `heliograph probe` measures (docs/probes.md)
 
 
 @dataclass(frozen=True)
@@ -130,6 +154,7 @@ class Incident:
     body: str  # Markdown source
     until: datetime | None = None  # a notice closes by the clock then (UTC)
     postmortem_url: str = ""  # an absolute http(s) URL of a postmortem hosted elsewhere
+    automated: bool = False  # opened by `heliograph probe` (a person may take it over)
 
     @property
     def started_at(self) -> datetime:
@@ -154,6 +179,37 @@ class Incident:
 
 
 @dataclass(frozen=True)
+class DayMeasure:
+    """One day of a component's probe results (generator/probes/measured.py)."""
+
+    runs: int = 0
+    down: int = 0
+    ms_total: int = 0  # response times of the runs that were not down
+    ms_runs: int = 0
+
+    @property
+    def ms(self) -> int | None:
+        """The day's mean response time (None: no answer that day)."""
+        return self.ms_total // self.ms_runs if self.ms_runs else None
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One component's measurements over the history window, oldest day first."""
+
+    first_day: date
+    days: tuple[DayMeasure, ...]
+
+    @property
+    def runs(self) -> int:
+        return sum(d.runs for d in self.days)
+
+    @property
+    def down(self) -> int:
+        return sum(d.down for d in self.days)
+
+
+@dataclass(frozen=True)
 class Content:
     """Everything a build needs, loaded and validated."""
 
@@ -161,6 +217,8 @@ class Content:
     groups: tuple[Group, ...]
     ungrouped: tuple[Component, ...]
     incidents: tuple[Incident, ...]  # newest first by sort_time, then by slug
+    # Probe results in the history window, for the components that have any.
+    measured: tuple[tuple[str, Measured], ...] = ()
 
     @cached_property
     def components(self) -> tuple[Component, ...]:

@@ -17,7 +17,7 @@ from functools import partial
 from itertools import groupby
 from typing import Any
 
-from generator.content.model import Component, Content, Group, Incident, Update
+from generator.content.model import Component, Content, Group, Incident, Measured, Update
 from generator.content.timeutil import iso
 from generator.outputs.context import Context
 from generator.site.parallel import Task
@@ -33,7 +33,7 @@ from generator.state.derive import State
 from generator.state.rules import worst_status
 from generator.state.statuses import schedule
 from generator.state.timeline import CLOSED
-from generator.state.uptime import Day, Uptime, WindowUptime
+from generator.state.uptime import Day, Uptime, WindowUptime, percent
 from generator.theme.i18n import Translator
 from generator.theme.templates import Renderer
 from generator.theme.themes import Theme
@@ -157,6 +157,25 @@ class WindowView:
 
 
 @dataclass(frozen=True)
+class ChartView:
+    """A component's probe results (docs/probes.md): measured uptime and the daily mean
+    response time as SVG path data, a sparkline (100 x 20) and a chart (CHART_W x CHART_H
+    inside its axes); days without an answer are gaps."""
+
+    uptime: str  # the share of runs that were not down, as a percentage
+    runs: int
+    spark: str
+    path: str
+    low: int  # the lowest and highest daily mean, in ms
+    high: int
+    top: int  # the chart's y axis runs from 0 to this many ms
+    first_day: date
+
+
+CHART_W, CHART_H = 560, 140
+
+
+@dataclass(frozen=True)
 class ComponentView:
     component: Component
     status: str
@@ -166,6 +185,7 @@ class ComponentView:
     first_day: date
     windows: tuple[WindowView, ...]  # shortest first
     below: bool = False  # the period's uptime is under the component's `sla`
+    measured: ChartView | None = None  # probe results, when there are any
 
 
 @dataclass(frozen=True)
@@ -303,20 +323,66 @@ def window_views(uptime: Uptime) -> tuple[WindowView, ...]:
                  for w in uptime.windows)
 
 
-def component_view(component: Component, state: State,
-                   by_slug: dict[str, Incident]) -> ComponentView:
+def nice_top(value: int) -> int:
+    """The smallest 1, 2 or 5 times a power of ten that is at least `value` (ms)."""
+    top = 1
+    while True:
+        for step in (1, 2, 5):
+            if top * step >= value:
+                return top * step
+        top *= 10
+
+
+def chart_path(values: Sequence[int | None], width: float, height: float, top: int) -> str:
+    """SVG path data: one point per day, left to right; a day without data breaks the line
+    (a lone day is a dot: a zero-length line with round caps)."""
+    step = width / (len(values) - 1) if len(values) > 1 else 0.0
+    parts: list[str] = []
+    pen_down = False
+    for index, value in enumerate(values):
+        if value is None:
+            pen_down = False
+            continue
+        x = index * step if len(values) > 1 else width / 2
+        y = height - min(value, top) * height / top
+        parts.append(f"{'L' if pen_down else 'M'}{x:.1f} {y:.1f}")
+        if not pen_down:
+            parts.append("h0")  # a lone day still shows
+        pen_down = True
+    return " ".join(parts)
+
+
+def chart_view(measured: Measured) -> ChartView | None:
+    means = [d.ms for d in measured.days]
+    known = [m for m in means if m is not None]
+    runs = measured.runs
+    if not runs:
+        return None
+    high = max(known, default=0)
+    top = nice_top(max(high, 1))
+    return ChartView(percent(10 * measured.down, runs), runs,
+                     chart_path(means, 100, 20, top), chart_path(means, CHART_W, CHART_H, top),
+                     min(known, default=0), high, top, measured.first_day)
+
+
+def component_view(component: Component, state: State, by_slug: dict[str, Incident],
+                   measured: Measured | None = None) -> ComponentView:
     uptime = state.uptime[component.id]
     lengths = tuple(w.days for w in uptime.windows)
     return ComponentView(component, state.component_status[component.id], uptime,
                          bars(uptime.days, by_slug, lengths), len(uptime.days),
                          uptime.days[0].date, window_views(uptime),
-                         component.sla is not None and uptime.below(component.sla))
+                         component.sla is not None and uptime.below(component.sla),
+                         chart_view(measured) if measured is not None else None)
 
 
 def group_views(content: Content, state: State,
                 by_slug: dict[str, Incident]) -> list[GroupView]:
+    measured = dict(content.measured)
+
     def rows(components: tuple[Component, ...]) -> tuple[ComponentView, ...]:
-        return tuple(component_view(c, state, by_slug) for c in components if not c.hidden)
+        return tuple(component_view(c, state, by_slug, measured.get(c.id))
+                     for c in components if not c.hidden)
 
     views = []
     for g in content.groups:
@@ -355,6 +421,7 @@ def page_tasks(ctx: Context, renderer: Renderer) -> list[Task]:
     site = content.site
     components = {c.id: c for c in content.components}
     by_slug = {i.slug: i for i in content.incidents}
+    measured = dict(content.measured)
     views = {i.slug: entry_view(i, state, components) for i in content.incidents}
 
     def entries(items: tuple[Incident, ...]) -> tuple[EntryView, ...]:
@@ -424,7 +491,7 @@ def page_tasks(ctx: Context, renderer: Renderer) -> list[Task]:
         out = {}
         for component in content.listed_components:
             path = component_dir(component.id) + "index.html"
-            row = component_view(component, state, by_slug)
+            row = component_view(component, state, by_slug, measured.get(component.id))
             related = state.by_component.get(component.id, ())
             ahead = tuple(i for i in state.upcoming_maintenance
                           if component.id in i.component_ids)
