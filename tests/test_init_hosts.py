@@ -18,7 +18,8 @@ REPO = Path(__file__).resolve().parent.parent
 COMMON = [".gitignore", "README.md", "content/components.yaml",
           "content/incidents/2026-11-02-delayed-sign-in-emails.md", "content/notify.yaml",
           "content/site.yaml"]
-GITHUB = [".github/pull_request_template.md", ".github/workflows/check.yml"]
+GITHUB = [".github/pull_request_template.md", ".github/workflows/check.yml",
+          ".github/workflows/probe.yml"]
 EXPECTED = {
     "github": COMMON + GITHUB + [".github/workflows/publish.yml"],
     "gitlab": [*COMMON, ".gitlab-ci.yml"],
