@@ -162,6 +162,19 @@ CASES = [
            "'sla' of component 'docs' must be a percentage more than 0 and at most "
            '100, not a list',
            "write the uptime target as a number, e.g. 'sla: 99.9' (no % sign)"),
+    # A component or group without a valid id is not built: its description is not read.
+    Pinned("component-bad-id-hides-description",
+           {"components.yaml": COMPONENTS.replace(
+               "id: docs\n    name: Docs", "id: Docs\n    name: Docs\n    description: [a]")},
+           'content/components.yaml:10:9',
+           "component id 'Docs' is not a valid id",
+           "ids become URLs: use lowercase letters, digits and single '-' (for example 'docs')"),
+    Pinned("group-bad-id-hides-description",
+           {"components.yaml": COMPONENTS.replace(
+               "id: core\n    name: Core", "id: 7 up\n    name: Core\n    description: [a]")},
+           'content/components.yaml:2:9',
+           "group id '7 up' is not a valid id",
+           "ids become URLs: use lowercase letters, digits and single '-' (for example '7-up')"),
     Pinned("group-no-name", {"components.yaml": COMPONENTS.replace("    name: Core\n", "")},
            'content/components.yaml:2:5',
            "group 'core' has no 'name'",
