@@ -14,7 +14,7 @@ Why not a schema library: docs/deciding.md ("Content validation: our own field t
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
@@ -70,8 +70,13 @@ class Field:
     hint: str = ""  # pattern, url: the hint
 
 
-def keys(table: tuple[Field, ...]) -> tuple[str, ...]:
-    return tuple(f.key for f in table)
+class Table:
+    """Every key a mapping may have, in the order hints list them; made once, read for
+    every mapping (tens of thousands in a large site)."""
+
+    def __init__(self, *fields: Field):
+        self.keys = tuple(f.key for f in fields)
+        self.read = tuple(f for f in fields if f.read is not None)
 
 
 @dataclass
@@ -89,18 +94,18 @@ class FileCheck:
     def ok(self) -> bool:
         return not any(p.severity == "error" for p in self.problems)
 
-    def allowed(self, node: Node, table: tuple[Field, ...], what: str) -> None:
-        self.unknown_keys(node, keys(table), what)
+    def allowed(self, node: Node, table: Table, what: str) -> None:
+        """Refuse the keys `table` does not name; a near miss is taken for a typo."""
+        self.unknown_keys(node, table.keys, what)
 
-    def fields(self, node: Node, table: tuple[Field, ...], label: str, zone: tzinfo = UTC,
-               skip: Iterable[str] = ()) -> dict[str, Any]:
+    def fields(self, node: Node, table: Table, label: str, zone: tzinfo = UTC,
+               skip: tuple[str, ...] = ()) -> dict[str, Any]:
         """The values of the keys of `table` that have a reader (problems recorded, and a
         safe value in their place); `label` names the mapping in messages."""
-        return {f.key: f.read(self, node, f, label, zone) for f in table
-                if f.read is not None and f.key not in skip}
+        return {f.key: f.read(self, node, f, label, zone) for f in table.read  # type: ignore[misc]
+                if f.key not in skip}
 
-    def unknown_keys(self, node: Node, allowed: Iterable[str], what: str) -> None:
-        allowed = tuple(allowed)
+    def unknown_keys(self, node: Node, allowed: tuple[str, ...], what: str) -> None:
         for key in node:
             if key in allowed:
                 continue
@@ -261,7 +266,7 @@ def percentage(check: FileCheck, node: Node, f: Field, label: str, zone: tzinfo)
 
 # --- the tables: every key each mapping may have, in the order hints list them ----------
 
-SITE_FIELDS = (
+SITE_FIELDS = Table(
     Field("title", text, required=True),
     Field("base_url"),  # may come from --base-url instead
     Field("timezone", text, default="UTC"),  # then looked up in the time zone database
@@ -276,14 +281,14 @@ SITE_FIELDS = (
           hint="write it like '#1f6feb' (quoted, because # starts a YAML comment)"),
     Field("logo", text),  # then read as the theme reads it
 )
-COMPONENTS_FILE_FIELDS = (Field("groups"), Field("components"))
-GROUP_FIELDS = (
+COMPONENTS_FILE_FIELDS = Table(Field("groups"), Field("components"))
+GROUP_FIELDS = Table(
     Field("id"),  # unique across groups and components
     Field("name", text, required=True),
     Field("description", text),
     Field("components"),
 )
-COMPONENT_FIELDS = (
+COMPONENT_FIELDS = Table(
     Field("id"),
     Field("name", text, required=True),
     Field("description", text),
@@ -292,7 +297,7 @@ COMPONENT_FIELDS = (
     Field("hidden", flag),
     Field("sla", percentage),
 )
-INCIDENT_FIELDS = (
+INCIDENT_FIELDS = Table(
     Field("title", text, required=True),
     Field("type", choice, default="incident", choices=TYPES, noun="type"),
     Field("impact", choice, choices=IMPACTS, noun="impact"),  # then checked against type
@@ -304,10 +309,11 @@ INCIDENT_FIELDS = (
     Field("postmortem_url", url, hint="give the full address of the postmortem, e.g. "
           "https://blog.example.com/2026/11/api-outage"),
 )
-UPDATE_FIELDS = (
+UPDATE_FIELDS = Table(
     Field("at", timestamp, required=True),
     Field("status"),  # by type
     Field("message", text, required=True),
     Field("components"),
 )
-WINDOW_FIELDS = (Field("start", timestamp, required=True), Field("end", timestamp, required=True))
+WINDOW_FIELDS = Table(Field("start", timestamp, required=True),
+                      Field("end", timestamp, required=True))

@@ -32,7 +32,6 @@ from generator.content.fields import (
     WINDOW_FIELDS,
     FileCheck,
     Where,
-    keys,
     kind_of,
     url_problem,
 )
@@ -86,7 +85,7 @@ ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 SLUG_RE = re.compile(r"[a-z0-9][a-z0-9_-]*")
 LANGUAGE_RE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 # What `heliograph update` may write in an update, in the order it writes the keys.
-UPDATE_KEYS = keys(UPDATE_FIELDS)
+UPDATE_KEYS = UPDATE_FIELDS.keys
 
 
 def _regular_file(path: Path, rel: str, root: Path | None) -> Problem | None:
