@@ -76,7 +76,7 @@ class Table:
 
     def __init__(self, *fields: Field):
         self.keys = tuple(f.key for f in fields)
-        self.read = tuple(f for f in fields if f.read is not None)
+        self.read = tuple((f, f.read) for f in fields if f.read is not None)
 
 
 @dataclass
@@ -102,7 +102,7 @@ class FileCheck:
                skip: tuple[str, ...] = ()) -> dict[str, Any]:
         """The values of the keys of `table` that have a reader (problems recorded, and a
         safe value in their place); `label` names the mapping in messages."""
-        return {f.key: f.read(self, node, f, label, zone) for f in table.read  # type: ignore[misc]
+        return {f.key: read(self, node, f, label, zone) for f, read in table.read
                 if f.key not in skip}
 
     def unknown_keys(self, node: Node, allowed: tuple[str, ...], what: str) -> None:
@@ -174,15 +174,16 @@ def pattern(check: FileCheck, node: Node, f: Field, label: str, zone: tzinfo) ->
 
 def choice(check: FileCheck, node: Node, f: Field, label: str, zone: tzinfo) -> str | None:
     """One of `choices`; `default` when absent or unknown."""
+    default: str | None = f.default
     if f.key not in node:
-        return f.default
+        return default
     value = node[f.key]
     name = source_text(value)
     if name not in f.choices:
         shown = name if name is not None else kind_of(value)
         hint = suggest(str(shown), f.choices) or f"use one of: {', '.join(f.choices)}"
         check.error(node.where_value(f.key), f"unknown {f.noun} '{shown}'", hint)
-        return f.default
+        return default
     return name
 
 
