@@ -8,7 +8,7 @@ a mapping by its table; `FileCheck.allowed` refuses keys the table does not name
 the type, a window on the type, component ids on components.yaml) have no reader here:
 the loader (load.py) reads them itself.
 
-Why not a schema library: docs/deciding.md ("Content validation: our own field tables").
+Why not a schema library: docs/decisions.md ("Content validation: our own field tables").
 """
 
 from __future__ import annotations
