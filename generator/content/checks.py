@@ -16,7 +16,7 @@ from generator.content.model import CHECK_KINDS, Check
 from generator.content.yamlsafe import Node, Seq, source_text
 
 if TYPE_CHECKING:
-    from generator.content.load import FileCheck
+    from generator.content.fields import FileCheck
 
 COMMON_KEYS = ("timeout", "degraded_ms", "failures", "successes")
 HTTP_KEYS = ("method", "status", "body_contains", "json_path", "json_equals", "headers")
@@ -91,9 +91,9 @@ def _target(check: FileCheck, node: Node, kind: str, what: str) -> str | None:
     if text is None:
         return None
     if kind == "http":
-        from generator.content.load import _url_problem
+        from generator.content.fields import url_problem
 
-        if problem := _url_problem(text):
+        if problem := url_problem(text):
             check.error(node.where_value(kind), f"'http' of {what} {problem}",
                         "write the full URL, e.g. 'http: https://api.example.com/health'")
             return None

@@ -13,22 +13,34 @@ import re
 import shlex
 import stat
 import unicodedata
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, tzinfo
-from decimal import Decimal, InvalidOperation
 from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from generator.content.checks import component_check
+from generator.content.fields import (
+    BAD_CHAR_HINT,
+    COMPONENT_FIELDS,
+    COMPONENTS_FILE_FIELDS,
+    GROUP_FIELDS,
+    INCIDENT_FIELDS,
+    MAX_URL_CHARS,
+    NOWHERE,
+    SITE_FIELDS,
+    UPDATE_FIELDS,
+    WINDOW_FIELDS,
+    FileCheck,
+    Where,
+    kind_of,
+    url_problem,
+)
 from generator.content.model import (
     COMPONENT_STATUSES,
-    IMPACTS,
     INCIDENT_STATUSES,
     MAINTENANCE_STATUSES,
-    TYPES,
     Component,
     Content,
     Group,
@@ -45,7 +57,6 @@ from generator.content.timeutil import (
     TimeError,
     dst_ambiguity,
     get_zone,
-    parse_timestamp,
     resolve_now,
 )
 from generator.content.yamlsafe import Node, Seq, YamlError, load_yaml, source_text
@@ -77,120 +88,11 @@ MAX_COMPONENT_DAYS = 100_000  # components x history_days
 ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 SLUG_RE = re.compile(r"[a-z0-9][a-z0-9_-]*")
 LANGUAGE_RE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
-COLOR_RE = re.compile(r"#[0-9a-fA-F]{6}")
-BAD_CHAR_HINT = "remove it; it is invisible and feeds cannot carry it"
-TIME_HINT = ("write an ISO 8601 time such as 2026-05-11T14:02:00Z, or without 'Z' for the "
-             "site's time zone")
-
-SITE_KEYS = (
-    "title", "base_url", "timezone", "language", "languages", "description", "theme",
-    "history_days", "feed_entries", "history_page_size", "brand_color", "logo",
-    "email_signup_url",
-)
+# What `heliograph update` may write in an update, in the order it writes the keys.
+UPDATE_KEYS = UPDATE_FIELDS.keys
 # Each language is the whole site again (pages, feeds, calendars, badges): a bound, so a
 # site.yaml cannot multiply a build without limit. Status pages publish a handful.
 MAX_LANGUAGES = 12
-GROUP_KEYS = ("id", "name", "description", "components")
-COMPONENT_KEYS = ("id", "name", "description", "status", "status_note", "hidden", "sla",
-                  "check")
-INCIDENT_KEYS = ("title", "type", "impact", "backfilled", "components", "updates", "window",
-                 "until", "postmortem_url", "automated")
-MAX_URL_CHARS = 2000
-UPDATE_KEYS = ("at", "status", "message", "components")
-WINDOW_KEYS = ("start", "end")
-
-Where = tuple[int | None, int | None]  # 1-based line and column; None when unknown
-NOWHERE: Where = (None, None)
-
-
-def _kind_of(value: Any) -> str:
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, bool):
-        return f"the yes/no value {str(value).lower()}"
-    return "empty" if value is None else "text"
-
-
-@dataclass
-class FileCheck:
-    """Collects the problems of one file."""
-
-    path: str
-    problems: list[Problem] = field(default_factory=list)
-    # (mapping, key) pairs that an unknown key looks like a typo of: already reported.
-    typos: set[tuple[int, str]] = field(default_factory=set)
-
-    def error(self, where: Where, message: str, hint: str = "") -> None:
-        self.problems.append(Problem(self.path, where[0], where[1], message, hint))
-
-    def ok(self) -> bool:
-        return not any(p.severity == "error" for p in self.problems)
-
-    def unknown_keys(self, node: Node, allowed: Iterable[str], what: str) -> None:
-        allowed = tuple(allowed)
-        for key in node:
-            if key in allowed:
-                continue
-            name = source_text(key) or str(key)
-            hint = suggest(name, allowed)
-            if hint:
-                self.typos.add((id(node), hint.split("'")[1]))
-            self.error(node.where(key), f"unknown key '{name}' in {what}",
-                       hint or f"allowed keys: {', '.join(allowed)}")
-
-    def missing(self, node: Node, key: str, message: str, hint: str) -> None:
-        """Report a missing key, unless a misspelling of it was already reported."""
-        if (id(node), key) not in self.typos:
-            self.error(node.where(key), message, hint)
-
-    def text(self, node: Node, key: str, what: str, required: bool = False) -> str:
-        if key not in node:
-            if required:
-                self.missing(node, key, f"{what} has no '{key}'", f"add '{key}: ...'")
-            return ""
-        value = node[key]
-        text = source_text(value)
-        if text is None and value is not None:
-            hint = (f"quote it: {key}: \"{str(value).lower()}\"" if isinstance(value, bool)
-                    else f"write {key} as one line of text (quote it if it contains ': ')")
-            self.error(node.where_value(key), f"'{key}' of {what} must be text, not "
-                       f"{_kind_of(value)}", hint)
-            return ""
-        text = (text or "").strip()
-        bad = BAD_CHAR_RE.search(text)
-        if bad:
-            self.error(node.where_value(key), f"'{key}' of {what} contains the character "
-                       f"U+{ord(bad.group()):04X}, which text may not contain", BAD_CHAR_HINT)
-            return ""
-        if required and not text:
-            self.error(node.where(key), f"'{key}' of {what} is empty", f"write a {key}")
-        return text
-
-    def choice(self, node: Node, key: str, choices: tuple[str, ...], what: str) -> str | None:
-        if key not in node:
-            return None
-        value = node[key]
-        name = source_text(value)
-        if name not in choices:
-            shown = name if name is not None else _kind_of(value)
-            hint = suggest(str(shown), choices) or f"use one of: {', '.join(choices)}"
-            self.error(node.where_value(key), f"unknown {what} '{shown}'", hint)
-            return None
-        return name
-
-    def timestamp(self, node: Node, key: str, zone: tzinfo, what: str) -> datetime | None:
-        if key not in node:
-            self.missing(node, key, f"{what} has no '{key}'",
-                         f"add '{key}: 2026-05-11T14:02:00Z' (ISO 8601)")
-            return None
-        value = node[key]
-        try:
-            return parse_timestamp(source_text(value) or value, zone)
-        except TimeError as exc:
-            self.error(node.where_value(key), f"'{key}' of {what}: {exc}", TIME_HINT)
-            return None
 
 
 def _regular_file(path: Path, rel: str, root: Path | None) -> Problem | None:
@@ -273,31 +175,15 @@ def _mapping(check: FileCheck, data: Any, what: str, hint: str, line: int = 1) -
         check.error((line, None), f"{what} is empty", hint)
     else:
         check.error((getattr(data, "line", line), None),
-                    f"{what} must be a mapping of keys to values, not {_kind_of(data)}",
+                    f"{what} must be a mapping of keys to values, not {kind_of(data)}",
                     "write 'key: value' lines, for example 'title: ...'")
     return None
 
 
 # --- site.yaml ---------------------------------------------------------------------------
 
-def _url_problem(url: str) -> str:
-    """What is wrong with an absolute http(s) URL given in content ('' if nothing)."""
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
-    except ValueError:
-        return "is not a valid URL"
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return "is not an absolute http(s) URL"
-    if any(ch.isspace() for ch in url):
-        return "contains a space"
-    if parts.username or parts.password:
-        return "contains a user name or password"
-    return ""
-
-
-def _base_url_problem(url: str) -> str:
-    if problem := _url_problem(url):
+def _baseurl_problem(url: str) -> str:
+    if problem := url_problem(url):
         return problem
     parts = urlsplit(url)
     if parts.query or parts.fragment or "?" in url or "#" in url:
@@ -322,10 +208,10 @@ def _read_site(source: Path, base_url: str | None, check: FileCheck,
                     "add at least 'title: My Status' and 'base_url: https://...'")
     if node is None:
         return None
-    check.unknown_keys(node, SITE_KEYS, "site.yaml")
-    title = check.text(node, "title", "site.yaml", required=True)
+    check.allowed(node, SITE_FIELDS, "site.yaml")
+    value = check.fields(node, SITE_FIELDS, "site.yaml")
     url = _site_url(check, node, base_url)
-    tz_name = check.text(node, "timezone", "site.yaml") or "UTC"
+    tz_name = value["timezone"]
     try:
         zone = get_zone(tz_name)
     except TimeError as exc:
@@ -334,25 +220,11 @@ def _read_site(source: Path, base_url: str | None, check: FileCheck,
         check.error(node.where_value("timezone"), str(exc), hint)
         tz_name, zone = "UTC", get_zone("UTC")
     languages = _languages(check, node)
-    theme = check.text(node, "theme", "site.yaml") or "default"
-    logo = check.text(node, "logo", "site.yaml")
+    theme, logo = value["theme"], value["logo"]
     if not _check_theme(check, node, source, theme, languages, logo):
         languages = languages[:1]  # the problems are reported; the build stops anyway
     language, translations = languages[0][0], tuple(code for code, _ in languages[1:])
-    brand = check.text(node, "brand_color", "site.yaml")
-    if brand and not COLOR_RE.fullmatch(brand):
-        check.error(node.where_value("brand_color"), f"brand_color '{brand}' is not a #rrggbb "
-                    "colour", "write it like '#1f6feb' (quoted, because # starts a YAML comment)")
-
-    def positive(key: str, default: int, limit: int) -> int:
-        value = node.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= limit:
-            check.error(node.where_value(key), f"{key} must be a whole number from 1 to {limit}",
-                        f"for example '{key}: {default}'")
-            return default
-        return int(value)
-
-    history_days = positive("history_days", 90, 3650)
+    history_days = value["history_days"]
     if components * history_days > MAX_COMPONENT_DAYS:
         most = MAX_COMPONENT_DAYS // components
         check.error(node.where_value("history_days"), f"history_days {history_days} is too "
@@ -361,19 +233,19 @@ def _read_site(source: Path, base_url: str | None, check: FileCheck,
                     "component-days in all (docs/guarantees.md)")
         history_days = most
     return Site(
-        title=title,
+        title=value["title"],
         base_url=url,
         timezone=tz_name,
         zone=zone,
         language=language,
         translations=translations,
-        description=check.text(node, "description", "site.yaml"),
-        theme=theme,
+        description=value["description"],
+        theme=value["theme"],
         history_days=history_days,
-        feed_entries=positive("feed_entries", 50, 10000),
-        history_page_size=positive("history_page_size", 25, 1000),
-        brand_color=brand,
-        logo=logo,
+        feed_entries=value["feed_entries"],
+        history_page_size=value["history_page_size"],
+        brand_color=value["brand_color"],
+        logo=value["logo"],
         email_signup_url=_signup_url(check, node),
     )
 
@@ -387,7 +259,7 @@ def _signup_url(check: FileCheck, node: Node) -> str:
     url = check.text(node, "email_signup_url", "site.yaml")
     if not url or MAILTO_RE.fullmatch(url):
         return url
-    problem = _url_problem(url)
+    problem = url_problem(url)
     if not problem and len(url) > MAX_URL_CHARS:
         problem = f"is longer than {MAX_URL_CHARS:,} characters"
     if problem:
@@ -410,7 +282,7 @@ def _languages(check: FileCheck, node: Node) -> list[tuple[str, Where]]:
     hint = "write it like 'languages: [en, de]'; the first is published at the root"
     if not isinstance(value, Seq) or not value:
         check.error(node.where_value("languages"), "'languages' must be a list of language "
-                    f"codes, not {'an empty list' if isinstance(value, Seq) else _kind_of(value)}",
+                    f"codes, not {'an empty list' if isinstance(value, Seq) else kind_of(value)}",
                     hint)
         return fallback
     if len(value) > MAX_LANGUAGES:
@@ -422,7 +294,7 @@ def _languages(check: FileCheck, node: Node) -> list[tuple[str, Where]]:
         code, where = source_text(item), value.where(index)
         if code is None:
             check.error(where, f"each of 'languages' must be a language code, not "
-                        f"{_kind_of(item)}", "quote it: \"no\"" if isinstance(item, bool)
+                        f"{kind_of(item)}", "quote it: \"no\"" if isinstance(item, bool)
                         else hint)
             continue
         code = code.strip()
@@ -506,7 +378,7 @@ def _relative(source: Path, file: str) -> str:
 def _site_url(check: FileCheck, node: Node, override: str | None) -> str:
     url = override if override is not None else check.text(node, "base_url", "site.yaml")
     url = url or "http://localhost/"
-    problem = _base_url_problem(url)
+    problem = _baseurl_problem(url)
     if problem:
         hint = "write it like https://status.example.com/ (a folder URL may follow the host)"
         if override is not None:
@@ -607,7 +479,7 @@ class _Components:
         if text is None:
             shown = str(value).lower() if isinstance(value, bool) else ""
             hint = f"quote it: id: \"{shown}\"" if shown else "add 'id: short-name' ([a-z0-9-])"
-            check.error(item.where_value("id"), f"{what} id must be text, not {_kind_of(value)}",
+            check.error(item.where_value("id"), f"{what} id must be text, not {kind_of(value)}",
                         hint)
             return None
         if not ID_RE.fullmatch(text):
@@ -628,7 +500,7 @@ class _Components:
             return []
         if not isinstance(value, Seq):
             self.check.error(parent.where_value(key), f"'{key}' must be a list, not "
-                             f"{_kind_of(value)}", f"write each {what} as a '- id: ...' item")
+                             f"{kind_of(value)}", f"write each {what} as a '- id: ...' item")
             return []
         result = []
         for index, item in enumerate(value):
@@ -636,23 +508,16 @@ class _Components:
                 result.append(item)
             else:
                 self.check.error(value.where(index), f"each {what} must be a mapping, not "
-                                 f"{_kind_of(item)}", "write '- id: ...' followed by 'name: ...'")
+                                 f"{kind_of(item)}", "write '- id: ...' followed by 'name: ...'")
         return result
 
     def component(self, item: Node, group_id: str | None) -> Component | None:
         check = self.check
-        check.unknown_keys(item, COMPONENT_KEYS, "a component")
+        check.allowed(item, COMPONENT_FIELDS, "a component")
         cid = self.claim_id(item, "component")
         label = f"component '{cid}'" if cid else "a component"
-        name = check.text(item, "name", label, required=True)
-        status = check.choice(item, "status", COMPONENT_STATUSES, "component status")
-        note = check.text(item, "status_note", label)
-        hidden = item.get("hidden", False)
-        if not isinstance(hidden, bool):
-            check.error(item.where_value("hidden"), f"'hidden' of {label} must be true or "
-                        "false", "write 'hidden: true' (yes/no are read as text)")
-            hidden = False
-        sla = _sla(check, item, label)
+        # Without a valid id there is no component to describe: its description waits.
+        value = check.fields(item, COMPONENT_FIELDS, label, skip=() if cid else ("description",))
         probe = component_check(check, item, label)
         if cid is None:
             return None
@@ -661,15 +526,16 @@ class _Components:
             check.error(item.where("id"), f"more than {MAX_COMPONENTS:,} components",
                         "a status page shows what customers use: list the parts they know, "
                         "and fold finer ones into them (docs/guarantees.md)")
-        return Component(cid, name, check.text(item, "description", label), group_id,
-                         self.position, status, note, item.line, hidden, sla, probe)
+        return Component(cid, value["name"], value["description"], group_id, self.position,
+                         value["status"], value["status_note"], item.line, value["hidden"],
+                         value["sla"], probe)
 
     def group(self, item: Node, index: int) -> Group | None:
         check = self.check
-        check.unknown_keys(item, GROUP_KEYS, "a group")
+        check.allowed(item, GROUP_FIELDS, "a group")
         gid = self.claim_id(item, "group")
         label = f"group '{gid}'" if gid else "a group"
-        name = check.text(item, "name", label, required=True)
+        value = check.fields(item, GROUP_FIELDS, label, skip=() if gid else ("description",))
         if "components" not in item:
             check.missing(item, "components", f"{label} has no 'components'",
                           "list its components under 'components:'")
@@ -677,27 +543,8 @@ class _Components:
                                self.items(item, "components", "component")) if c]
         if gid is None:
             return None
-        return Group(gid, name, check.text(item, "description", label), index,
-                     tuple(members), item.line)
-
-
-def _sla(check: FileCheck, item: Node, label: str) -> str | None:
-    """`sla:` an uptime target in percent, more than 0 and at most 100 (99.9, 99.95)."""
-    if "sla" not in item:
-        return None
-    value = item["sla"]
-    text = source_text(value) if not isinstance(value, bool) else None
-    try:
-        number = Decimal(text.strip()) if text is not None else None
-    except InvalidOperation:
-        number = None
-    if number is None or not number.is_finite() or not 0 < number <= 100:
-        shown = f"'{text}'" if text is not None else _kind_of(value)
-        check.error(item.where_value("sla"), f"'sla' of {label} must be a percentage more "
-                    f"than 0 and at most 100, not {shown}", "write the uptime target as a "
-                    "number, e.g. 'sla: 99.9' (no % sign)")
-        return None
-    return format(number.normalize(), "f")
+        return Group(gid, value["name"], value["description"], index, tuple(members),
+                     item.line)
 
 
 def load_components(source: Path) -> tuple[tuple[Group, ...], tuple[Component, ...], list[Problem]]:
@@ -717,7 +564,7 @@ def load_components(source: Path) -> tuple[tuple[Group, ...], tuple[Component, .
     node = _mapping(check, data, "components.yaml", "")
     if node is None:
         return (), (), check.problems
-    check.unknown_keys(node, ("groups", "components"), "components.yaml")
+    check.allowed(node, COMPONENTS_FILE_FIELDS, "components.yaml")
     reader = _Components(check)
     groups = [g for index, item in enumerate(reader.items(node, "groups", "group"), start=1)
               if (g := reader.group(item, index)) is not None]
@@ -794,27 +641,16 @@ def parse_incident(name: str, rel: str, text: str, site: Site, component_ids: se
                     "add 'title:' and 'updates:' between the '---' lines", line=2)
     if node is None:
         return None, check.problems
-    check.unknown_keys(node, INCIDENT_KEYS, "the front matter")
-    title = check.text(node, "title", "the incident", required=True)
-    kind = check.choice(node, "type", TYPES, "type") or "incident"
-    impact = check.choice(node, "impact", IMPACTS, "impact")
+    check.allowed(node, INCIDENT_FIELDS, "the front matter")
+    value = check.fields(node, INCIDENT_FIELDS, "the incident")
+    kind, impact, backfilled = value["type"], value["impact"], value["backfilled"]
     if impact == "maintenance" and kind != "maintenance":
         check.error(node.where_value("impact"), "impact 'maintenance' is only for type "
                     "maintenance", "use none, minor, major or critical")
     if kind == "notice" and impact not in (None, "none"):
         check.error(node.where_value("impact"), "a notice has impact 'none'",
                     "remove 'impact', or make it an incident")
-    backfilled = node.get("backfilled", False)
-    if not isinstance(backfilled, bool):
-        check.error(node.where_value("backfilled"), "'backfilled' must be true or false",
-                    "write 'backfilled: true' (yes/no are read as text)")
-        backfilled = False
-    automated = node.get("automated", False)
-    if not isinstance(automated, bool):
-        check.error(node.where_value("automated"), "'automated' must be true or false",
-                    "write 'automated: true' (yes/no are read as text)")
-    components = _incident_components(check, node, kind, component_ids)
-    postmortem_url = _postmortem_url(check, node)
+    components = _component_statuses(check, node, kind, component_ids, "the front matter")
     window = _window(check, node, kind, site)
     render = partial(_render_check, check, RenderBudget(), md or Markdown())
     updates = _updates(check, node, kind, site, now, component_ids, render)
@@ -830,9 +666,9 @@ def parse_incident(name: str, rel: str, text: str, site: Site, component_ids: se
            "the body (the Markdown below the front matter)")
     if not check.ok():
         return None, check.problems
-    return Incident(name[:-3], rel, kind, title, impact, backfilled,  # type: ignore[arg-type]
-                    components, updates, window, body.strip("\n"), until,
-                    postmortem_url, automated is True), check.problems
+    return Incident(name[:-3], rel, kind, value["title"], impact, backfilled, components,
+                    updates, window, body.strip("\n"), until,
+                    value["postmortem_url"], value["automated"]), check.problems
 
 
 def _until(check: FileCheck, node: Node, kind: str, site: Site,
@@ -858,27 +694,6 @@ def _until(check: FileCheck, node: Node, kind: str, site: Site,
                         f"after the notice ended ('until': {_utc(until)})",
                         "move 'until' later, or declare a new notice")
     return until
-
-
-def _postmortem_url(check: FileCheck, node: Node) -> str:
-    """`postmortem_url:` a page elsewhere (a blog post, a document): absolute http(s)."""
-    url = check.text(node, "postmortem_url", "the incident")
-    if not url:
-        return ""
-    problem = _url_problem(url)
-    if not problem and len(url) > MAX_URL_CHARS:
-        problem = f"is longer than {MAX_URL_CHARS:,} characters"
-    if problem:
-        check.error(node.where_value("postmortem_url"), f"postmortem_url '{url[:200]}' "
-                    f"{problem}", "give the full address of the postmortem, e.g. "
-                    "https://blog.example.com/2026/11/api-outage")
-        return ""
-    return url
-
-
-def _incident_components(check: FileCheck, node: Node, kind: str,
-                         known: set[str] | None) -> tuple[tuple[str, str], ...]:
-    return _component_statuses(check, node, kind, known, "the front matter")
 
 
 def _update_components(check: FileCheck, item: Node, kind: str, status: str | None,
@@ -908,7 +723,7 @@ def _component_statuses(check: FileCheck, node: Node, kind: str, known: set[str]
         return ()
     if not isinstance(value, Node):
         check.error(node.where_value("components"), f"'components' of {what} must map "
-                    f"component ids to statuses, not be {_kind_of(value)}",
+                    f"component ids to statuses, not be {kind_of(value)}",
                     "write for example 'components: {api: partial_outage}'")
         return ()
     allowed = component_statuses_for(kind)
@@ -917,7 +732,7 @@ def _component_statuses(check: FileCheck, node: Node, kind: str, known: set[str]
         where = value.where(key)
         cid = source_text(key)
         if cid is None:
-            check.error(where, f"a component id must be text, not {_kind_of(key)}",
+            check.error(where, f"a component id must be text, not {kind_of(key)}",
                         f"quote it: \"{str(key).lower()}\": ...")
             continue
         if known is not None and cid not in known:
@@ -927,7 +742,7 @@ def _component_statuses(check: FileCheck, node: Node, kind: str, known: set[str]
             continue
         status = source_text(status_value)
         if status not in allowed:
-            shown = status if status is not None else _kind_of(status_value)
+            shown = status if status is not None else kind_of(status_value)
             if status in COMPONENT_STATUSES:
                 message = f"component status '{status}' is not for {_article(kind)}"
                 hint = (f"'{status}' is for maintenance; {_article(kind)} uses: "
@@ -957,9 +772,9 @@ def _window(check: FileCheck, node: Node, kind: str, site: Site) -> Window | Non
         check.error(node.where_value("window"), "'window' must have 'start' and 'end'",
                     "write 'window: {start: ..., end: ...}'")
         return None
-    check.unknown_keys(value, WINDOW_KEYS, "the window")
-    start = check.timestamp(value, "start", site.zone, "the window")
-    end = check.timestamp(value, "end", site.zone, "the window")
+    check.allowed(value, WINDOW_FIELDS, "the window")
+    times = check.fields(value, WINDOW_FIELDS, "the window", site.zone)
+    start, end = times["start"], times["end"]
     if start is None or end is None:
         return None
     if end <= start:
@@ -996,7 +811,7 @@ def _update_status(check: FileCheck, item: Node, kind: str, what: str) -> str | 
     status = source_text(item["status"])
     if status in statuses:
         return status
-    shown = status if status is not None else _kind_of(item["status"])
+    shown = status if status is not None else kind_of(item["status"])
     other = INCIDENT_STATUSES if kind == "maintenance" else MAINTENANCE_STATUSES
     hint = suggest(str(shown), statuses) or f"use one of: {', '.join(statuses)}"
     if status in other:
@@ -1041,13 +856,13 @@ def _updates(check: FileCheck, node: Node, kind: str, site: Site, now: datetime,
         what = f"update {index + 1}"
         if not isinstance(item, Node):
             check.error(value.where(index), f"{what} must be a mapping with at, status and "
-                        f"message, not {_kind_of(item)}",
+                        f"message, not {kind_of(item)}",
                         "write '- at: ...' then 'status: ...' and 'message: ...' below it")
             continue
-        check.unknown_keys(item, UPDATE_KEYS, what)
-        at = check.timestamp(item, "at", site.zone, what)
+        check.allowed(item, UPDATE_FIELDS, what)
+        fields = check.fields(item, UPDATE_FIELDS, what, site.zone)
+        at, message = fields["at"], fields["message"]
         status = _update_status(check, item, kind, what)
-        message = check.text(item, "message", what, required=True)
         if message:
             render(item.where_value("message"), message, MAX_MESSAGE_CHARS,
                    f"the message of {what}")

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from generator.commands.authoring import default_message
-from generator.content.load import FileCheck, split_front_matter
+from generator.content.fields import FileCheck
+from generator.content.load import split_front_matter
 from generator.content.model import INCIDENT_STATUSES
 from generator.content.timeutil import TimeError, get_zone, parse_timestamp
 from generator.content.yamlsafe import source_text

@@ -12,14 +12,15 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, timedelta
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from generator.content.load import ID_RE, FileCheck, _mapping, _yaml_file, read_text
-from generator.content.load import _url_problem as content_url_problem
+from generator.content.fields import Field, FileCheck, choice
+from generator.content.fields import url_problem as content_url_problem
+from generator.content.load import ID_RE, _mapping, _yaml_file, read_text
 from generator.content.yamlsafe import Node, Seq, source_text
 from generator.errors import ContentError, suggest
 
@@ -27,6 +28,8 @@ PATH = "content/notify.yaml"
 TYPES = ("webhook", "slack", "mattermost", "discord", "teams", "google_chat", "email")
 EVENT_KINDS = ("incident", "maintenance", "component", "notice")
 SECURITY = ("starttls", "tls", "none")
+CHANNEL_TYPE = Field("type", choices=TYPES, noun="channel type")
+SMTP_SECURITY = Field("security", choices=SECURITY, noun="SMTP security")
 TOP_KEYS = ("channels", "reminders")
 COMMON_KEYS = ("id", "type", "components", "events")
 KEYS = {
@@ -189,7 +192,7 @@ class _Reader:
                         "and single hyphens", "for example 'ops' or 'team-chat'")
             cid = ""
         what = f"channel '{cid}'" if cid else "a channel"
-        kind = check.choice(item, "type", TYPES, "channel type")
+        kind = choice(check, item, CHANNEL_TYPE, what, UTC)
         if "type" not in item:
             check.missing(item, "type", f"{what} has no 'type'",
                           f"add 'type: ...', one of: {', '.join(TYPES)}")
@@ -325,7 +328,7 @@ class _Reader:
         if port_text and not port:
             check.error(node.where_value("port"), f"'port' of 'smtp' of {what} must be a "
                         "port number", "587 for starttls, 465 for tls")
-        security = check.choice(node, "security", SECURITY, "SMTP security") or ""
+        security = choice(check, node, SMTP_SECURITY, what, UTC) or ""
         if "security" not in node:
             check.missing(node, "security", f"'smtp' of {what} has no 'security'",
                           "add 'security: starttls' (or tls)")
