@@ -4,6 +4,8 @@ server (aiosmtpd), both recording exactly what they were sent."""
 from __future__ import annotations
 
 import socket
+import ssl
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -111,7 +113,10 @@ class Mailbox:
 class SmtpServer:
     """With `password`, it offers AUTH (without TLS: tests only) and takes only that one."""
 
-    def __init__(self, password: str = "") -> None:
+    def __init__(self, password: str = "", tls: str = "", cert: tuple[Path, Path] | None = None,
+                 ) -> None:
+        """`tls`: "starttls" (required before mail) or "tls" (from the first byte), with
+        `cert` (certificate and key files)."""
         self.mailbox = Mailbox()
         self.logins: list[tuple[bytes, bytes]] = []
 
@@ -127,6 +132,12 @@ class SmtpServer:
             self.port = int(probe.getsockname()[1])
         extra: dict[str, Any] = {"authenticator": authenticate, "auth_require_tls": False,
                                  "auth_required": True} if password else {}
+        if tls:
+            assert cert is not None
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(*map(str, cert))
+            extra.update({"tls_context": context, "require_starttls": True} if tls == "starttls"
+                         else {"ssl_context": context})
         self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port,
                                      **extra)
         self.controller.start()
@@ -180,3 +191,12 @@ def receivers() -> Iterator[Any]:
     yield make
     for receiver in made:
         receiver.close()
+
+
+def self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and its key, made by the openssl command."""
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    return cert, key

@@ -23,6 +23,7 @@ from notifyfixtures import (
     add_incident,
     make_repo,
     receivers,
+    self_signed,
     wait_for,
 )
 
@@ -636,6 +637,33 @@ def test_email_login_and_a_refused_password(tmp_path: Path, capsys: Any,
         assert run(root, capsys, "2026-11-02T10:05:00Z")[0] == 0
         assert server.logins[-1] == (b"status", b"right-password")
         assert [r for r, _ in server.mailbox.messages] == [["ann@example.org"]]
+    finally:
+        server.close()
+
+
+@pytest.mark.parametrize("security", ["starttls", "tls"])
+def test_email_over_tls_verifies_the_server_s_certificate(
+        tmp_path: Path, capsys: Any, monkeypatch: Any, security: str) -> None:
+    cert = self_signed(tmp_path)
+    server = SmtpServer(tls=security, cert=cert)
+    try:
+        monkeypatch.setenv("SUBSCRIBERS", "ann@example.org")
+        monkeypatch.setenv("SMTP_PORT", str(server.port))
+        root = make_repo(tmp_path / "site", EMAIL_YAML.replace("security: none",
+                                                               f"security: {security}"))
+        assert run(root, capsys, "2026-11-01T00:00:00Z")[0] == 0
+        add_incident(root, "2026-11-02-a", [("2026-11-02T09:00:00Z", "investigating", "A.")])
+        # A certificate nobody vouches for: nothing is sent, the delivery stays pending.
+        code, _, err = run(root, capsys, "2026-11-02T10:00:00Z", "--attempts", "1")
+        assert code == 1 and server.mailbox.messages == []
+        assert err.splitlines()[0].startswith(
+            "heliograph: notify: pending: channel 'customers', event 2026-11-02-a/u0: ")
+        # Trusted (as a CA bundle would): delivered, encrypted, once.
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert[0]))
+        assert run(root, capsys, "2026-11-02T10:05:00Z")[0] == 0
+        assert [r for r, _ in server.mailbox.messages] == [["ann@example.org"]]
+        assert run(root, capsys, "2026-11-02T10:10:00Z")[0] == 0
+        assert len(server.mailbox.messages) == 1
     finally:
         server.close()
 
