@@ -618,7 +618,9 @@ def test_email_login_and_a_refused_password(tmp_path: Path, capsys: Any,
     try:
         monkeypatch.setenv("SUBSCRIBERS", "ann@example.org")
         monkeypatch.setenv("SMTP_PASSWORD", "wrong-password")
+        monkeypatch.setenv("SMTP_HOST", "127.0.0.1")  # a login needs the host from there
         yaml = EMAIL_YAML.replace("${SMTP_PORT}", str(server.port)).replace(
+            "host: 127.0.0.1", "host: ${SMTP_HOST}").replace(
             "security: none", "security: none\n      username: status\n"
             "      password: ${SMTP_PASSWORD}")
         root = make_repo(tmp_path / "site", yaml)
@@ -680,3 +682,105 @@ def test_no_attempt_starts_after_the_time_limit(repo: Any, capsys: Any) -> None:
     assert code == 1 and server.requests == []
     assert err.splitlines()[0] == ("heliograph: notify: pending: channel 'ops', event "
                                    "2026-11-02-a/u0: the run's time limit was reached")
+
+
+# --- a hostile notify.yaml cannot send a secret where it chooses ---------------------------
+
+def test_a_variable_inside_other_text_is_refused(repo: Any, capsys: Any,
+                                                 monkeypatch: Any) -> None:
+    """https://attacker/${SECRET} would carry any variable to the file's choice of host."""
+    root, server = repo
+    host = server.url.rsplit("/", 1)[0]  # http://127.0.0.1:PORT
+    (root / "content/notify.yaml").write_text(
+        "channels:\n  - id: ops\n    type: webhook\n"
+        f"    url: {host}/leak/${{OPS_SECRET}}\n    secret: ${{OPS_SECRET}}\n")
+    add_incident(root, "2026-11-02-a", [("2026-11-02T09:00:00Z", "investigating", "A.")])
+    code, out, err = run(root, capsys, "2026-11-02T10:00:00Z")
+    assert (code, out) == (1, "")
+    assert err.splitlines()[0] == (
+        "content/notify.yaml:4:10: error: 'url' of channel 'ops' must be a single ${NAME} "
+        "with nothing around it, or have no variable")
+    assert server.requests == [] and SECRET not in err
+
+
+@pytest.mark.parametrize(("key", "value", "column"), [
+    ("from", "Status <${OPS_SECRET}@status.test>", 11),
+    ("unsubscribe", "https://status.test/u?k=${OPS_SECRET}", 18),
+])
+def test_a_variable_inside_an_email_header_is_refused(
+        tmp_path: Path, capsys: Any, smtp: SmtpServer, monkeypatch: Any, key: str,
+        value: str, column: int) -> None:
+    """From: and List-Unsubscribe: reach every subscriber, who may be the attacker."""
+    monkeypatch.setenv("SMTP_PORT", str(smtp.port))
+    monkeypatch.setenv("SUBSCRIBERS", "ann@example.org")
+    monkeypatch.setenv("OPS_SECRET", "hunter2")
+    root = make_repo(tmp_path / "site", EMAIL_YAML)
+    assert run(root, capsys, "2026-11-01T00:00:00Z")[0] == 0
+    line = {"from": "    from: Test Status <status@status.test>",
+            "unsubscribe": "    unsubscribe: https://status.test/unsubscribe"}[key]
+    yaml = EMAIL_YAML.replace(line, f"    {key}: {value}")
+    (root / "content/notify.yaml").write_text(yaml)
+    add_incident(root, "2026-11-02-a", [("2026-11-02T09:00:00Z", "investigating", "A.")])
+    code, _, err = run(root, capsys, "2026-11-02T10:00:00Z")
+    row = yaml.splitlines().index(f"    {key}: {value}") + 1
+    assert code == 1
+    assert err.splitlines()[0] == (
+        f"content/notify.yaml:{row}:{column}: error: '{key}' of channel 'customers' must be "
+        "a single ${NAME} with nothing around it, or have no variable")
+    assert smtp.mailbox.messages == [] and "hunter2" not in err
+
+
+# AUTH without TLS: on purpose, on 127.0.0.1 (aiosmtpd warns for each connection).
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
+def test_the_smtp_login_goes_only_to_a_host_from_the_environment(
+        tmp_path: Path, capsys: Any, monkeypatch: Any) -> None:
+    """A host written in the file (or in a variable the CI runner sets from a branch name)
+    would let a change to the file send the SMTP password to its own server."""
+    server = SmtpServer(password="right-password")
+    try:
+        monkeypatch.setenv("SUBSCRIBERS", "ann@example.org")
+        monkeypatch.setenv("SMTP_PASSWORD", "right-password")
+        monkeypatch.setenv("SMTP_PORT", str(server.port))
+        monkeypatch.setenv("GITHUB_HEAD_REF", "127.0.0.1")
+        login = "security: none\n      username: status\n      password: ${SMTP_PASSWORD}"
+        written = EMAIL_YAML.replace("security: none", login)
+        root = make_repo(tmp_path / "site", written)
+        code, _, err = run(root, capsys, "2026-11-01T00:00:00Z")
+        assert code == 1
+        assert err.splitlines()[0] == (
+            "content/notify.yaml:5:13: error: 'host' of 'smtp' of channel 'customers' must "
+            "come from the environment when the server is logged in to")
+        (root / "content/notify.yaml").write_text(
+            written.replace("host: 127.0.0.1", "host: ${GITHUB_HEAD_REF}"))
+        code, _, err = run(root, capsys, "2026-11-01T00:00:00Z")
+        assert code == 1
+        assert err.splitlines()[0] == (
+            "content/notify.yaml:5:13: error: 'host' of 'smtp' of channel 'customers' names "
+            "GITHUB_HEAD_REF, a variable the CI runner sets, not a secret of this site")
+        add_incident(root, "2026-11-02-a", [("2026-11-02T09:00:00Z", "investigating", "A.")])
+        assert run(root, capsys, "2026-11-02T10:00:00Z")[0] == 1
+        assert server.logins == [] and server.mailbox.messages == []
+        # The same server, named by a secret of the site's own: logged in to and sent to.
+        monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
+        (root / "content/notify.yaml").write_text(
+            written.replace("host: 127.0.0.1", "host: ${SMTP_HOST}"))
+        assert run(root, capsys, "2026-11-02T10:00:00Z")[0] == 0  # the first run
+        add_incident(root, "2026-11-02-b", [("2026-11-02T10:30:00Z", "investigating", "B.")])
+        assert run(root, capsys, "2026-11-02T11:00:00Z") == (
+            0, "sent 2026-11-02-b/u0 to customers (email)\n", "")
+        assert server.logins == [(b"status", b"right-password")]
+    finally:
+        server.close()
+
+
+def test_check_refuses_a_ci_variable_without_the_environment(repo: Any, capsys: Any,
+                                                             monkeypatch: Any) -> None:
+    root, _ = repo
+    monkeypatch.delenv("OPS_URL")
+    (root / "content/notify.yaml").write_text(NOTIFY_YAML.replace("${OPS_URL}",
+                                                                  "${GITHUB_TOKEN}"))
+    capsys.readouterr()
+    assert main(["check", "--source", str(root), "--now", "2026-11-02T10:00:00Z"]) == 1
+    assert capsys.readouterr().out.splitlines()[0] == (
+        "content/notify.yaml:4:10: error: 'url' of channel 'ops' names GITHUB_TOKEN, a "
+        "variable the CI runner sets, not a secret of this site")

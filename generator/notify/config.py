@@ -47,6 +47,9 @@ ENV_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 DURATION_RE = re.compile(r"([1-9][0-9]{0,5})([mhd])")
 ADDRESS_RE = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+")
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+# Set by GitHub Actions and GitLab CI themselves (GITHUB_TOKEN, CI_JOB_TOKEN, ...), some
+# from a pull request's branch name: never a value this file may send anywhere.
+CI_PREFIXES = ("GITHUB_", "RUNNER_", "ACTIONS_", "CI_")
 ENV_HINT = ("set it in the environment (in GitHub Actions: a repository secret passed in "
             "the workflow's env:)")
 
@@ -238,6 +241,20 @@ class _Reader:
             return ""
         where = item.where_value(key)
         names = ENV_RE.findall(text)
+        if names and not ENV_RE.fullmatch(text.strip()):
+            # A variable inside other text lets the file choose where its value goes:
+            # https://attacker.example/${TOKEN}, ${TOKEN}@attacker.example.
+            self.check.error(where, f"'{key}' of {what} must be a single ${{NAME}} with "
+                             "nothing around it, or have no variable",
+                             f"write {key}: ${{NAME}} and put the whole value in NAME")
+            return ""
+        ci = [name for name in names if name.startswith(CI_PREFIXES)]
+        if ci:
+            self.check.error(where, f"'{key}' of {what} names {ci[0]}, a variable the CI "
+                             "runner sets, not a secret of this site",
+                             "name a repository secret of your own, passed in the "
+                             "workflow's env:")
+            return ""
         if secret and not names:
             self.check.error(where, f"'{key}' of {what} is a secret and must come from the "
                              "environment, not be written in this public file",
@@ -336,6 +353,14 @@ class _Reader:
         if "username" in node or "password" in node:
             username = self.value(node, "username", f"'smtp' of {what}")
             password = self.secret(node, "password", f"'smtp' of {what}")
+            if "host" in node and not ENV_RE.fullmatch(
+                    (source_text(node["host"]) or "").strip()):
+                # The login goes to the host: a public host would let a change to this
+                # file send the password to a server of its choosing.
+                check.error(node.where_value("host"), f"'host' of 'smtp' of {what} must "
+                            "come from the environment when the server is logged in to",
+                            "write host: ${SMTP_HOST} and set SMTP_HOST in the environment")
+                return None
             if not username or not password:
                 return None
         if not host or not security or ("port" in node and not port):
