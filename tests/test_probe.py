@@ -275,7 +275,8 @@ def test_body_json_and_degraded_rules(tmp_path: Path, server: Server) -> None:
         == ["u", "u", "u", "u"]
     server.mode = "bad"
     probe(root, "2026-11-27T01:05:00Z")
-    assert rows(root, "json")[1][3] == "'status' is \"down\", not \"ok\""
+    # The value found is not quoted: it may be a secret of an internal service.
+    assert rows(root, "json")[1][3] == "'status' is not \"ok\""
     assert rows(root, "index")[1][3] == "the response has no 'n[1]'"
     assert rows(root, "body")[1][3] == "the response does not contain '\"ok\"'"
     server.mode = "lag"  # 200 ms
@@ -486,6 +487,21 @@ def test_results_are_never_written_through_a_link(
     elsewhere.mkdir()
     (root / "content" / "probes").mkdir()
     (root / "content" / "probes" / "api").symlink_to(elsewhere)
+    assert probe(root, "2026-11-27T01:00:00Z") == 1
+    assert list(elsewhere.iterdir()) == []
+    assert "content/probes/api/2026-11.csv: error: the results file is a link or in a " \
+        "linked folder" in capsys.readouterr().err
+
+
+def test_no_folder_is_made_through_a_linked_probes_folder(
+        tmp_path: Path, server: Server, capsys: pytest.CaptureFixture[str]) -> None:
+    """content/probes itself a link out of the repo: not even the component's folder is
+    created there."""
+    url = f"http://127.0.0.1:{server.server_port}/"
+    root = make_repo(tmp_path, http_component("api", url))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (root / "content" / "probes").symlink_to(elsewhere)
     assert probe(root, "2026-11-27T01:00:00Z") == 1
     assert list(elsewhere.iterdir()) == []
     assert "content/probes/api/2026-11.csv: error: the results file is a link or in a " \

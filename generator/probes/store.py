@@ -70,6 +70,7 @@ def encode(at: datetime, result: Result) -> str:
 def append(source: Path, component: str, at: datetime, result: Result) -> Path:
     """Add one line; O_APPEND keeps earlier lines as they are, even if a run is killed."""
     path = month_file(source, component, at)
+    inside(source, path)  # before mkdir too: a linked content/probes must not get a folder
     path.parent.mkdir(parents=True, exist_ok=True)
     inside(source, path)
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
