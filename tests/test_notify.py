@@ -784,3 +784,36 @@ def test_check_refuses_a_ci_variable_without_the_environment(repo: Any, capsys: 
     assert capsys.readouterr().out.splitlines()[0] == (
         "content/notify.yaml:4:10: error: 'url' of channel 'ops' names GITHUB_TOKEN, a "
         "variable the CI runner sets, not a secret of this site")
+
+
+@pytest.mark.parametrize("linked", [".heliograph", STATE, STATE + ".lock", "tmp"])
+def test_the_state_file_is_never_read_or_written_through_a_link(
+        tmp_path: Path, capsys: Any, receiver: Any, monkeypatch: Any, linked: str) -> None:
+    """A committed link (.gitignore's /.heliograph/ does not stop `git add -f`) must not
+    make notify read or write outside the repo; the workflow then publishes the file."""
+    server = receiver()
+    monkeypatch.setenv("OPS_URL", server.url)
+    monkeypatch.setenv("OPS_SECRET", SECRET)
+    root = make_repo(tmp_path / "site")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("credentials\n")
+    if linked == ".heliograph":
+        (root / ".heliograph").symlink_to(outside)
+        shown = root / ".heliograph"
+    else:
+        (root / ".heliograph").mkdir()
+        # The temporary file notify writes before renaming it over the state file.
+        name = f".heliograph/.notify-state.json.{os.getpid()}.tmp" if linked == "tmp" \
+            else linked
+        (root / name).symlink_to(outside / "secret.txt")
+        shown = root / (STATE if linked == "tmp" else linked)
+    code, out, err = run(root, capsys, "2026-11-01T00:00:00Z")
+    if linked == "tmp":  # an unknown leftover is replaced, not followed
+        assert code == 0 and (root / STATE).is_file()
+    else:
+        assert (code, out) == (1, "")
+        assert err.splitlines()[0] == (f"{shown}: error: the notify state file or its folder "
+                                       "is a link; notify reads and writes only plain files")
+    assert sorted(p.name for p in outside.iterdir()) == ["secret.txt"]
+    assert (outside / "secret.txt").read_text() == "credentials\n"
