@@ -817,3 +817,27 @@ def test_the_state_file_is_never_read_or_written_through_a_link(
                                        "is a link; notify reads and writes only plain files")
     assert sorted(p.name for p in outside.iterdir()) == ["secret.txt"]
     assert (outside / "secret.txt").read_text() == "credentials\n"
+
+
+def test_line_breaks_in_titles_do_not_reach_email_headers(
+        tmp_path: Path, capsys: Any, smtp: SmtpServer, monkeypatch: Any) -> None:
+    """`check` accepts a title with a line break (YAML "\\r\\n" or U+2028); notify must not
+    stop on it (an email header is one line) nor let it start a header of its own."""
+    monkeypatch.setenv("SMTP_PORT", str(smtp.port))
+    monkeypatch.setenv("SUBSCRIBERS", "ann@example.org")
+    root = make_repo(tmp_path / "site", EMAIL_YAML)
+    (root / "content/site.yaml").write_text(
+        'title: "Test\\u2028Status"\nbase_url: https://status.test/\ntimezone: UTC\n')
+    assert run(root, capsys, "2026-11-01T00:00:00Z")[0] == 0
+    add_incident(root, "2026-11-02-a", [("2026-11-02T09:00:00Z", "investigating", "A.")])
+    path = root / "content/incidents/2026-11-02-a.md"
+    path.write_text(path.read_text().replace("title: A", 'title: "A\\r\\nBcc: eve@evil.test"'))
+    capsys.readouterr()
+    assert main(["check", "--source", str(root), "--now", "2026-11-02T10:00:00Z"]) == 0
+    capsys.readouterr()
+    code, out, err = run(root, capsys, "2026-11-02T10:00:00Z")
+    assert (code, out, err) == (0, "sent 2026-11-02-a/u0 to customers (email)\n", "")
+    [(recipients, mail)] = smtp.mailbox.messages
+    assert recipients == ["ann@example.org"] and mail["Bcc"] is None
+    assert mail["Subject"] == "[Test Status] A Bcc: eve@evil.test — Investigating"
+    assert mail["List-Id"] == "Test Status <customers.status.test>"
