@@ -841,3 +841,14 @@ def test_line_breaks_in_titles_do_not_reach_email_headers(
     assert recipients == ["ann@example.org"] and mail["Bcc"] is None
     assert mail["Subject"] == "[Test Status] A Bcc: eve@evil.test — Investigating"
     assert mail["List-Id"] == "Test Status <customers.status.test>"
+
+
+def test_a_deeply_nested_state_file_is_an_error_not_a_crash(repo: Any, capsys: Any) -> None:
+    root, server = repo
+    (root / STATE).write_text("[" * 100_000)
+    add_incident(root, "2026-11-02-a", [("2026-11-02T09:00:00Z", "investigating", "A.")])
+    code, _, err = run(root, capsys, "2026-11-02T10:00:00Z")
+    assert code == 1
+    assert err.splitlines()[0] == (f"{root / STATE}: error: the notify state file cannot be "
+                                   "read")
+    assert server.requests == []

@@ -95,7 +95,7 @@ def load_state(path: Path) -> NotifyState:
         channels = {cid: _channel(item) for cid, item in data["channels"].items()}
         if data.get("format") != FORMAT:
             raise ValueError("format")
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         raise user_error(where, "the notify state file cannot be read",
                          "restore it from where the workflow keeps it; deleting it makes the "
                          "next run record the present as sent and send nothing") from None
