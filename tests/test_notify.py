@@ -413,6 +413,12 @@ def test_missing_environment_variable_stops_before_anything_is_sent(
      "    unsubscribe: https://test.example/unsubscribe\n",
      "content/notify.yaml:6:9: error: 'to' of channel 'mail': address number 1 is not an "
      "email address"),
+    # A digit to str.isdigit() that int() refuses: an internal error (exit 2) before.
+    ("channels:\n  - id: mail\n    type: email\n    smtp: {host: localhost, port: \"\u00b2\", "
+     "security: none}\n    from: Status <status@test.example>\n    to: ${OPS_SECRET}\n"
+     "    unsubscribe: https://test.example/unsubscribe\n",
+     "content/notify.yaml:4:35: error: 'port' of 'smtp' of channel 'mail' must be a port "
+     "number"),
 ])
 def test_configuration_errors_have_file_and_line(repo: Any, capsys: Any, yaml: str,
                                                  expected: str) -> None:

@@ -341,7 +341,9 @@ class _Reader:
         check.unknown_keys(node, SMTP_KEYS, f"'smtp' of {what}")
         host = self.value(node, "host", f"'smtp' of {what}")
         port_text = self.value(node, "port", f"'smtp' of {what}") if "port" in node else ""
-        port = int(port_text) if port_text.isdigit() and 0 < int(port_text) < 65536 else 0
+        # isascii: str.isdigit() also takes '²', which int() refuses.
+        port = int(port_text) if port_text.isascii() and port_text.isdigit() \
+            and 0 < int(port_text) < 65536 else 0
         if port_text and not port:
             check.error(node.where_value("port"), f"'port' of 'smtp' of {what} must be a "
                         "port number", "587 for starttls, 465 for tls")
