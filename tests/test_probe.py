@@ -466,6 +466,28 @@ def test_a_broken_results_file_is_an_error_with_its_line(
     assert f"content/probes/api/2026-11.csv:{message}" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("name", ["202\u00b2-11.csv", "2026-1\u00b2.csv"])
+def test_a_file_name_with_a_digit_int_refuses_is_not_a_month(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str) -> None:
+    """'²' is a digit to str.isdigit() but not to int(): such a name is not a month file
+    (ignored like any other name), not an internal error (exit 2)."""
+    root = results_repo(tmp_path, "25T10:00:00,u,100\n")
+    (root / "content" / "probes" / "api" / name).write_text("25T10:00:00,x,1,other\n")
+    assert main(["check", "--source", str(root), "--now", "2026-11-27T12:00:00Z"]) == 0
+    assert main(["build", "--source", str(root), "--now", "2026-11-27T12:00:00Z",
+                 "--output", str(tmp_path / "out"), "-q"]) == 0
+    assert "100.00% measured" in (tmp_path / "out" / "index.html").read_text()
+
+
+def test_a_port_with_a_digit_int_refuses_is_an_error(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_repo(tmp_path, '  - id: api\n    name: API\n    check: {tcp: "127.0.0.1:\u00b2"}\n')
+    assert main(["check", "--source", str(root), "--now", "2026-11-27T12:00:00Z"]) == 1
+    assert capsys.readouterr().out.splitlines()[0] == (
+        "content/components.yaml:4:18: error: 'tcp' of the check of component 'api': "
+        "'127.0.0.1:\u00b2' is not HOST:PORT")
+
+
 def test_a_hostile_answer_cannot_break_the_content(
         tmp_path: Path, server: Server, capsys: pytest.CaptureFixture[str]) -> None:
     url = f"http://127.0.0.1:{server.server_port}/"

@@ -142,8 +142,10 @@ def month_files(source: Path, component: str) -> list[tuple[Path, int, int]]:
     found = []
     for path in folder.iterdir():
         stem = path.name.removesuffix(".csv")
+        # isascii: str.isdigit() also takes '²', which int() refuses.
         if path.name.endswith(".csv") and len(stem) == 7 and stem[4] == "-" and \
-                stem[:4].isdigit() and stem[5:].isdigit() and 1 <= int(stem[5:]) <= 12:
+                stem.isascii() and stem[:4].isdigit() and stem[5:].isdigit() and \
+                1 <= int(stem[5:]) <= 12:
             found.append((path, int(stem[:4]), int(stem[5:])))
     return sorted(found, key=lambda f: f[0].name)
 
