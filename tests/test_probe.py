@@ -329,6 +329,29 @@ def test_secret_headers_come_from_probe_variables(
     assert "s3cret" not in (root / "content" / "probes" / "api" / "2026-11.csv").read_text()
 
 
+def test_a_secret_with_a_line_break_is_never_published(
+        tmp_path: Path, server: Server, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """http.client refuses such a header with a ValueError that quotes the value; its text
+    was the check's error, written to the results (published) and the incident. A line
+    end around the value (a pasted secret) is dropped, as notify does."""
+    url = f"http://127.0.0.1:{server.server_port}/"
+    root = make_repo(tmp_path, http_component(
+        "api", url, "headers:\n  Authorization: Bearer ${PROBE_TOKEN}"))
+    monkeypatch.setenv("PROBE_TOKEN", "s3c\r\nX-Injected: 1")
+    assert probe(root, "2026-11-27T01:00:00Z") == 1
+    out, err = capsys.readouterr()
+    assert "content/components.yaml:5: error: the check of 'api' needs the environment " \
+        "variable PROBE_TOKEN, which contains a line break or another control character; " \
+        "it was not run" in err
+    assert "s3c" not in out + err and server.seen == []
+    assert not (root / "content" / "probes").exists() and incidents(root) == {}
+    monkeypatch.setenv("PROBE_TOKEN", "s3cret\n")
+    assert probe(root, "2026-11-27T01:05:00Z") == 0
+    assert server.seen[0]["Authorization"] == "Bearer s3cret"
+    assert [r[:2] for r in rows(root, "api")] == [["27T01:05:00", "u"]]
+
+
 def test_check_declarations_are_validated(tmp_path: Path,
                                           capsys: pytest.CaptureFixture[str]) -> None:
     root = make_repo(tmp_path, """\
