@@ -7,6 +7,7 @@ import shutil
 import socket
 import ssl
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -522,6 +523,29 @@ def test_a_hostile_answer_cannot_break_the_content(
     assert "`HTTP 500 bad?[31m? news`" in incidents(root)["2026-11-27-api-outage.md"]
     capsys.readouterr()
     assert main(["check", "--source", str(root), "--now", "2026-11-27T01:06:00Z"]) == 0
+
+
+def test_the_incident_tracker_is_read_as_a_small_plain_file(tmp_path: Path) -> None:
+    """content/probes/<id>/incident may come from a pull request: a link to /dev/zero
+    exhausted memory (limited here, so a regression fails instead of taking the machine),
+    and a name without '.md' stopped probe with an internal error."""
+    root = make_repo(tmp_path, '  - id: api\n    name: API\n    check: {tcp: "127.0.0.1:'
+                     f'{closed_port()}"}}\n')
+    probe(root, "2026-11-27T01:00:00Z")
+    assert probe(root, "2026-11-27T01:05:00Z") == 0
+    tracker = root / "content" / "probes" / "api" / "incident"
+    name, digest = tracker.read_text().split()
+    assert name == "2026-11-27-api-outage.md"
+    tracker.write_text(f"2026-11-27-api-outage {digest}\n")
+    assert probe(root, "2026-11-27T01:10:00Z") == 0
+    tracker.unlink()
+    tracker.symlink_to("/dev/zero")
+    limit = "import resource; resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30)); "
+    done = subprocess.run(
+        [sys.executable, "-c", limit + "from generator.cli import main; raise SystemExit("
+         f"main(['probe', '--source', {str(root)!r}, '--now', '2026-11-27T01:15:00Z']))"],
+        capture_output=True, text=True, timeout=120)
+    assert "internal error" not in done.stderr and done.returncode == 0
 
 
 def test_results_are_never_written_through_a_link(
