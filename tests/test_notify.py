@@ -413,6 +413,12 @@ def test_missing_environment_variable_stops_before_anything_is_sent(
      "    unsubscribe: https://test.example/unsubscribe\n",
      "content/notify.yaml:6:9: error: 'to' of channel 'mail': address number 1 is not an "
      "email address"),
+    # Written in the file, a change to it could mail anyone through the site's SMTP login.
+    ("channels:\n  - id: mail\n    type: email\n    smtp: {host: localhost, security: none}\n"
+     "    from: Status <status@test.example>\n    to: eve@evil.test\n"
+     "    unsubscribe: https://test.example/unsubscribe\n",
+     "content/notify.yaml:6:9: error: 'to' of channel 'mail' is a secret and must come "
+     "from the environment, not be written in this public file"),
     # A digit to str.isdigit() that int() refuses: an internal error (exit 2) before.
     ("channels:\n  - id: mail\n    type: email\n    smtp: {host: localhost, port: \"\u00b2\", "
      "security: none}\n    from: Status <status@test.example>\n    to: ${OPS_SECRET}\n"

@@ -39,7 +39,7 @@ KEYS = {
 SMTP_KEYS = ("host", "port", "username", "password", "security")
 REMINDER_KEYS = ("maintenance_before",)
 # Values that are secrets: written in the file they would be public.
-SECRET_KEYS = ("url", "secret", "password")
+SECRET_KEYS = ("url", "secret", "password", "to")
 MAX_CHANNELS = 50
 MAX_RECIPIENTS = 5_000
 MAX_REMINDER = timedelta(days=30)
@@ -302,7 +302,9 @@ class _Reader:
             check.error(item.where_value("from"), f"'from' of {what} is not an email address",
                         "write 'from: Acme Status <status@acme.example>'")
             sender = ""
-        to = self.value(item, "to", what)
+        # From the environment like a URL: written here, a change to this file could mail
+        # anyone it likes through the site's SMTP login (and addresses are personal data).
+        to = self.secret(item, "to", what)
         recipients = tuple(dict.fromkeys(a.strip() for a in to.split(",") if a.strip()))
         bad = [n for n, a in enumerate(recipients, 1) if not ADDRESS_RE.fullmatch(a)]
         if to and (bad or not recipients):
