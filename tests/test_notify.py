@@ -38,8 +38,9 @@ def receiver() -> Iterator[Any]:
 
 
 @pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
+def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpServer]:
     server = SmtpServer()
+    monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
     yield server
     server.close()
 
@@ -408,22 +409,25 @@ def test_missing_environment_variable_stops_before_anything_is_sent(
      "reminders: {maintenance_before: 2 days}\n",
      "content/notify.yaml:5:33: error: 'maintenance_before' must be a duration up to 30 "
      "days, such as 30m, 24h or 2d"),
-    ("channels:\n  - id: mail\n    type: email\n    smtp: {host: localhost, security: none}\n"
+    ("channels:\n  - id: mail\n    type: email\n"
+     "    smtp: {host: \"${OPS_SECRET}\", security: none}\n"
      "    from: Status <status@test.example>\n    to: ${OPS_SECRET}\n"
      "    unsubscribe: https://test.example/unsubscribe\n",
      "content/notify.yaml:6:9: error: 'to' of channel 'mail': address number 1 is not an "
      "email address"),
     # Written in the file, a change to it could mail anyone through the site's SMTP login.
-    ("channels:\n  - id: mail\n    type: email\n    smtp: {host: localhost, security: none}\n"
+    ("channels:\n  - id: mail\n    type: email\n"
+     "    smtp: {host: \"${OPS_SECRET}\", security: none}\n"
      "    from: Status <status@test.example>\n    to: eve@evil.test\n"
      "    unsubscribe: https://test.example/unsubscribe\n",
      "content/notify.yaml:6:9: error: 'to' of channel 'mail' is a secret and must come "
      "from the environment, not be written in this public file"),
     # A digit to str.isdigit() that int() refuses: an internal error (exit 2) before.
-    ("channels:\n  - id: mail\n    type: email\n    smtp: {host: localhost, port: \"\u00b2\", "
+    ("channels:\n  - id: mail\n    type: email\n"
+     "    smtp: {host: \"${OPS_SECRET}\", port: \"\u00b2\", "
      "security: none}\n    from: Status <status@test.example>\n    to: ${OPS_SECRET}\n"
      "    unsubscribe: https://test.example/unsubscribe\n",
-     "content/notify.yaml:4:35: error: 'port' of 'smtp' of channel 'mail' must be a port "
+     "content/notify.yaml:4:41: error: 'port' of 'smtp' of channel 'mail' must be a port "
      "number"),
 ])
 def test_configuration_errors_have_file_and_line(repo: Any, capsys: Any, yaml: str,
@@ -503,7 +507,7 @@ channels:
   - id: customers
     type: email
     smtp:
-      host: 127.0.0.1
+      host: ${SMTP_HOST}
       port: ${SMTP_PORT}
       security: none
     from: Test Status <status@status.test>
@@ -630,9 +634,8 @@ def test_email_login_and_a_refused_password(tmp_path: Path, capsys: Any,
     try:
         monkeypatch.setenv("SUBSCRIBERS", "ann@example.org")
         monkeypatch.setenv("SMTP_PASSWORD", "wrong-password")
-        monkeypatch.setenv("SMTP_HOST", "127.0.0.1")  # a login needs the host from there
+        monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
         yaml = EMAIL_YAML.replace("${SMTP_PORT}", str(server.port)).replace(
-            "host: 127.0.0.1", "host: ${SMTP_HOST}").replace(
             "security: none", "security: none\n      username: status\n"
             "      password: ${SMTP_PASSWORD}")
         root = make_repo(tmp_path / "site", yaml)
@@ -744,26 +747,30 @@ def test_a_variable_inside_an_email_header_is_refused(
 
 # AUTH without TLS: on purpose, on 127.0.0.1 (aiosmtpd warns for each connection).
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
-def test_the_smtp_login_goes_only_to_a_host_from_the_environment(
-        tmp_path: Path, capsys: Any, monkeypatch: Any) -> None:
-    """A host written in the file (or in a variable the CI runner sets from a branch name)
-    would let a change to the file send the SMTP password to its own server."""
-    server = SmtpServer(password="right-password")
+@pytest.mark.parametrize("login", [True, False])
+def test_the_smtp_host_comes_from_the_environment(
+        tmp_path: Path, capsys: Any, monkeypatch: Any, login: bool) -> None:
+    """The address list (a secret) and any login go to the host: written in the file (or
+    in a variable the CI runner sets from a branch name), a change to the file could send
+    them to a server of its own."""
+    server = SmtpServer(password="right-password" if login else "")
     try:
         monkeypatch.setenv("SUBSCRIBERS", "ann@example.org")
         monkeypatch.setenv("SMTP_PASSWORD", "right-password")
         monkeypatch.setenv("SMTP_PORT", str(server.port))
         monkeypatch.setenv("GITHUB_HEAD_REF", "127.0.0.1")
-        login = "security: none\n      username: status\n      password: ${SMTP_PASSWORD}"
-        written = EMAIL_YAML.replace("security: none", login)
-        root = make_repo(tmp_path / "site", written)
+        monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
+        written = EMAIL_YAML.replace("security: none", "security: none\n      username: "
+                                     "status\n      password: ${SMTP_PASSWORD}") if login \
+            else EMAIL_YAML
+        root = make_repo(tmp_path / "site", written.replace("${SMTP_HOST}", "127.0.0.1"))
         code, _, err = run(root, capsys, "2026-11-01T00:00:00Z")
         assert code == 1
         assert err.splitlines()[0] == (
             "content/notify.yaml:5:13: error: 'host' of 'smtp' of channel 'customers' must "
-            "come from the environment when the server is logged in to")
+            "come from the environment")
         (root / "content/notify.yaml").write_text(
-            written.replace("host: 127.0.0.1", "host: ${GITHUB_HEAD_REF}"))
+            written.replace("${SMTP_HOST}", "${GITHUB_HEAD_REF}"))
         code, _, err = run(root, capsys, "2026-11-01T00:00:00Z")
         assert code == 1
         assert err.splitlines()[0] == (
@@ -772,15 +779,14 @@ def test_the_smtp_login_goes_only_to_a_host_from_the_environment(
         add_incident(root, "2026-11-02-a", [("2026-11-02T09:00:00Z", "investigating", "A.")])
         assert run(root, capsys, "2026-11-02T10:00:00Z")[0] == 1
         assert server.logins == [] and server.mailbox.messages == []
-        # The same server, named by a secret of the site's own: logged in to and sent to.
-        monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
-        (root / "content/notify.yaml").write_text(
-            written.replace("host: 127.0.0.1", "host: ${SMTP_HOST}"))
+        # The same server, named by a secret of the site's own: sent to (and logged in to).
+        (root / "content/notify.yaml").write_text(written)
         assert run(root, capsys, "2026-11-02T10:00:00Z")[0] == 0  # the first run
         add_incident(root, "2026-11-02-b", [("2026-11-02T10:30:00Z", "investigating", "B.")])
         assert run(root, capsys, "2026-11-02T11:00:00Z") == (
             0, "sent 2026-11-02-b/u0 to customers (email)\n", "")
-        assert server.logins == [(b"status", b"right-password")]
+        assert server.logins == ([(b"status", b"right-password")] if login else [])
+        assert [r for r, _ in server.mailbox.messages] == [["ann@example.org"]]
     finally:
         server.close()
 

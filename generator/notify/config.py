@@ -39,7 +39,7 @@ KEYS = {
 SMTP_KEYS = ("host", "port", "username", "password", "security")
 REMINDER_KEYS = ("maintenance_before",)
 # Values that are secrets: written in the file they would be public.
-SECRET_KEYS = ("url", "secret", "password", "to")
+SECRET_KEYS = ("url", "secret", "password", "to", "host")
 MAX_CHANNELS = 50
 MAX_RECIPIENTS = 5_000
 MAX_REMINDER = timedelta(days=30)
@@ -342,6 +342,13 @@ class _Reader:
             return None
         check.unknown_keys(node, SMTP_KEYS, f"'smtp' of {what}")
         host = self.value(node, "host", f"'smtp' of {what}")
+        if "host" in node and not ENV_RE.fullmatch((source_text(node["host"]) or "").strip()):
+            # The recipients (from the environment) and any login go to the host: written
+            # here, a change to this file could send them to a server of its choosing.
+            check.error(node.where_value("host"), f"'host' of 'smtp' of {what} must come "
+                        "from the environment", "write host: ${SMTP_HOST} and set SMTP_HOST "
+                        "in the environment; the address list and any login go to that host")
+            host = ""
         port_text = self.value(node, "port", f"'smtp' of {what}") if "port" in node else ""
         # isascii: str.isdigit() also takes '²', which int() refuses.
         port = int(port_text) if port_text.isascii() and port_text.isdigit() \
@@ -357,14 +364,6 @@ class _Reader:
         if "username" in node or "password" in node:
             username = self.value(node, "username", f"'smtp' of {what}")
             password = self.secret(node, "password", f"'smtp' of {what}")
-            if "host" in node and not ENV_RE.fullmatch(
-                    (source_text(node["host"]) or "").strip()):
-                # The login goes to the host: a public host would let a change to this
-                # file send the password to a server of its choosing.
-                check.error(node.where_value("host"), f"'host' of 'smtp' of {what} must "
-                            "come from the environment when the server is logged in to",
-                            "write host: ${SMTP_HOST} and set SMTP_HOST in the environment")
-                return None
             if not username or not password:
                 return None
         if not host or not security or ("port" in node and not port):
