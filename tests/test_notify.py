@@ -39,8 +39,9 @@ def receiver() -> Iterator[Any]:
 
 
 @pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
+def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpServer]:
     server = SmtpServer()
+    monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
     yield server
     server.close()
 
@@ -409,11 +410,26 @@ def test_missing_environment_variable_stops_before_anything_is_sent(
      "reminders: {maintenance_before: 2 days}\n",
      "content/notify.yaml:5:33: error: 'maintenance_before' must be a duration up to 30 "
      "days, such as 30m, 24h or 2d"),
-    ("channels:\n  - id: mail\n    type: email\n    smtp: {host: localhost, security: none}\n"
+    ("channels:\n  - id: mail\n    type: email\n"
+     "    smtp: {host: \"${OPS_SECRET}\", security: none}\n"
      "    from: Status <status@test.example>\n    to: ${OPS_SECRET}\n"
      "    unsubscribe: https://test.example/unsubscribe\n",
      "content/notify.yaml:6:9: error: 'to' of channel 'mail': address number 1 is not an "
      "email address"),
+    # Written in the file, a change to it could mail anyone through the site's SMTP login.
+    ("channels:\n  - id: mail\n    type: email\n"
+     "    smtp: {host: \"${OPS_SECRET}\", security: none}\n"
+     "    from: Status <status@test.example>\n    to: eve@evil.test\n"
+     "    unsubscribe: https://test.example/unsubscribe\n",
+     "content/notify.yaml:6:9: error: 'to' of channel 'mail' is a secret and must come "
+     "from the environment, not be written in this public file"),
+    # A digit to str.isdigit() that int() refuses: an internal error (exit 2) before.
+    ("channels:\n  - id: mail\n    type: email\n"
+     "    smtp: {host: \"${OPS_SECRET}\", port: \"\u00b2\", "
+     "security: none}\n    from: Status <status@test.example>\n    to: ${OPS_SECRET}\n"
+     "    unsubscribe: https://test.example/unsubscribe\n",
+     "content/notify.yaml:4:41: error: 'port' of 'smtp' of channel 'mail' must be a port "
+     "number"),
 ])
 def test_configuration_errors_have_file_and_line(repo: Any, capsys: Any, yaml: str,
                                                  expected: str) -> None:
@@ -492,7 +508,7 @@ channels:
   - id: customers
     type: email
     smtp:
-      host: 127.0.0.1
+      host: ${SMTP_HOST}
       port: ${SMTP_PORT}
       security: none
     from: Test Status <status@status.test>
@@ -619,6 +635,7 @@ def test_email_login_and_a_refused_password(tmp_path: Path, capsys: Any,
     try:
         monkeypatch.setenv("SUBSCRIBERS", "ann@example.org")
         monkeypatch.setenv("SMTP_PASSWORD", "wrong-password")
+        monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
         yaml = EMAIL_YAML.replace("${SMTP_PORT}", str(server.port)).replace(
             "security: none", "security: none\n      username: status\n"
             "      password: ${SMTP_PASSWORD}")
@@ -708,3 +725,176 @@ def test_no_attempt_starts_after_the_time_limit(repo: Any, capsys: Any) -> None:
     assert code == 1 and server.requests == []
     assert err.splitlines()[0] == ("heliograph: notify: pending: channel 'ops', event "
                                    "2026-11-02-a/u0: the run's time limit was reached")
+
+
+# --- a hostile notify.yaml cannot send a secret where it chooses ---------------------------
+
+def test_a_variable_inside_other_text_is_refused(repo: Any, capsys: Any,
+                                                 monkeypatch: Any) -> None:
+    """https://attacker/${SECRET} would carry any variable to the file's choice of host."""
+    root, server = repo
+    host = server.url.rsplit("/", 1)[0]  # http://127.0.0.1:PORT
+    (root / "content/notify.yaml").write_text(
+        "channels:\n  - id: ops\n    type: webhook\n"
+        f"    url: {host}/leak/${{OPS_SECRET}}\n    secret: ${{OPS_SECRET}}\n")
+    add_incident(root, "2026-11-02-a", [("2026-11-02T09:00:00Z", "investigating", "A.")])
+    code, out, err = run(root, capsys, "2026-11-02T10:00:00Z")
+    assert (code, out) == (1, "")
+    assert err.splitlines()[0] == (
+        "content/notify.yaml:4:10: error: 'url' of channel 'ops' must be a single ${NAME} "
+        "with nothing around it, or have no variable")
+    assert server.requests == [] and SECRET not in err
+
+
+@pytest.mark.parametrize(("key", "value", "column"), [
+    ("from", "Status <${OPS_SECRET}@status.test>", 11),
+    ("unsubscribe", "https://status.test/u?k=${OPS_SECRET}", 18),
+])
+def test_a_variable_inside_an_email_header_is_refused(
+        tmp_path: Path, capsys: Any, smtp: SmtpServer, monkeypatch: Any, key: str,
+        value: str, column: int) -> None:
+    """From: and List-Unsubscribe: reach every subscriber, who may be the attacker."""
+    monkeypatch.setenv("SMTP_PORT", str(smtp.port))
+    monkeypatch.setenv("SUBSCRIBERS", "ann@example.org")
+    monkeypatch.setenv("OPS_SECRET", "hunter2")
+    root = make_repo(tmp_path / "site", EMAIL_YAML)
+    assert run(root, capsys, "2026-11-01T00:00:00Z")[0] == 0
+    line = {"from": "    from: Test Status <status@status.test>",
+            "unsubscribe": "    unsubscribe: https://status.test/unsubscribe"}[key]
+    yaml = EMAIL_YAML.replace(line, f"    {key}: {value}")
+    (root / "content/notify.yaml").write_text(yaml)
+    add_incident(root, "2026-11-02-a", [("2026-11-02T09:00:00Z", "investigating", "A.")])
+    code, _, err = run(root, capsys, "2026-11-02T10:00:00Z")
+    row = yaml.splitlines().index(f"    {key}: {value}") + 1
+    assert code == 1
+    assert err.splitlines()[0] == (
+        f"content/notify.yaml:{row}:{column}: error: '{key}' of channel 'customers' must be "
+        "a single ${NAME} with nothing around it, or have no variable")
+    assert smtp.mailbox.messages == [] and "hunter2" not in err
+
+
+# AUTH without TLS: on purpose, on 127.0.0.1 (aiosmtpd warns for each connection).
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
+@pytest.mark.parametrize("login", [True, False])
+def test_the_smtp_host_comes_from_the_environment(
+        tmp_path: Path, capsys: Any, monkeypatch: Any, login: bool) -> None:
+    """The address list (a secret) and any login go to the host: written in the file (or
+    in a variable the CI runner sets from a branch name), a change to the file could send
+    them to a server of its own."""
+    server = SmtpServer(password="right-password" if login else "")
+    try:
+        monkeypatch.setenv("SUBSCRIBERS", "ann@example.org")
+        monkeypatch.setenv("SMTP_PASSWORD", "right-password")
+        monkeypatch.setenv("SMTP_PORT", str(server.port))
+        monkeypatch.setenv("GITHUB_HEAD_REF", "127.0.0.1")
+        monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
+        written = EMAIL_YAML.replace("security: none", "security: none\n      username: "
+                                     "status\n      password: ${SMTP_PASSWORD}") if login \
+            else EMAIL_YAML
+        root = make_repo(tmp_path / "site", written.replace("${SMTP_HOST}", "127.0.0.1"))
+        code, _, err = run(root, capsys, "2026-11-01T00:00:00Z")
+        assert code == 1
+        assert err.splitlines()[0] == (
+            "content/notify.yaml:5:13: error: 'host' of 'smtp' of channel 'customers' must "
+            "come from the environment")
+        (root / "content/notify.yaml").write_text(
+            written.replace("${SMTP_HOST}", "${GITHUB_HEAD_REF}"))
+        code, _, err = run(root, capsys, "2026-11-01T00:00:00Z")
+        assert code == 1
+        assert err.splitlines()[0] == (
+            "content/notify.yaml:5:13: error: 'host' of 'smtp' of channel 'customers' names "
+            "GITHUB_HEAD_REF, a variable the CI runner sets, not a secret of this site")
+        add_incident(root, "2026-11-02-a", [("2026-11-02T09:00:00Z", "investigating", "A.")])
+        assert run(root, capsys, "2026-11-02T10:00:00Z")[0] == 1
+        assert server.logins == [] and server.mailbox.messages == []
+        # The same server, named by a secret of the site's own: sent to (and logged in to).
+        (root / "content/notify.yaml").write_text(written)
+        assert run(root, capsys, "2026-11-02T10:00:00Z")[0] == 0  # the first run
+        add_incident(root, "2026-11-02-b", [("2026-11-02T10:30:00Z", "investigating", "B.")])
+        assert run(root, capsys, "2026-11-02T11:00:00Z") == (
+            0, "sent 2026-11-02-b/u0 to customers (email)\n", "")
+        assert server.logins == ([(b"status", b"right-password")] if login else [])
+        assert [r for r, _ in server.mailbox.messages] == [["ann@example.org"]]
+    finally:
+        server.close()
+
+
+def test_check_refuses_a_ci_variable_without_the_environment(repo: Any, capsys: Any,
+                                                             monkeypatch: Any) -> None:
+    root, _ = repo
+    monkeypatch.delenv("OPS_URL")
+    (root / "content/notify.yaml").write_text(NOTIFY_YAML.replace("${OPS_URL}",
+                                                                  "${GITHUB_TOKEN}"))
+    capsys.readouterr()
+    assert main(["check", "--source", str(root), "--now", "2026-11-02T10:00:00Z"]) == 1
+    assert capsys.readouterr().out.splitlines()[0] == (
+        "content/notify.yaml:4:10: error: 'url' of channel 'ops' names GITHUB_TOKEN, a "
+        "variable the CI runner sets, not a secret of this site")
+
+
+@pytest.mark.parametrize("linked", [".heliograph", STATE, STATE + ".lock", "tmp"])
+def test_the_state_file_is_never_read_or_written_through_a_link(
+        tmp_path: Path, capsys: Any, receiver: Any, monkeypatch: Any, linked: str) -> None:
+    """A committed link (.gitignore's /.heliograph/ does not stop `git add -f`) must not
+    make notify read or write outside the repo; the workflow then publishes the file."""
+    server = receiver()
+    monkeypatch.setenv("OPS_URL", server.url)
+    monkeypatch.setenv("OPS_SECRET", SECRET)
+    root = make_repo(tmp_path / "site")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("credentials\n")
+    if linked == ".heliograph":
+        (root / ".heliograph").symlink_to(outside)
+        shown = root / ".heliograph"
+    else:
+        (root / ".heliograph").mkdir()
+        # The temporary file notify writes before renaming it over the state file.
+        name = f".heliograph/.notify-state.json.{os.getpid()}.tmp" if linked == "tmp" \
+            else linked
+        (root / name).symlink_to(outside / "secret.txt")
+        shown = root / (STATE if linked == "tmp" else linked)
+    code, out, err = run(root, capsys, "2026-11-01T00:00:00Z")
+    if linked == "tmp":  # an unknown leftover is replaced, not followed
+        assert code == 0 and (root / STATE).is_file()
+    else:
+        assert (code, out) == (1, "")
+        assert err.splitlines()[0] == (f"{shown}: error: the notify state file or its folder "
+                                       "is a link; notify reads and writes only plain files")
+    assert sorted(p.name for p in outside.iterdir()) == ["secret.txt"]
+    assert (outside / "secret.txt").read_text() == "credentials\n"
+
+
+def test_line_breaks_in_titles_do_not_reach_email_headers(
+        tmp_path: Path, capsys: Any, smtp: SmtpServer, monkeypatch: Any) -> None:
+    """`check` accepts a title with a line break (YAML "\\r\\n" or U+2028); notify must not
+    stop on it (an email header is one line) nor let it start a header of its own."""
+    monkeypatch.setenv("SMTP_PORT", str(smtp.port))
+    monkeypatch.setenv("SUBSCRIBERS", "ann@example.org")
+    root = make_repo(tmp_path / "site", EMAIL_YAML)
+    (root / "content/site.yaml").write_text(
+        'title: "Test\\u2028Status"\nbase_url: https://status.test/\ntimezone: UTC\n')
+    assert run(root, capsys, "2026-11-01T00:00:00Z")[0] == 0
+    add_incident(root, "2026-11-02-a", [("2026-11-02T09:00:00Z", "investigating", "A.")])
+    path = root / "content/incidents/2026-11-02-a.md"
+    path.write_text(path.read_text().replace("title: A", 'title: "A\\r\\nBcc: eve@evil.test"'))
+    capsys.readouterr()
+    assert main(["check", "--source", str(root), "--now", "2026-11-02T10:00:00Z"]) == 0
+    capsys.readouterr()
+    code, out, err = run(root, capsys, "2026-11-02T10:00:00Z")
+    assert (code, out, err) == (0, "sent 2026-11-02-a/u0 to customers (email)\n", "")
+    [(recipients, mail)] = smtp.mailbox.messages
+    assert recipients == ["ann@example.org"] and mail["Bcc"] is None
+    assert mail["Subject"] == "[Test Status] A Bcc: eve@evil.test — Investigating"
+    assert mail["List-Id"] == "Test Status <customers.status.test>"
+
+
+def test_a_deeply_nested_state_file_is_an_error_not_a_crash(repo: Any, capsys: Any) -> None:
+    root, server = repo
+    (root / STATE).write_text("[" * 100_000)
+    add_incident(root, "2026-11-02-a", [("2026-11-02T09:00:00Z", "investigating", "A.")])
+    code, _, err = run(root, capsys, "2026-11-02T10:00:00Z")
+    assert code == 1
+    assert err.splitlines()[0] == (f"{root / STATE}: error: the notify state file cannot be "
+                                   "read")
+    assert server.requests == []

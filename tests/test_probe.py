@@ -7,6 +7,7 @@ import shutil
 import socket
 import ssl
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -275,7 +276,8 @@ def test_body_json_and_degraded_rules(tmp_path: Path, server: Server) -> None:
         == ["u", "u", "u", "u"]
     server.mode = "bad"
     probe(root, "2026-11-27T01:05:00Z")
-    assert rows(root, "json")[1][3] == "'status' is \"down\", not \"ok\""
+    # The value found is not quoted: it may be a secret of an internal service.
+    assert rows(root, "json")[1][3] == "'status' is not \"ok\""
     assert rows(root, "index")[1][3] == "the response has no 'n[1]'"
     assert rows(root, "body")[1][3] == "the response does not contain '\"ok\"'"
     server.mode = "lag"  # 200 ms
@@ -326,6 +328,29 @@ def test_secret_headers_come_from_probe_variables(
     assert probe(root, "2026-11-27T01:05:00Z") == 0
     assert server.seen[0]["Authorization"] == "Bearer s3cret"
     assert "s3cret" not in (root / "content" / "probes" / "api" / "2026-11.csv").read_text()
+
+
+def test_a_secret_with_a_line_break_is_never_published(
+        tmp_path: Path, server: Server, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """http.client refuses such a header with a ValueError that quotes the value; its text
+    was the check's error, written to the results (published) and the incident. A line
+    end around the value (a pasted secret) is dropped, as notify does."""
+    url = f"http://127.0.0.1:{server.server_port}/"
+    root = make_repo(tmp_path, http_component(
+        "api", url, "headers:\n  Authorization: Bearer ${PROBE_TOKEN}"))
+    monkeypatch.setenv("PROBE_TOKEN", "s3c\r\nX-Injected: 1")
+    assert probe(root, "2026-11-27T01:00:00Z") == 1
+    out, err = capsys.readouterr()
+    assert "content/components.yaml:5: error: the check of 'api' needs the environment " \
+        "variable PROBE_TOKEN, which contains a line break or another control character; " \
+        "it was not run" in err
+    assert "s3c" not in out + err and server.seen == []
+    assert not (root / "content" / "probes").exists() and incidents(root) == {}
+    monkeypatch.setenv("PROBE_TOKEN", "s3cret\n")
+    assert probe(root, "2026-11-27T01:05:00Z") == 0
+    assert server.seen[0]["Authorization"] == "Bearer s3cret"
+    assert [r[:2] for r in rows(root, "api")] == [["27T01:05:00", "u"]]
 
 
 def test_check_declarations_are_validated(tmp_path: Path,
@@ -465,6 +490,28 @@ def test_a_broken_results_file_is_an_error_with_its_line(
     assert f"content/probes/api/2026-11.csv:{message}" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("name", ["202\u00b2-11.csv", "2026-1\u00b2.csv"])
+def test_a_file_name_with_a_digit_int_refuses_is_not_a_month(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str) -> None:
+    """'²' is a digit to str.isdigit() but not to int(): such a name is not a month file
+    (ignored like any other name), not an internal error (exit 2)."""
+    root = results_repo(tmp_path, "25T10:00:00,u,100\n")
+    (root / "content" / "probes" / "api" / name).write_text("25T10:00:00,x,1,other\n")
+    assert main(["check", "--source", str(root), "--now", "2026-11-27T12:00:00Z"]) == 0
+    assert main(["build", "--source", str(root), "--now", "2026-11-27T12:00:00Z",
+                 "--output", str(tmp_path / "out"), "-q"]) == 0
+    assert "100.00% measured" in (tmp_path / "out" / "index.html").read_text()
+
+
+def test_a_port_with_a_digit_int_refuses_is_an_error(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_repo(tmp_path, '  - id: api\n    name: API\n    check: {tcp: "127.0.0.1:\u00b2"}\n')
+    assert main(["check", "--source", str(root), "--now", "2026-11-27T12:00:00Z"]) == 1
+    assert capsys.readouterr().out.splitlines()[0] == (
+        "content/components.yaml:4:18: error: 'tcp' of the check of component 'api': "
+        "'127.0.0.1:\u00b2' is not HOST:PORT")
+
+
 def test_a_hostile_answer_cannot_break_the_content(
         tmp_path: Path, server: Server, capsys: pytest.CaptureFixture[str]) -> None:
     url = f"http://127.0.0.1:{server.server_port}/"
@@ -478,6 +525,29 @@ def test_a_hostile_answer_cannot_break_the_content(
     assert main(["check", "--source", str(root), "--now", "2026-11-27T01:06:00Z"]) == 0
 
 
+def test_the_incident_tracker_is_read_as_a_small_plain_file(tmp_path: Path) -> None:
+    """content/probes/<id>/incident may come from a pull request: a link to /dev/zero
+    exhausted memory (limited here, so a regression fails instead of taking the machine),
+    and a name without '.md' stopped probe with an internal error."""
+    root = make_repo(tmp_path, '  - id: api\n    name: API\n    check: {tcp: "127.0.0.1:'
+                     f'{closed_port()}"}}\n')
+    probe(root, "2026-11-27T01:00:00Z")
+    assert probe(root, "2026-11-27T01:05:00Z") == 0
+    tracker = root / "content" / "probes" / "api" / "incident"
+    name, digest = tracker.read_text().split()
+    assert name == "2026-11-27-api-outage.md"
+    tracker.write_text(f"2026-11-27-api-outage {digest}\n")
+    assert probe(root, "2026-11-27T01:10:00Z") == 0
+    tracker.unlink()
+    tracker.symlink_to("/dev/zero")
+    limit = "import resource; resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30)); "
+    done = subprocess.run(
+        [sys.executable, "-c", limit + "from generator.cli import main; raise SystemExit("
+         f"main(['probe', '--source', {str(root)!r}, '--now', '2026-11-27T01:15:00Z']))"],
+        capture_output=True, text=True, timeout=120)
+    assert "internal error" not in done.stderr and done.returncode == 0
+
+
 def test_results_are_never_written_through_a_link(
         tmp_path: Path, server: Server, capsys: pytest.CaptureFixture[str]) -> None:
     url = f"http://127.0.0.1:{server.server_port}/"
@@ -486,6 +556,21 @@ def test_results_are_never_written_through_a_link(
     elsewhere.mkdir()
     (root / "content" / "probes").mkdir()
     (root / "content" / "probes" / "api").symlink_to(elsewhere)
+    assert probe(root, "2026-11-27T01:00:00Z") == 1
+    assert list(elsewhere.iterdir()) == []
+    assert "content/probes/api/2026-11.csv: error: the results file is a link or in a " \
+        "linked folder" in capsys.readouterr().err
+
+
+def test_no_folder_is_made_through_a_linked_probes_folder(
+        tmp_path: Path, server: Server, capsys: pytest.CaptureFixture[str]) -> None:
+    """content/probes itself a link out of the repo: not even the component's folder is
+    created there."""
+    url = f"http://127.0.0.1:{server.server_port}/"
+    root = make_repo(tmp_path, http_component("api", url))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (root / "content" / "probes").symlink_to(elsewhere)
     assert probe(root, "2026-11-27T01:00:00Z") == 1
     assert list(elsewhere.iterdir()) == []
     assert "content/probes/api/2026-11.csv: error: the results file is a link or in a " \

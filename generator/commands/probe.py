@@ -53,7 +53,7 @@ def main(args: argparse.Namespace) -> int:
         except MissingSecret as exc:
             problems.append(Problem("content/components.yaml", component.check.line, None,
                                     f"the check of '{component.id}' needs the environment "
-                                    f"variable {exc}, which is not set; it was not run",
+                                    f"variable {exc.name}, which {exc.reason}; it was not run",
                                     "set it in the workflow's env (from a secret)"))
             continue
         tasks[component.id] = partial(_run, component, now=now, headers=headers)

@@ -124,7 +124,7 @@ def split_host_port(text: str, default: int | None) -> tuple[str | None, int | N
         return None, None
     if not port:
         return host, default
-    if not port.isdigit() or not 0 < int(port) < 65536:
+    if not (port.isascii() and port.isdigit()) or not 0 < int(port) < 65536:  # not '²'
         return None, None
     return host, int(port)
 

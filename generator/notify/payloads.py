@@ -255,16 +255,22 @@ def message_id(channel: Channel, key: str, host: str) -> str:
     return f"<{digest}.{channel.id}@{host}>"
 
 
+def _one_line(text: str) -> str:
+    """A header value from content: a title may hold a line break (YAML "\\n", U+2028),
+    which a header may not; collapsed as a page shows it."""
+    return " ".join(text.split())
+
+
 def email(event: NotifyEvent, m: Message, channel: Channel, ctx: Context, recipient: str,
           generated: datetime) -> EmailMessage:
     """multipart/alternative: plain text and HTML of the same message; one recipient."""
     site = ctx.content.site
     host = urlsplit(site.base_url).hostname or "localhost"
     msg = EmailMessage()
-    msg["Subject"] = f"[{site.title}] {m.title} — {m.status}"
+    msg["Subject"] = _one_line(f"[{site.title}] {m.title} — {m.status}")
     name, address = parseaddr(channel.sender)
     user, _, domain = address.rpartition("@")
-    msg["From"] = Address(display_name=name, username=user, domain=domain)
+    msg["From"] = Address(display_name=_one_line(name), username=user, domain=domain)
     msg["To"] = recipient
     msg["Date"] = format_datetime(generated)
     msg["Message-ID"] = message_id(channel, event.key, host)
@@ -273,7 +279,7 @@ def email(event: NotifyEvent, m: Message, channel: Channel, ctx: Context, recipi
         first = message_id(channel, f"{event.incident.slug}/u0", host)
         msg["In-Reply-To"] = first
         msg["References"] = first
-    msg["List-Id"] = f"{site.title} <{channel.id}.{host}>"
+    msg["List-Id"] = f"{_one_line(site.title)} <{channel.id}.{host}>"
     msg["List-Unsubscribe"] = f"<{channel.unsubscribe}>"
     if channel.unsubscribe.startswith("https://"):
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"

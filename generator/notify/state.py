@@ -54,8 +54,11 @@ class NotifyState:
         raw = (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        # A leftover (or a committed link) by that name is removed, never written through.
+        tmp.unlink(missing_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
         try:
-            with tmp.open("wb") as handle:
+            with os.fdopen(fd, "wb") as handle:
                 handle.write(raw)
                 handle.flush()
                 os.fsync(handle.fileno())
@@ -68,9 +71,20 @@ def recipient_digest(channel: str, address: str) -> str:
     return hashlib.sha256(f"{channel}\0{address.lower()}".encode()).hexdigest()[:20]
 
 
+def no_links(*paths: Path) -> None:
+    """Refuse a state file, lock file or folder that is a link: one committed to the
+    repository would make notify read or write (and the workflow publish) a file elsewhere."""
+    for path in (paths[0].parent, *paths):
+        if path.is_symlink():
+            raise user_error(str(path), "the notify state file or its folder is a link; "
+                             "notify reads and writes only plain files",
+                             "remove the link (the state is kept on its own branch)")
+
+
 def load_state(path: Path) -> NotifyState:
     """The state at `path`; an empty one (existed=False) when there is no file."""
     where = str(path)
+    no_links(path)
     if not path.exists():
         return NotifyState(path, {}, existed=False)
     try:
@@ -81,7 +95,7 @@ def load_state(path: Path) -> NotifyState:
         channels = {cid: _channel(item) for cid, item in data["channels"].items()}
         if data.get("format") != FORMAT:
             raise ValueError("format")
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         raise user_error(where, "the notify state file cannot be read",
                          "restore it from where the workflow keeps it; deleting it makes the "
                          "next run record the present as sent and send nothing") from None
@@ -110,8 +124,9 @@ def _channel(item: Any) -> ChannelState:
 def locked(path: Path) -> Iterator[None]:
     """One notify run at a time per state file: a second one stops instead of sending
     the same events (the workflow also queues its runs)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     lock = path.with_name(path.name + ".lock")
+    no_links(path, lock)
+    path.parent.mkdir(parents=True, exist_ok=True)
     with lock.open("a") as handle:
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -34,7 +34,11 @@ USER_AGENT = "heliograph-probe"
 
 
 class MissingSecret(Exception):
-    """A header names a ${PROBE_...} variable that is not set."""
+    """A header names a ${PROBE_...} variable that is not set, or cannot be sent."""
+
+    def __init__(self, name: str, reason: str = "is not set"):
+        super().__init__(name)
+        self.name, self.reason = name, reason
 
 
 class _Deadline:
@@ -54,7 +58,12 @@ def headers_of(check: Check, env: Mapping[str, str]) -> dict[str, str]:
         name = match.group(1)
         if name not in env:
             raise MissingSecret(name)
-        return env[name]
+        value = env[name].strip()  # a secret pasted with its line end
+        if any(ord(c) < 32 or ord(c) == 127 for c in value):
+            # http.client would refuse it with a ValueError quoting the value, and a
+            # check's error is published.
+            raise MissingSecret(name, "contains a line break or another control character")
+        return value
     return {name: ENV_RE.sub(value, text) for name, text in check.headers}
 
 
@@ -181,7 +190,9 @@ def _json_condition(check: Check, text: str) -> str:
     same = (value == wanted and type(value) is type(wanted)) if isinstance(value, bool) or \
         isinstance(wanted, bool) else value == wanted
     if not same:
-        return f"'{path}' is {json.dumps(value)[:60]}, not {check.json_equals}"
+        # Not the value found: the file chooses the URL and headers (a cloud metadata
+        # endpoint, a service on the runner), and results and incidents are published.
+        return f"'{path}' is not {check.json_equals}"
     return ""
 
 

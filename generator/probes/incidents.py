@@ -25,6 +25,7 @@ from generator.commands.authoring import (
     yaml_scalar,
 )
 from generator.commands.update import append_update
+from generator.content.load import SLUG_RE
 from generator.content.model import Component, Content, Incident
 from generator.content.timeutil import iso
 from generator.probes.engine import shown_target
@@ -44,10 +45,20 @@ def tracker(source: Path, component: str) -> Path:
     return source / PROBES_DIR / component / "incident"
 
 
+MAX_TRACKER_BYTES = 1_000  # "<slug>.md <sha256>\n" is under 200
+
+
 def _read_tracker(path: Path) -> tuple[str, str] | None:
+    """(file name, digest), or None for anything else: the file may come from a pull
+    request, so it is read only as a small plain file naming an incident file."""
     try:
-        name, digest = path.read_text(encoding="utf-8").split()
+        if path.is_symlink() or not path.is_file():
+            return None
+        with path.open("rb") as handle:
+            name, digest = handle.read(MAX_TRACKER_BYTES).decode("utf-8").split()
     except (OSError, ValueError):
+        return None
+    if not name.endswith(".md") or not SLUG_RE.fullmatch(name[:-3]):
         return None
     return name, digest
 

@@ -70,6 +70,7 @@ def encode(at: datetime, result: Result) -> str:
 def append(source: Path, component: str, at: datetime, result: Result) -> Path:
     """Add one line; O_APPEND keeps earlier lines as they are, even if a run is killed."""
     path = month_file(source, component, at)
+    inside(source, path)  # before mkdir too: a linked content/probes must not get a folder
     path.parent.mkdir(parents=True, exist_ok=True)
     inside(source, path)
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
@@ -141,8 +142,10 @@ def month_files(source: Path, component: str) -> list[tuple[Path, int, int]]:
     found = []
     for path in folder.iterdir():
         stem = path.name.removesuffix(".csv")
+        # isascii: str.isdigit() also takes '²', which int() refuses.
         if path.name.endswith(".csv") and len(stem) == 7 and stem[4] == "-" and \
-                stem[:4].isdigit() and stem[5:].isdigit() and 1 <= int(stem[5:]) <= 12:
+                stem.isascii() and stem[:4].isdigit() and stem[5:].isdigit() and \
+                1 <= int(stem[5:]) <= 12:
             found.append((path, int(stem[:4]), int(stem[5:])))
     return sorted(found, key=lambda f: f[0].name)
 
