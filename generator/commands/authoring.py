@@ -31,7 +31,7 @@ from generator.content.model import (
     component_statuses_for,
     statuses_for,
 )
-from generator.content.timeutil import TimeError, parse_timestamp, utc_now
+from generator.content.timeutil import TimeError, iso, parse_timestamp, utc_now
 from generator.content.yamlsafe import YamlError, load_yaml
 from generator.errors import ContentError, Problem, suggest
 
@@ -196,6 +196,51 @@ def yaml_scalar(text: str, indent: int) -> str:
 _PRINTABLE = re.compile("[\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd"
                         "\U00010000-\U0010ffff]")
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r", "\0": "\\0"}
+
+
+# One update as written: when, status, message, and the component statuses it sets.
+UpdateLines = tuple[datetime, str, str, tuple[tuple[str, str], ...]]
+
+
+def front_matter(title: str, kind: str, updates: list[UpdateLines], *, impact: str | None = None,
+                 backfilled: bool = False, window: tuple[datetime, datetime] | None = None,
+                 until: datetime | None = None,
+                 components: tuple[tuple[str, str], ...] = ()) -> list[str]:
+    """An entry's front matter (between the '---' lines), in the order docs/content.md
+    writes it: what `new` and `import` write alike."""
+    lines = [f"title: {yaml_scalar(title, 0)}"]
+    if kind != "incident":
+        lines.append(f"type: {kind}")
+    if impact:
+        lines.append(f"impact: {impact}")
+    if backfilled:
+        lines.append("backfilled: true")
+    if window:
+        lines += ["window:", f"  start: {iso(window[0])}", f"  end: {iso(window[1])}"]
+    if until:
+        lines.append(f"until: {iso(until)}")
+    if components:
+        lines.append("components:")
+        lines += [f"  {cid}: {status}" for cid, status in components]
+    lines.append("updates:")
+    for at, status, message, changes in updates:
+        lines += [f"  - at: {iso(at)}", f"    status: {status}",
+                  f"    message: {yaml_scalar(message, 4)}"]
+        if changes:
+            lines.append("    components:")
+            lines += [f"      {cid}: {new}" for cid, new in changes]
+    return lines
+
+
+def overwrite(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` at once; a symbolic link there is itself replaced, never
+    written through."""
+    tmp = temp_sibling(path.parent, path.name, data)
+    try:
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def double_quoted(text: str) -> str:

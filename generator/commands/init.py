@@ -15,7 +15,7 @@ import argparse
 import os
 from pathlib import Path
 
-from generator.commands.authoring import temp_sibling, user_error
+from generator.commands.authoring import overwrite, user_error
 from generator.content.load import load_content
 from generator.content.timeutil import utc_now
 
@@ -64,16 +64,6 @@ def _write_new(path: Path, data: bytes) -> None:
     os.chmod(path, 0o644)
 
 
-def _overwrite(path: Path, data: bytes) -> None:
-    # Replaced, not written through: a symbolic link is itself replaced by the file.
-    tmp = temp_sibling(path.parent, path.name, data)
-    try:
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def _in_the_way(target: Path, rel: str) -> str:
     """Why the scaffold file `rel` cannot go into `target` even with --force, or ''."""
     parts = Path(rel).parts
@@ -104,7 +94,7 @@ def run_init(target: Path, force: bool = False, host: str = "github") -> int:
             _write_new(path, source.read_bytes())
             created.append(rel)
         elif force:
-            _overwrite(path, source.read_bytes())
+            overwrite(path, source.read_bytes())
             replaced.append(rel)
         else:
             skipped.append(rel)

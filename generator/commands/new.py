@@ -19,6 +19,7 @@ from generator.commands.authoring import (
     check_status,
     create_unique,
     default_message,
+    front_matter,
     interactive,
     open_repo,
     parse_component,
@@ -26,7 +27,6 @@ from generator.commands.authoring import (
     pick,
     user_error,
     validate,
-    yaml_scalar,
 )
 from generator.content.load import SLUG_RE, slugify
 from generator.content.model import TYPES, component_statuses_for, statuses_for
@@ -280,21 +280,10 @@ def complete(draft: Draft, repo: Repo, now: datetime) -> Draft:
 
 def render(draft: Draft) -> str:
     assert draft.title and draft.kind and draft.status and draft.message and draft.at
-    lines = ["---", f"title: {yaml_scalar(draft.title, 0)}"]
-    if draft.kind != "incident":
-        lines.append(f"type: {draft.kind}")
-    if draft.backfilled:
-        lines.append("backfilled: true")
-    if draft.window:
-        lines += ["window:", f"  start: {iso(draft.window[0])}", f"  end: {iso(draft.window[1])}"]
-    if draft.until:
-        lines.append(f"until: {iso(draft.until)}")
-    if draft.components:
-        lines.append("components:")
-        lines += [f"  {cid}: {status}" for cid, status in draft.components]
-    lines += ["updates:", f"  - at: {iso(draft.at)}", f"    status: {draft.status}",
-              f"    message: {yaml_scalar(draft.message, 4)}", "---", ""]
-    return "\n".join(lines)
+    lines = front_matter(draft.title, draft.kind, [(draft.at, draft.status, draft.message, ())],
+                         backfilled=draft.backfilled, window=draft.window, until=draft.until,
+                         components=tuple(draft.components))
+    return "\n".join(["---", *lines, "---", ""])
 
 
 def file_stem(draft: Draft, repo: Repo) -> str:

@@ -13,7 +13,13 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-from generator.commands.authoring import INCIDENTS_DIR, temp_sibling, yaml_scalar
+from generator.commands.authoring import (
+    INCIDENTS_DIR,
+    front_matter,
+    overwrite,
+    temp_sibling,
+    yaml_scalar,
+)
 from generator.commands.new import MAX_SLUG
 from generator.content.load import (
     SLUG_RE,
@@ -24,7 +30,6 @@ from generator.content.load import (
     slugify,
 )
 from generator.content.model import Component, Site
-from generator.content.timeutil import iso
 from generator.errors import ContentError, Problem
 from generator.importers.model import (
     Imported,
@@ -93,25 +98,10 @@ def entry_text(entry: ImportedEntry, tool: str) -> str:
     lines = ["---"]
     if entry.note:
         lines.append(f"# Imported from {tool}: {one_line_note(entry.note)}")
-    lines.append(f"title: {yaml_scalar(entry.title, 0)}")
-    if entry.type != "incident":
-        lines.append(f"type: {entry.type}")
-    if entry.impact:
-        lines.append(f"impact: {entry.impact}")
-    if entry.backfilled:
-        lines.append("backfilled: true")
-    if entry.window:
-        lines += ["window:", f"  start: {iso(entry.window[0])}", f"  end: {iso(entry.window[1])}"]
-    if entry.components:
-        lines.append("components:")
-        lines += [f"  {cid}: {status}" for cid, status in entry.components]
-    lines.append("updates:")
-    for update in entry.updates:
-        lines += [f"  - at: {iso(update.at)}", f"    status: {update.status}",
-                  f"    message: {yaml_scalar(update.message, 4)}"]
-        if update.components:
-            lines.append("    components:")
-            lines += [f"      {cid}: {status}" for cid, status in update.components]
+    lines += front_matter(entry.title, entry.type,
+                          [(u.at, u.status, u.message, u.components) for u in entry.updates],
+                          impact=entry.impact, backfilled=entry.backfilled, window=entry.window,
+                          components=entry.components)
     lines.append("---")
     text = "\n".join(lines) + "\n"
     if entry.body:
@@ -262,15 +252,6 @@ def _create(path: Path, data: bytes) -> bool:
         tmp.unlink(missing_ok=True)
 
 
-def _replace(path: Path, data: bytes) -> None:
-    tmp = temp_sibling(path.parent, path.name, data)
-    try:
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def write(target: Path, files: dict[str, bytes], force: bool, outcome: Outcome) -> None:
     for rel, data in files.items():
         blocked = _blocked(target, rel)
@@ -284,7 +265,7 @@ def write(target: Path, files: dict[str, bytes], force: bool, outcome: Outcome) 
         elif old is None and _create(path, data):
             outcome.created.append(rel)
         elif force:
-            _replace(path, data)
+            overwrite(path, data)
             outcome.replaced.append(rel)
         else:
             outcome.kept.append(rel)
