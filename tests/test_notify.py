@@ -665,6 +665,7 @@ def test_email_over_tls_verifies_the_server_s_certificate(
     server = SmtpServer(tls=security, cert=cert)
     try:
         monkeypatch.setenv("SUBSCRIBERS", "ann@example.org")
+        monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
         monkeypatch.setenv("SMTP_PORT", str(server.port))
         root = make_repo(tmp_path / "site", EMAIL_YAML.replace("security: none",
                                                                f"security: {security}"))
