@@ -163,6 +163,20 @@ def utc(value: datetime) -> datetime:
     return value.astimezone(UTC).replace(microsecond=0)
 
 
+def aware_time(value: Any, where: str) -> datetime:
+    """An ISO 8601 time with its UTC offset, as the sources write them, in whole seconds
+    of UTC; ValueError naming `where` for anything else."""
+    if not isinstance(value, str) or len(value) > 40:
+        raise ValueError(f"{where} is not a time")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{where} is not a time: {value!r}") from None
+    if parsed.tzinfo is None:
+        raise ValueError(f"{where} has no UTC offset: {value!r}")
+    return utc(parsed)
+
+
 def read_yaml(path: Path, where: str, limit: int = MAX_INPUT_BYTES) -> Any:
     """A source's YAML file, with the content loader's safe YAML (no tags, no aliases)."""
     return parse_yaml(read_bounded(path, where, limit), where)

@@ -36,13 +36,13 @@ from generator.importers.model import (
     ImportedSite,
     ImportedUpdate,
     Unmapped,
+    aware_time,
     clean,
     clean_body,
     clean_message,
     clean_title,
     import_error,
     read_bounded,
-    utc,
 )
 
 FILES = ("summary.json", "components.json", "incidents.json", "scheduled-maintenances.json")
@@ -177,15 +177,10 @@ def _time(obj: Json, key: str, where: str) -> datetime | None:
     value = obj.get(key)
     if value is None:
         return None
-    if not isinstance(value, str) or len(value) > 40:
-        raise Shape(f"'{key}' of {where} is not a time")
     try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise Shape(f"'{key}' of {where} is not a time: {value!r}") from None
-    if parsed.tzinfo is None:
-        raise Shape(f"'{key}' of {where} has no UTC offset: {value!r}")
-    return utc(parsed)
+        return aware_time(value, f"'{key}' of {where}")
+    except ValueError as exc:
+        raise Shape(str(exc)) from None
 
 
 def _source_id(obj: Json, where: str) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +22,12 @@ from generator.importers.model import (
     ImportedSite,
     ImportedUpdate,
     Unmapped,
+    aware_time,
     clean_message,
     clean_title,
     import_error,
     read_bounded,
     read_yaml,
-    utc,
 )
 from generator.importers.statuspage import site_url
 
@@ -111,18 +110,6 @@ def _components(folder: Path, config: dict[str, Any], unmapped: list[Unmapped]
     return components, slugs, names
 
 
-def _time(value: Any, where: str) -> datetime:
-    if not isinstance(value, str) or len(value) > 40:
-        raise ValueError(f"{where} is not a time")
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"{where} is not a time: {value[:40]!r}") from None
-    if parsed.tzinfo is None:
-        raise ValueError(f"{where} has no UTC offset")
-    return utc(parsed)
-
-
 def _affected(issue: dict[str, Any], title: str, slugs: dict[str, str],
               names: dict[str, str]) -> list[str]:
     labels = [label.get("name") for label in issue.get("labels") or []
@@ -145,9 +132,9 @@ def _maintenance(issue: dict[str, Any], where: str, title: str, slugs: dict[str,
     body = _body(issue)
     fields = {key: value for key, value in _WINDOW.findall(body)}
     try:
-        start = _time(fields.get("start"), f"{where} start")
-        end = _time(fields.get("end"), f"{where} end")
-        created = _time(issue.get("createdAt"), f"{where} createdAt")
+        start = aware_time(fields.get("start"), f"{where} start")
+        end = aware_time(fields.get("end"), f"{where} end")
+        created = aware_time(issue.get("createdAt"), f"{where} createdAt")
     except ValueError as exc:
         unmapped.append(Unmapped(str(exc), "a maintenance needs its window; not imported"))
         return None
@@ -187,8 +174,8 @@ def _issue(issue: Any, n: int, slugs: dict[str, str], names: dict[str, str],
     if "maintenance" in labels:
         return _maintenance(issue, where, title, slugs, unmapped)
     try:
-        created = _time(issue.get("createdAt"), f"{where} createdAt")
-        closed = _time(issue["closedAt"], f"{where} closedAt") if issue.get("closedAt") \
+        created = aware_time(issue.get("createdAt"), f"{where} createdAt")
+        closed = aware_time(issue["closedAt"], f"{where} closedAt") if issue.get("closedAt") \
             else None
     except ValueError as exc:
         unmapped.append(Unmapped(str(exc), "not imported"))
@@ -210,7 +197,7 @@ def _issue(issue: Any, n: int, slugs: dict[str, str], names: dict[str, str],
         if not isinstance(comment, dict) or not isinstance(comment.get("body"), str):
             continue
         try:
-            at = _time(comment.get("createdAt"), f"{where} comment {m + 1} createdAt")
+            at = aware_time(comment.get("createdAt"), f"{where} comment {m + 1} createdAt")
         except ValueError as exc:
             unmapped.append(Unmapped(str(exc), "comment left out"))
             continue
