@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from generator.content.load import load_content
 from generator.content.model import Content
@@ -17,8 +16,6 @@ from generator.content.timeutil import TimeError, iso, parse_timestamp, utc_now
 from generator.errors import ContentError, Problem
 from generator.state.timeline import Timeline, build_timelines, clock_instants, next_clock_change
 
-if TYPE_CHECKING:  # `due` itself renders nothing: no need to import Jinja
-    pass
 
 def crosses_midnight(since: datetime, now: datetime, zone: tzinfo) -> bool:
     """Whether a local midnight of the site lies in (since, now]: the uptime bars roll
