@@ -4,7 +4,7 @@ Each output is a function of the Context (content, derived state, Markdown and t
 catalogue) that returns files by output path. Adding an output is a module here plus one
 line in WORDED or NEUTRAL. The HTML pages (pages.py) also get the template environment,
 and come as several tasks so that workers share them; the theme's static files are copied
-as they are, and _headers (headers.py) names the hashed ones.
+as they are.
 
 A site in several languages (site.yaml `languages`) publishes the pages and the worded
 files once per language: the first language at the root, each other in its folder
@@ -37,6 +37,7 @@ NEUTRAL: tuple[Output, ...] = (
     api.api_files,
     sitemap.seo_files,
     buildinfo.build_files,
+    headers.headers_files,
 )
 FILES = WORDED + NEUTRAL
 
@@ -53,11 +54,8 @@ def tasks(ctx: Context, renderer: Renderer) -> list[Task]:
     for other in renderer.translations:
         # The site as that language publishes it: its absolute URLs point into its folder.
         own = Context(replace(ctx.content, site=other.site), ctx.state, ctx.md, other.t,
-                      other.memo)
+                      other.memo, ctx.assets)
         worded = page_tasks(own, other) + [partial(output, own) for output in WORDED]
         result += [in_folder(other.folder, task) for task in worded]
     result.append(lambda: static_files(renderer.theme))
-    # _headers names the theme's hashed assets, which only the renderer's theme knows.
-    result.append(lambda: headers.headers_files(renderer.theme.assets,
-                                                bool(renderer.translations)))
     return result

@@ -4,6 +4,7 @@ the HTML pages get a template environment (theme.templates.Renderer)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from generator.content.model import Content, Update
@@ -20,6 +21,7 @@ class Context:
     md: Markdown
     t: Translator
     memo: Memo  # outputs remembered across rebuilds (serve), keyed by what they show
+    assets: Mapping[str, str]  # the theme's static files: name -> published path
 
     def message_html(self, update: Update) -> str:
         return update_html(update, self.md, self.t)

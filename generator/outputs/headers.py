@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from generator.outputs.context import Context
 from generator.site.paths import media_type
 
 HEADERS_FILE = "_headers"
@@ -67,5 +68,5 @@ def headers_file(assets: Mapping[str, str], multilingual: bool = False) -> bytes
     return ("\n".join(lines) + "\n").encode()
 
 
-def headers_files(assets: Mapping[str, str], multilingual: bool) -> dict[str, bytes]:
-    return {HEADERS_FILE: headers_file(assets, multilingual)}
+def headers_files(ctx: Context) -> dict[str, bytes]:
+    return {HEADERS_FILE: headers_file(ctx.assets, bool(ctx.content.site.translations))}

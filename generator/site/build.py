@@ -75,7 +75,8 @@ def prepare(source: Path, now: Now = None, base_url: str | None = None,
 
 
 def context(content: Content, state: State, renderer: Renderer) -> Context:
-    return Context(content, state, renderer.md, renderer.t, renderer.memo)
+    return Context(content, state, renderer.md, renderer.t, renderer.memo,
+                   renderer.theme.assets)
 
 
 def site_tasks(content: Content, state: State, renderer: Renderer) -> list[Task]:
