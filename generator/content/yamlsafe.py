@@ -21,8 +21,7 @@ validation can point at the exact spot. The schema is deliberately small:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import Any, ClassVar, Self
+from typing import Any, Self
 
 import yaml
 
@@ -114,77 +113,105 @@ class Seq(list[Any]):
         return self.item_pos[index] if index < len(self.item_pos) else self.pos
 
 
-def _only(names: tuple[str, ...]) -> dict[str, Any]:
-    return {_TAG + name: yaml.SafeLoader.yaml_constructors[_TAG + name] for name in names}
-
-
-def _resolvers() -> dict[Any, list[tuple[str, re.Pattern[str]]]]:
+def _resolvers() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
     """SafeLoader's implicit resolvers without timestamps and with YAML 1.2 booleans."""
-    result: dict[Any, list[tuple[str, re.Pattern[str]]]] = {}
+    result: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items():
         kept = []
         for tag, regexp in resolvers:
             if tag == _TAG + "timestamp":
                 continue
             kept.append((tag, _BOOL_12 if tag == _TAG + "bool" else regexp))
-        result[first] = kept
+        result[first or ""] = kept
     return result
 
 
+_IMPLICIT = "?"  # marks a tag the resolver gave, as opposed to one written in the text
+_SCALARS = {_TAG + name: _IMPLICIT + name for name in ("null", "bool", "int", "float", "str")}
+
+
 class _Loader(_Base):  # type: ignore[misc]
-    yaml_implicit_resolvers: ClassVar[dict[Any, Any]] = _resolvers()
-    # A fresh table, so the refused tags fall through to "no constructor".
-    yaml_constructors: ClassVar[dict[Any, Any]] = {
-        **_only(("null", "bool", "str")),
-        None: yaml.SafeLoader.construct_undefined,
-    }
+    """PyYAML's (C) parser and composer; the values are built by `build`, not by PyYAML's
+    constructors: one pass over the nodes, each tag resolved once."""
+
+    implicit_resolvers = _resolvers()
     line_offset = 0
+
+    def resolve(self, kind: type[yaml.Node], value: str | None,
+                implicit: tuple[bool, bool]) -> str:
+        # The composer asks this for every node written without a tag; what it answers
+        # carries the '?' mark, so that `build` tells written tags apart without asking
+        # twice.
+        if kind is yaml.ScalarNode:
+            if implicit[0] and value is not None:
+                for tag, regexp in self.implicit_resolvers.get(value[:1], ()):
+                    if regexp.match(value):
+                        return _SCALARS.get(tag, _IMPLICIT + tag)
+            # Neither implicit: a scalar tagged with the bare '!', which makes it text.
+            return _IMPLICIT + "str" if implicit[0] or implicit[1] else "!"
+        return _IMPLICIT + ("seq" if kind is yaml.SequenceNode else "map")
 
     def _pos(self, node: yaml.Node) -> Pos:
         return node.start_mark.line + 1 + self.line_offset, node.start_mark.column + 1
 
-    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
-        if node in self.constructed_objects or node in self.recursive_objects:
+    def build(self, node: yaml.Node, seen: set[int]) -> Any:
+        if id(node) in seen:  # the composer shares the node of an anchor with its aliases
             raise _AliasUsed(node)
-        if node.tag != self._implicit_tag(node):
-            # An explicit tag (`!!int "abc"`, `!!str 5`, `!!seq x`) asks for a type the text
-            # does not have; content never needs one, and constructors fail on such values.
-            raise yaml.constructor.ConstructorError(
-                None, None, f"could not determine a constructor for the tag '{node.tag}'",
-                node.start_mark)
-        return super().construct_object(node, deep=deep)
-
-    def _implicit_tag(self, node: yaml.Node) -> str:
-        """The tag the node has when written without one."""
-        if isinstance(node, yaml.ScalarNode):
-            plain = node.style in (None, "")  # the C parser says '', the Python one None
-            return str(self.resolve(yaml.ScalarNode, node.value, (plain, not plain)))
-        return _TAG + ("seq" if isinstance(node, yaml.SequenceNode) else "map")
-
-    def flatten_mapping(self, node: yaml.MappingNode) -> None:
-        for key_node, _ in node.value:
-            if key_node.tag == _TAG + "merge":
-                raise yaml.constructor.ConstructorError(
-                    None, None, "merge keys (<<) are not allowed", key_node.start_mark
-                )
-
-    def construct_number(self, node: yaml.ScalarNode) -> YamlInt | YamlFloat | str:
-        if node.tag == _TAG + "int":
+        seen.add(id(node))
+        tag = node.tag
+        if tag[0] != _IMPLICIT:
+            tag = self._written(node)
+        if tag == "?str":
+            return node.value
+        if tag == "?map":
+            return self._mapping(node, seen)
+        if tag == "?seq":
+            result = Seq()
+            result.pos = self._pos(node)
+            result.item_pos = [self._pos(item) for item in node.value]
+            result.extend(self.build(item, seen) for item in node.value)
+            return result
+        if tag == "?int":
             try:
                 return YamlInt(self.construct_yaml_int(node), node.value)
             except ValueError:  # more digits than Python converts (4,300): no number
                 return str(node.value)  # anyone needs: it stays the text it was written as
-        return YamlFloat(self.construct_yaml_float(node), node.value)
+        if tag == "?float":
+            return YamlFloat(self.construct_yaml_float(node), node.value)
+        if tag == "?bool":
+            return self.construct_yaml_bool(node)
+        if tag == "?null":
+            return None
+        if tag == _IMPLICIT + _TAG + "merge":
+            raise yaml.constructor.ConstructorError(
+                None, None, "merge keys (<<) are not allowed", node.start_mark)
+        raise yaml.constructor.ConstructorError(
+            None, None, f"could not determine a constructor for the tag '{tag[1:]}'",
+            node.start_mark)
 
-    def construct_node_mapping(self, node: yaml.MappingNode) -> Iterator[Node]:
+    def _written(self, node: yaml.Node) -> str:
+        """An explicit tag is only accepted where it is the one the node has anyway:
+        `!!int "abc"`, `!!str 5` or `!!seq x` ask for a type the text does not have."""
+        if isinstance(node, yaml.ScalarNode):
+            plain = node.style in (None, "")  # the C parser says '', the Python one None
+            implicit = self.resolve(yaml.ScalarNode, node.value, (plain, not plain))
+        else:
+            implicit = self.resolve(type(node), None, (True, False))
+        written = _IMPLICIT + "str" if node.tag == "!" else \
+            _SCALARS.get(node.tag, _IMPLICIT + node.tag)
+        if written != implicit:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"could not determine a constructor for the tag '{node.tag}'",
+                node.start_mark)
+        return implicit
+
+    def _mapping(self, node: yaml.Node, seen: set[int]) -> Node:
         result = Node()
         result.pos = self._pos(node)
         result.key_pos = {}
         result.value_pos = {}
-        yield result
-        self.flatten_mapping(node)
         for key_node, value_node in node.value:
-            key = self.construct_object(key_node, deep=True)
+            key = self.build(key_node, seen)
             if isinstance(key, (YamlInt, YamlFloat)):
                 key = key.source  # keys are names: `0` and `00` are two different ids
             try:
@@ -199,16 +226,10 @@ class _Loader(_Base):  # type: ignore[misc]
                     None, None, f"duplicate key '{source_text(key) or key}' (first on line "
                     f"{first})", key_node.start_mark
                 )
-            result[key] = self.construct_object(value_node, deep=True)
+            result[key] = self.build(value_node, seen)
             result.key_pos[key] = self._pos(key_node)
             result.value_pos[key] = self._pos(value_node)
-
-    def construct_node_seq(self, node: yaml.SequenceNode) -> Iterator[Seq]:
-        result = Seq()
-        result.pos = self._pos(node)
-        result.item_pos = [self._pos(item) for item in node.value]
-        yield result
-        result.extend(self.construct_object(item, deep=True) for item in node.value)
+        return result
 
 
 class _AliasUsed(Exception):
@@ -216,18 +237,13 @@ class _AliasUsed(Exception):
         self.node = node
 
 
-_Loader.add_constructor(_TAG + "int", _Loader.construct_number)
-_Loader.add_constructor(_TAG + "float", _Loader.construct_number)
-_Loader.add_constructor(_TAG + "map", _Loader.construct_node_mapping)
-_Loader.add_constructor(_TAG + "seq", _Loader.construct_node_seq)
-
-
 def load_yaml(text: str, line_offset: int = 0) -> Any:
     """Load one YAML document; `line_offset` is added to every reported line."""
     loader = _Loader(text)
     loader.line_offset = line_offset
     try:
-        return loader.get_single_data()
+        node = loader.get_single_node()
+        return None if node is None else loader.build(node, set())
     except _AliasUsed:
         line, column = _first_alias(text)
         return _raise("anchors and aliases (&name / *name) are not allowed",
