@@ -42,9 +42,15 @@ EXTENSIONS = ["fenced_code", "tables", "sane_lists", "def_list"]
 # (* _ ` [ ] < > & \ # | ~ !) and no trailing space (a hard line break). Most status
 # updates are such plain sentences; tests/test_markup.py checks the shortcut gives exactly
 # what Python-Markdown gives.
-_PLAIN = r"[A-Za-z][A-Za-z0-9 .,;:?'\"()/%@+=$-]*(?<! )"
+# Also taken: **strong** spans within a line, of such characters, starting and ending
+# with a letter or digit.
+_CHAR = r"[A-Za-z0-9 .,;:?'\"()/%@+=$-]"
+_STRONG = r"\*\*([A-Za-z0-9](?:" + _CHAR + r"*[A-Za-z0-9])?)\*\*(?!\*)"
+_PLAIN = r"(?:[A-Za-z]|" + _STRONG + r")(?:" + _CHAR + "|" + _STRONG + r")*(?<! )"
 PLAIN_LINE = re.compile(_PLAIN)
 HEADING_LINE = re.compile(r"(#{1,6}) (" + _PLAIN + ")")
+LIST_ITEM = re.compile(r"[-*+] (" + _PLAIN + ")")
+STRONG = re.compile(_STRONG)
 
 
 # Generous for real incidents (a long postmortem is tens of KB); the render budget below
@@ -94,8 +100,10 @@ def sanitize(html: str) -> str:
 
 
 def plain_html(text: str) -> str | None:
-    """The HTML of plain paragraphs and headings (blocks apart by blank lines), else None."""
+    """The HTML of plain paragraphs, headings and lists of plain items (blocks apart by
+    blank lines), else None."""
     html = []
+    listed = False  # the previous block was a list
     for block in re.split(r"\n\n+", text.strip("\n")):
         lines = block.split("\n")
         heading = HEADING_LINE.fullmatch(lines[0])
@@ -104,11 +112,20 @@ def plain_html(text: str) -> str | None:
             html.append(f"<h{level}>{heading.group(2)}</h{level}>")
             lines = lines[1:]
             if not lines:
+                listed = False
                 continue
-        if not all(PLAIN_LINE.fullmatch(line) for line in lines):
+        if all(PLAIN_LINE.fullmatch(line) for line in lines):
+            html.append("<p>" + "\n".join(lines) + "</p>")
+            listed = False
+            continue
+        items = [LIST_ITEM.fullmatch(line) for line in lines]
+        # Two lists apart by a blank line are one "loose" list, with paragraphs in items.
+        if listed or not all(items):
             return None
-        html.append("<p>" + "\n".join(lines) + "</p>")
-    return "\n".join(html)
+        html.append("<ul>\n" + "".join(f"<li>{item.group(1)}</li>\n"
+                                        for item in items if item) + "</ul>")
+        listed = True
+    return STRONG.sub(r"<strong>\1</strong>", "\n".join(html))
 
 
 class Markdown:
