@@ -9,6 +9,7 @@ components.yaml that cannot be read does not make every incident report unknown 
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import shlex
 import stat
@@ -95,12 +96,16 @@ UPDATE_KEYS = UPDATE_FIELDS.keys
 MAX_LANGUAGES = 12
 
 
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
 def _regular_file(path: Path, rel: str, root: Path | None) -> Problem | None:
     """Refuse links that leave the repo and anything that is not a plain file.
 
     The whole path is resolved, so a linked folder (`content/incidents` pointing elsewhere)
     is caught as well as a linked file."""
-    if root is not None and not path.resolve().is_relative_to(root.resolve()):
+    if root is not None and not _inside(os.path.realpath(path), os.path.realpath(root)):
         if path.is_symlink():
             return Problem(rel, None, None, "the file is a link to something outside the "
                            "repository", "replace the link with the file itself")
@@ -123,7 +128,12 @@ def read_text(path: Path, rel: str, root: Path | None = None) -> tuple[str | Non
         return None, [refused]
     try:
         with path.open("rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)  # never more, even if the file grows
+            # Never more than the limit, even if the file grows, and no buffer of the
+            # limit's size for every small file.
+            size = os.fstat(handle.fileno()).st_size
+            raw = handle.read(min(size, MAX_FILE_BYTES) + 1)
+            if len(raw) > size:  # it grew since
+                raw += handle.read(MAX_FILE_BYTES + 1 - len(raw))
     except OSError as exc:
         return None, [Problem(rel, None, None, f"cannot read the file: {exc.strerror}")]
     if len(raw) > MAX_FILE_BYTES:

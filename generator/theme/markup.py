@@ -10,6 +10,7 @@ import re
 import signal
 import threading
 from collections.abc import Callable
+from functools import cached_property
 from types import FrameType
 from typing import Any
 
@@ -136,13 +137,20 @@ class Markdown:
     """
 
     def __init__(self) -> None:
-        self._md = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
         self._cache: dict[str, str] = {}
-        self._limit_nesting()
 
-    def _limit_nesting(self) -> None:
+    @cached_property
+    def _md(self) -> markdown.Markdown:
+        """Python-Markdown, made when the first text needs it (setting it up costs 50 ms,
+        and the shortcut takes most texts)."""
+        engine = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
+        self._limit_nesting(engine)
+        return engine
+
+    @staticmethod
+    def _limit_nesting(engine: markdown.Markdown) -> None:
         """Count the block parser's recursion; refuse texts that nest too deeply."""
-        parser = self._md.parser
+        parser = engine.parser
         parse_blocks = parser.parseBlocks
         depth = 0
 
