@@ -140,10 +140,11 @@ MAX_SIZE = 1_000_000
 MAX_WIDTH = 999  # field width or precision in a format string
 
 
+_SIZED = (str, bytes, list, tuple)
+
+
 def _size(value: Any) -> int:
-    if isinstance(value, str | bytes | list | tuple):
-        return len(value)
-    return 1
+    return len(value) if isinstance(value, _SIZED) else 1
 
 
 def _check_format(text: str) -> None:
@@ -197,7 +198,7 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
 
     @staticmethod
     def bounded(value: Any) -> Any:
-        if _size(value) > MAX_SIZE:
+        if isinstance(value, _SIZED) and len(value) > MAX_SIZE:
             raise SecurityError(f"a result longer than {MAX_SIZE:,} is not allowed")
         return value
 
@@ -235,9 +236,11 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
         kind = type(__obj)
         if kind is Macro or kind is Translator or (
                 kind in _FUNCTION_TYPES and __obj in __self.helpers):
-            kwargs.pop("_loop_vars", None)
-            kwargs.pop("_block_vars", None)
-            if args or kwargs:
+            if kwargs:
+                kwargs.pop("_loop_vars", None)
+                kwargs.pop("_block_vars", None)
+                _check_arguments(args, kwargs)
+            elif args:
                 _check_arguments(args, kwargs)
             if kind is Macro:
                 return __self.bounded(__obj(__context.eval_ctx, *args, **kwargs))
