@@ -572,6 +572,11 @@ def target_rows(values: dict[str, float | None]) -> list[dict[str, Any]]:
     return rows
 
 
+def shorten(text: str, width: int = 100) -> str:
+    """The table's cut of an error (the JSON keeps it whole, command line included)."""
+    return text if len(text) <= width else f"{text[: width // 2 - 3]} ... {text[-width // 2 :]}"
+
+
 def fmt(value: float | None, digits: int = 3) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
@@ -592,7 +597,7 @@ def print_report(
     print(header, file=stream)
     for b in builds:
         if b.error:
-            print(f"{b.name:>13}  error: {b.error.splitlines()[0]}", file=stream)
+            print(f"{b.name:>13}  error: {shorten(b.error.splitlines()[0])}", file=stream)
             continue
         per_k = b.median_s / b.incidents * 1000 if b.incidents and b.median_s else None
         mib_out = b.output_bytes / MIB if b.output_bytes is not None else None
