@@ -43,7 +43,6 @@ REPO_ROOT = BENCH_DIR.parent
 DEFAULT_JSON = BENCH_DIR / "results" / "results.json"
 GNU_TIME = Path("/usr/bin/time")
 SERVE_SIZES = (1000, 10000)  # the sizes with a dev-server target
-READY_TIMEOUT_S = 180.0
 MARKER_TIMEOUT_S = 30.0
 POLL_INTERVAL_S = 0.010
 SETTLE_S = 1.0
@@ -418,9 +417,13 @@ def stop_server(proc: subprocess.Popen[bytes]) -> None:
         proc.wait(timeout=10)
 
 
-def wait_ready(proc: subprocess.Popen[bytes], port: int, err_log: Path) -> float:
+def wait_ready(
+    proc: subprocess.Popen[bytes], port: int, err_log: Path, timeout: float
+) -> float:
+    """Seconds until the server answers; its start-up is a full build, so it gets a
+    build's --timeout."""
     start = time.perf_counter()
-    deadline = start + READY_TIMEOUT_S
+    deadline = start + timeout
     while time.perf_counter() < deadline:
         if proc.poll() is not None:
             raise BenchError(
@@ -432,7 +435,7 @@ def wait_ready(proc: subprocess.Popen[bytes], port: int, err_log: Path) -> float
         time.sleep(0.05)
     raise BenchError(
         f"heliograph serve did not answer on http://127.0.0.1:{port}/ "
-        f"within {READY_TIMEOUT_S:.0f} s"
+        f"within {timeout:g} s"
     )
 
 
@@ -469,7 +472,7 @@ def measure_serve(result: ServeResult, cfg: Config, cache: dict[int, Path], repe
     logs = cfg.workdir / "logs" / f"serve-{result.incidents}"
     log(f"dev server at {result.incidents} incidents: {shlex.join(argv)}")
     with dev_server(argv, logs) as proc:
-        result.ready_s = wait_ready(proc, port, logs / "stderr")
+        result.ready_s = wait_ready(proc, port, logs / "stderr", cfg.timeout)
         answer = http_get(port, page)
         if answer is None or answer[0] != 200:
             status = "no answer" if answer is None else f"HTTP {answer[0]}"
