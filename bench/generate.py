@@ -16,7 +16,7 @@ import argparse
 import json
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -727,6 +727,16 @@ def make_entry(rng: Random, kind: str, now: datetime) -> Entry:
     return builders[kind]()
 
 
+def entries(count: int, seed: int, now: datetime) -> Iterator[tuple[str, Entry]]:
+    """(file name without .md, entry) of the count entries, in the order they are drawn:
+    the one sequence both this repository and bench/cstate.py's cState site are made of."""
+    rng = Random(seed)
+    used: set[str] = set()
+    for kind in plan_kinds(rng, count):
+        entry = make_entry(rng, kind, now)
+        yield unique_slug(f"{entry.date:%Y-%m-%d}-{slugify(entry.title)}", used), entry
+
+
 def generate(count: int, outdir: Path, seed: int, now: datetime, force: bool = False) -> int:
     """Write the repository; returns the number of incident files written."""
     content = outdir / "content"
@@ -742,11 +752,7 @@ def generate(count: int, outdir: Path, seed: int, now: datetime, force: bool = F
     incidents.mkdir(parents=True, exist_ok=True)
     (content / "site.yaml").write_text(SITE_YAML, encoding="utf-8")
     (content / "components.yaml").write_text(components_yaml(), encoding="utf-8")
-    rng = Random(seed)
-    used: set[str] = set()
-    for kind in plan_kinds(rng, count):
-        entry = make_entry(rng, kind, now)
-        slug = unique_slug(f"{entry.date:%Y-%m-%d}-{slugify(entry.title)}", used)
+    for slug, entry in entries(count, seed, now):
         with open(incidents / f"{slug}.md", "w", encoding="utf-8", newline="\n") as handle:
             handle.write(render(entry))
     return count
