@@ -20,7 +20,7 @@ from generator.content.model import Content, Incident, Site
 from generator.content.timeutil import Now
 from generator.errors import ContentError, Problem, sort_problems
 from generator.notify.config import load_config
-from generator.site.build import load_state, render_site
+from generator.site.build import load, render_site
 from generator.state.rules import ACTIVE_MAINTENANCE, DOWNTIME_TENTHS
 from generator.state.timeline import Timeline, build_timeline
 from generator.theme.markup import Markdown
@@ -201,15 +201,18 @@ def collect(source: Path, now: Now) -> tuple[tuple[Content, datetime] | None, li
     passing must mean `build` passes."""
     try:
         md = Markdown()  # the loader renders every text with it; the pages reuse it
-        content, state = load_state(source, now, md=md)
+        content, instant = load(source, now, md=md)
         theme = load_theme(source, content.site)
-        if theme.own_templates:  # the default theme's templates are tested: skip Jinja
+        # The derived state cannot fail on valid content, and the default theme's templates
+        # are tested: Jinja and the state are only for a theme's own templates.
+        if theme.own_templates:
+            from generator.state.derive import derive
             from generator.theme.templates import Renderer
 
-            render_site(content, state, Renderer(content, theme, md))
+            render_site(content, derive(content, instant), Renderer(content, theme, md))
         # notify.yaml too (not its secrets, absent here): a merged mistake would stop notify.
         load_config(source, {c.id for c in content.components}, with_env=False)
-        return (content, state.generated), []
+        return (content, instant), []
     except ContentError as exc:
         return None, list(exc.problems)
     except ThemeError as exc:
