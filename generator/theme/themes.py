@@ -8,7 +8,6 @@ and logo (site.yaml) become two more static assets.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import re
 import string
@@ -224,6 +223,8 @@ class Theme:
     @cached_property
     def assets(self) -> dict[str, str]:
         """Asset name -> output path; content-hashed for css, js and svg."""
+        import hashlib  # here: `check` reads the assets but does not name them
+
         names = {}
         for name, data in self.static.items():
             stem, dot, ext = name.rpartition(".")
