@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import traceback
 from collections.abc import Callable, Sequence
 from importlib import import_module
 from typing import NoReturn
@@ -222,6 +221,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as exc:  # never a traceback for users, but a way to get one
         import os
+        import traceback
 
         if os.environ.get("HELIOGRAPH_DEBUG"):
             traceback.print_exc()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
@@ -83,5 +82,7 @@ def _sort_key(p: Problem) -> tuple[str, int, int, str]:
 
 def suggest(word: str, choices: Iterable[str]) -> str:
     """A 'did you mean' hint, or '' when nothing is close."""
+    import difflib  # here: only a mistake needs it, and every command imports this module
+
     match = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
     return f"did you mean '{match[0]}'?" if match else ""

@@ -136,3 +136,32 @@ def test_a_maintenance_window_passing_is_a_new_update_for_subscribers():
     assert "The maintenance window has started." in during.content[0].value
     assert after.updated == "2026-12-06T04:00:00+00:00"
     assert "The maintenance window has ended." in after.content[0].value
+
+
+def test_markup_characters_read_back_exactly(tmp_path):
+    """The feeds are written as text: a real XML parser reads every title, label and link
+    back as it was, in elements and in attributes (where a quote, line break or tab must be
+    escaped too)."""
+    from xml.etree import ElementTree
+
+    title = "Q&A <beta> \"quoted\" 'single' ]]> é"
+    label = 'Inc "x"\tA & B\nC'
+    root = write(tmp_path, {"2026-10-01-x": incident_md(title.replace('"', '\\"').join('""'), [
+        ("2026-10-01T09:00:00Z", "resolved", "Fixed & 1 < 2.")])})
+    overrides = root / "themes" / "default" / "i18n"
+    overrides.mkdir(parents=True)
+    (overrides / "en.yaml").write_text(
+        "types:\n  incident: " + label.replace("\t", "\\t").replace("\n", "\\n")
+        .replace('"', '\\"').join('""') + "\n", encoding="utf-8")
+    site = make_site(root, NOW)
+    atom = "{http://www.w3.org/2005/Atom}"
+    entry = ElementTree.fromstring(site.files["feed.atom"]).find(f"{atom}entry")
+    assert entry is not None
+    assert entry.findtext(f"{atom}title") == title
+    category = entry.find(f"{atom}category")
+    assert category is not None and category.attrib == {"term": "incident", "label": label}
+    assert (entry.findtext(f"{atom}content") or "").endswith("<p>Fixed &amp; 1 &lt; 2.</p>")
+    item = ElementTree.fromstring(site.files["feed.rss"]).find("channel/item")
+    assert item is not None
+    assert item.findtext("title") == title
+    assert item.findtext("category") == label

@@ -7,9 +7,9 @@ import markdown
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.theme.markup import EXTENSIONS, Markdown, plain_html, sanitize
+from generator.theme.markup import Markdown, extensions, plain_html, sanitize
 
-FULL = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
+FULL = markdown.Markdown(extensions=extensions(), output_format="html")
 
 
 def full(text: str) -> str:

@@ -20,10 +20,11 @@ from generator.content.model import Content, Incident, Site
 from generator.content.timeutil import Now
 from generator.errors import ContentError, Problem, sort_problems
 from generator.notify.config import load_config
-from generator.site.build import prepare, render_site
+from generator.site.build import load, render_site
 from generator.state.rules import ACTIVE_MAINTENANCE, DOWNTIME_TENTHS
 from generator.state.timeline import Timeline, build_timeline
-from generator.theme.themes import ThemeError
+from generator.theme.markup import Markdown
+from generator.theme.themes import ThemeError, load_theme
 
 STALE_AFTER = timedelta(days=1)
 OVERRUN_GRACE = timedelta(hours=1)
@@ -199,12 +200,19 @@ def collect(source: Path, now: Now) -> tuple[tuple[Content, datetime] | None, li
     template can fail (or be refused by the sandbox) only when it runs, and `check`
     passing must mean `build` passes."""
     try:
-        content, state, renderer = prepare(source, now)
-        if renderer.theme.own_templates:
-            render_site(content, state, renderer)
+        md = Markdown()  # the loader renders every text with it; the pages reuse it
+        content, instant = load(source, now, md=md)
+        theme = load_theme(source, content.site)
+        # The derived state cannot fail on valid content, and the default theme's templates
+        # are tested: Jinja and the state are only for a theme's own templates.
+        if theme.own_templates:
+            from generator.state.derive import derive
+            from generator.theme.templates import Renderer
+
+            render_site(content, derive(content, instant), Renderer(content, theme, md))
         # notify.yaml too (not its secrets, absent here): a merged mistake would stop notify.
         load_config(source, {c.id for c in content.components}, with_env=False)
-        return (content, state.generated), []
+        return (content, instant), []
     except ContentError as exc:
         return None, list(exc.problems)
     except ThemeError as exc:

@@ -13,7 +13,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta
-from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -297,6 +296,8 @@ class _Reader:
         check = self.check
         smtp = self.smtp(item, what)
         sender = self.value(item, "from", what)
+        from email.utils import parseaddr  # ~10 ms, for email channels only
+
         address = parseaddr(sender)[1] if sender else ""
         if sender and not ADDRESS_RE.fullmatch(address):
             check.error(item.where_value("from"), f"'from' of {what} is not an email address",

@@ -5,19 +5,24 @@ from __future__ import annotations
 import gc
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from generator import outputs
 from generator.content.load import LoadCache, load_content
 from generator.content.model import Content
 from generator.content.timeutil import Now, resolve_now, utc_now
-from generator.outputs.context import Context
 from generator.site.parallel import Task, default_jobs, fork_map, run_tasks
 from generator.site.write import check_output_dir, recover, staged, write_tree
-from generator.state.derive import State, derive
 from generator.theme.markup import Markdown
-from generator.theme.templates import Renderer
 from generator.theme.themes import load_theme
+
+# The derived state, outputs and templates (Jinja, feeds, calendars: ~0.2 s of imports)
+# are imported by the functions that use them: `check` on the default theme only loads.
+if TYPE_CHECKING:
+    from generator.outputs.context import Context
+    from generator.state.derive import State
+    from generator.theme.templates import Renderer
 
 
 @dataclass
@@ -58,30 +63,47 @@ def _write(files: dict[str, bytes], folder: Path, previous: Path | None) -> Coun
 PARALLEL_FROM = 50
 
 
+def load(source: Path, now: Now = None, base_url: str | None = None, jobs: int = 1,
+         cache: LoadCache | None = None,
+         md: Markdown | None = None) -> tuple[Content, datetime]:
+    """Load and validate; the content and the instant it was validated at (for the
+    state). Raises ContentError."""
+    now = utc_now() if now is None else now  # one instant for validation and state
+    content = load_content(source, now, base_url, jobs=jobs, cache=cache, md=md)
+    return content, resolve_now(now, content.site.zone)
+
+
 def load_state(source: Path, now: Now = None, base_url: str | None = None, jobs: int = 1,
                cache: LoadCache | None = None,
                md: Markdown | None = None) -> tuple[Content, State]:
     """Load, validate and derive. Raises ContentError."""
-    now = utc_now() if now is None else now  # one instant for validation and state
-    content = load_content(source, now, base_url, jobs=jobs, cache=cache, md=md)
-    return content, derive(content, resolve_now(now, content.site.zone))
+    from generator.state.derive import derive
+
+    content, instant = load(source, now, base_url, jobs, cache, md)
+    return content, derive(content, instant)
 
 
 def prepare(source: Path, now: Now = None, base_url: str | None = None,
             md: Markdown | None = None, jobs: int = 1) -> tuple[Content, State, Renderer]:
     """Load, validate and derive; the renderer for the outputs. Raises ContentError."""
+    from generator.theme.templates import Renderer
+
     md = md or Markdown()  # the loader renders the Markdown to validate it; outputs reuse it
     content, state = load_state(source, now, base_url, jobs, md=md)
     return content, state, Renderer(content, load_theme(source, content.site), md, jobs)
 
 
 def context(content: Content, state: State, renderer: Renderer) -> Context:
+    from generator.outputs.context import Context
+
     return Context(content, state, renderer.md, renderer.t, renderer.memo,
                    renderer.theme.assets)
 
 
 def site_tasks(content: Content, state: State, renderer: Renderer) -> list[Task]:
     """Every output file of the site, as independent tasks."""
+    from generator import outputs
+
     return outputs.tasks(context(content, state, renderer), renderer)
 
 

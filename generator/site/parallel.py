@@ -7,7 +7,6 @@ the dev server works in-process (forking a threaded server is unsafe).
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
@@ -37,15 +36,18 @@ def _call(index: int) -> Any:
 def fork_map(work: Callable[[int], R], count: int, jobs: int) -> Iterator[R]:
     """work(0) ... work(count - 1), in `jobs` forked workers; results in any order."""
     global _work
-    if jobs <= 1 or count <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        yield from map(work, range(count))
-        return
-    _work = work
-    try:
-        with multiprocessing.get_context("fork").Pool(min(jobs, count)) as pool:
-            yield from pool.imap_unordered(_call, range(count))
-    finally:
-        _work = None
+    if jobs > 1 and count > 1:
+        import multiprocessing  # here: small sites and `check` never fork (~8 ms to import)
+
+        if "fork" in multiprocessing.get_all_start_methods():
+            _work = work
+            try:
+                with multiprocessing.get_context("fork").Pool(min(jobs, count)) as pool:
+                    yield from pool.imap_unordered(_call, range(count))
+            finally:
+                _work = None
+            return
+    yield from map(work, range(count))
 
 
 def run_tasks(tasks: list[Task], jobs: int) -> Files:

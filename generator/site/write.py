@@ -20,8 +20,6 @@ swap folder is touched only when this program provably made it (see `claim`).
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import os
 import shutil
 import stat
@@ -228,8 +226,12 @@ def _exchange(a: Path, b: Path) -> bool:
     """Swap two paths atomically with renameat2; False where the OS cannot."""
     if not sys.platform.startswith("linux"):
         return False
+    import ctypes  # here: only a build's last step needs it (~10 ms to import)
+
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        # The running program's own symbols include libc's; find_library("c") would run
+        # ldconfig in a subprocess to find the same library.
+        libc = ctypes.CDLL(None, use_errno=True)
         renameat2 = libc.renameat2
     except (OSError, AttributeError):
         return False

@@ -8,13 +8,11 @@ and logo (site.yaml) become two more static assets.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import re
 import string
 from dataclasses import dataclass
 from functools import cached_property
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +94,9 @@ def _site_theme(source: Path, name: str) -> Path | None:
 
 def _installed_theme(name: str) -> list[Path]:
     """The folder of an installed theme package (entry point group heliograph.themes)."""
+    # Imported here: it costs ~30 ms, and sites on the default theme never get here.
+    from importlib.metadata import entry_points
+
     for entry in entry_points(group=THEME_GROUP, name=name):
         spec = importlib.util.find_spec(entry.module)
         locations = spec.submodule_search_locations if spec else None
@@ -222,6 +223,8 @@ class Theme:
     @cached_property
     def assets(self) -> dict[str, str]:
         """Asset name -> output path; content-hashed for css, js and svg."""
+        import hashlib  # here: `check` reads the assets but does not name them
+
         names = {}
         for name, data in self.static.items():
             stem, dot, ext = name.rpartition(".")

@@ -1,0 +1,61 @@
+"""Start-up: each command imports only what it uses (docs/performance.md, "Start-up").
+
+Not timed (timings vary with the machine): the modules a command leaves in sys.modules
+are what its start-up costs, and these are the expensive ones it does not need.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent  # the example site: content/ at the root
+
+# Run in a fresh interpreter, as `heliograph` runs: the modules loaded once it is done.
+PROBE = """
+import contextlib, io, json, sys
+from generator.cli import main
+with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    code = main(sys.argv[1:])
+print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
+"""
+
+# What only the outputs or other commands use: the derived state, templates (Jinja),
+# calendars, the dev server's watcher, transliteration for `new`, sending notifications;
+# and what only a command with many files or an installed theme needs (worker processes,
+# the scan of installed packages' metadata, which Python-Markdown does for extensions given
+# by name).
+NOT_FOR_CHECK = ("jinja2", "icalendar", "watchdog", "anyascii", "smtplib", "http.client",
+                 "multiprocessing", "importlib.metadata", "generator.state.derive",
+                 "generator.outputs", "generator.theme.templates", "generator.preview",
+                 "generator.notify.deliver")
+NOT_FOR_BUILD = ("watchdog", "anyascii", "smtplib", "importlib.metadata", "generator.preview",
+                 "generator.notify.deliver")
+
+
+def loaded(*argv: str, cwd: Path) -> set[str]:
+    done = subprocess.run([sys.executable, "-c", PROBE, *argv], cwd=cwd, capture_output=True,
+                          text=True, check=True)
+    report = json.loads(done.stdout)
+    assert report["code"] == 0, done.stderr
+    return set(report["modules"])
+
+
+@pytest.mark.parametrize(("argv", "absent", "present"), [
+    (("check", "--now", "2026-11-27T00:00:00Z"), NOT_FOR_CHECK,
+     ("generator.content.load", "yaml", "nh3")),
+    (("build", "--now", "2026-11-27T00:00:00Z", "-q", "--jobs", "1", "-o", "{out}"),
+     NOT_FOR_BUILD, ("jinja2", "icalendar", "generator.outputs")),
+])
+def test_a_command_imports_only_what_it_uses(tmp_path: Path, argv: tuple[str, ...],
+                                             absent: tuple[str, ...],
+                                             present: tuple[str, ...]) -> None:
+    modules = loaded(*(a.format(out=tmp_path / "public") for a in argv), cwd=ROOT)
+    assert [m for m in absent if m in modules] == []
+    # The probe sees what the command loaded (a probe that saw nothing would pass above).
+    assert [m for m in present if m not in modules] == []
+
