@@ -1,24 +1,19 @@
-"""Atom and RSS feeds: the whole site, and one pair per component.
+"""Atom and RSS feeds (feedgen): the whole site, and one pair per component.
 
 Subscribers must see every new update, so an entry's `updated` is its latest update and
 its content is the whole timeline. Nothing depends on the wall clock: the feed's own
 `updated` (RSS lastBuildDate) is its newest entry's, so the same content gives the same
 bytes.
-
-The documents are written as text, indented two spaces an element (the layout feedgen
-with lxml's pretty printer gave them before; dropping that pair saved installs a
-package built from source and 25 MB).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from html import escape
-from xml.sax.saxutils import escape as xml_escape
+
+from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
 
 from generator.content.model import Content, Incident
 from generator.outputs.api import first_moment
@@ -30,54 +25,6 @@ from generator.state.timeline import Change, Event
 
 GENERATOR = "Heliograph"
 FORMATS = {"atom": "application/atom+xml", "rss": "application/rss+xml"}
-ATOM_NS = "http://www.w3.org/2005/Atom"
-RSS_CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
-RSS_DOCS = "http://www.rssboard.org/rss-specification"
-# RFC 822 names, whatever the machine's locale.
-DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-Attrs = tuple[tuple[str, str], ...]
-
-
-# Beyond & < >: a carriage return would be read back as a line feed; in a double-quoted
-# attribute, a line break or tab would be read back as a space.
-TEXT_ENTITIES = {"\r": "&#13;"}
-ATTRIBUTE_ENTITIES = {**TEXT_ENTITIES, '"': "&quot;", "\n": "&#10;", "\t": "&#9;"}
-
-
-class XmlWriter:
-    """An XML document, one element a line, nested elements indented two spaces."""
-
-    def __init__(self) -> None:
-        self.lines = ["<?xml version='1.0' encoding='UTF-8'?>"]
-        self.depth = 0
-
-    def _tag(self, name: str, attrs: Attrs) -> str:
-        return "  " * self.depth + "<" + name + "".join(
-            f' {key}="{xml_escape(value, ATTRIBUTE_ENTITIES)}"' for key, value in attrs)
-
-    @contextmanager
-    def element(self, name: str, attrs: Attrs = ()) -> Iterator[None]:
-        self.lines.append(self._tag(name, attrs) + ">")
-        self.depth += 1
-        yield
-        self.depth -= 1
-        self.lines.append("  " * self.depth + f"</{name}>")
-
-    def text(self, name: str, text: str, attrs: Attrs = ()) -> None:
-        self.lines.append(f"{self._tag(name, attrs)}>{xml_escape(text, TEXT_ENTITIES)}</{name}>")
-
-    def empty(self, name: str, attrs: Attrs) -> None:
-        self.lines.append(self._tag(name, attrs) + "/>")
-
-    def bytes(self) -> bytes:
-        return ("\n".join(self.lines) + "\n").encode()
-
-
-def rfc822(moment: datetime) -> str:
-    """RSS's dates: 'Thu, 26 Nov 2026 22:05:00 +0000'."""
-    return (f"{DAYS[moment.weekday()]}, {moment:%d} {MONTHS[moment.month - 1]} "
-            f"{moment:%Y %H:%M:%S %z}")
 
 
 @dataclass(frozen=True)
@@ -120,8 +67,8 @@ def timeline_html(incident: Incident, events: tuple[Event, ...], names: dict[str
     statuses each changed, then the body."""
     t = ctx.t
     parts = []
-    # In the content only: an entry's one link is its page, written without rel, and a
-    # second link without rel would be a second 'alternate' (invalid Atom).
+    # In the content only: feedgen writes an entry's links without their rel, and a second
+    # link without rel would be a second 'alternate' (invalid Atom).
     if incident.postmortem_url:
         parts.append(f'<p><a href="{escape(incident.postmortem_url)}">'
                      f'{escape(t("read_postmortem"))}</a></p>')
@@ -154,63 +101,41 @@ def render_feed(spec: FeedSpec, kind: str, name: str, content: Content, state: S
                 names: dict[str, str], ctx: Context) -> bytes:
     """One feed document; `name` is its file name, `kind` 'atom' or 'rss'."""
     site = content.site
-    self_link = absolute(site, spec.folder + name)
+    fg = FeedGenerator()
+    fg.id(spec.page_url)
+    fg.title(spec.title)
+    # The same plain text either way: RSS readers take <description> as HTML, so it is
+    # escaped once more; Atom's <subtitle> is type text.
     description = site.description or spec.title
-    entries = []
+    fg.description(escape(description) if kind == "rss" else description)
+    fg.author({"name": site.title})
+    # feedgen takes RSS's <link> from the last link added: the page, not the feed.
+    fg.link(href=absolute(site, spec.folder + name), rel="self", type=FORMATS[kind])
+    fg.link(href=spec.page_url, rel="alternate", type="text/html")
+    fg.language(site.language)
+    fg.generator(GENERATOR)
+    fg.updated(feed_updated(spec, content, state))
     for incident in spec.entries:
+        url = incident_url(site, incident)
+        entry = fg.add_entry(order="append")
+        entry.id(url)
+        entry.guid(url, permalink=True)
+        entry.title(entry_title(incident, ctx))
+        entry.link(href=url, rel="alternate", type="text/html")
+        # RSS has only pubDate: it carries the latest update, like Atom's <updated>.
+        latest = updated(incident, state)
+        entry.published(incident.started_at if kind == "atom" else latest)
+        entry.updated(latest)
+        entry.category(term=incident.type, label=ctx.t("types." + incident.type))
         # Keyed on everything the piece is made from: the entry itself (body included),
         # its events so far and the names of its components.
         events = state.shown(incident)
         own = {cid: names[cid] for cid in incident.component_ids}
         html = ctx.memo.get(("timeline", incident.slug), (incident, events, own),
                             partial(timeline_html, incident, events, own, ctx))
-        entries.append((incident, incident_url(site, incident), updated(incident, state), html))
-    doc = XmlWriter()
-    if kind == "atom":
-        with doc.element("feed", (("xmlns", ATOM_NS), ("xml:lang", site.language))):
-            doc.text("id", spec.page_url)
-            doc.text("title", spec.title)
-            doc.text("updated", feed_updated(spec, content, state).isoformat())
-            with doc.element("author"):
-                doc.text("name", site.title)
-            doc.empty("link", (("href", self_link), ("rel", "self"), ("type", FORMATS[kind])))
-            doc.empty("link", (("href", spec.page_url), ("rel", "alternate"),
-                               ("type", "text/html")))
-            doc.text("generator", GENERATOR)
-            doc.text("subtitle", description)  # type text
-            for incident, url, latest, html in entries:
-                with doc.element("entry"):
-                    doc.text("id", url)
-                    doc.text("title", entry_title(incident, ctx))
-                    doc.text("updated", latest.isoformat())
-                    doc.text("content", html, (("type", "html"),))
-                    doc.empty("link", (("href", url),))  # rel="alternate" by default
-                    doc.empty("category", (("term", incident.type),
-                                           ("label", ctx.t("types." + incident.type))))
-                    doc.text("published", incident.started_at.isoformat())
-        return doc.bytes()
-    with doc.element("rss", (("xmlns:atom", ATOM_NS), ("xmlns:content", RSS_CONTENT_NS),
-                             ("version", "2.0"))), doc.element("channel"):
-        doc.text("title", spec.title)
-        doc.text("link", spec.page_url)
-        # The same plain text as Atom's <subtitle>: RSS readers take <description> as HTML,
-        # so it is escaped once more.
-        doc.text("description", escape(description))
-        doc.empty("atom:link", (("href", self_link), ("rel", "self"), ("type", FORMATS[kind])))
-        doc.text("docs", RSS_DOCS)
-        doc.text("generator", GENERATOR)
-        doc.text("language", site.language)
-        doc.text("lastBuildDate", rfc822(feed_updated(spec, content, state)))
-        for incident, url, latest, html in entries:
-            with doc.element("item"):
-                doc.text("title", entry_title(incident, ctx))
-                doc.text("link", url)
-                doc.text("description", html)
-                doc.text("guid", url, (("isPermaLink", "true"),))
-                doc.text("category", ctx.t("types." + incident.type))
-                # RSS has only pubDate: it carries the latest update, like Atom's <updated>.
-                doc.text("pubDate", rfc822(latest))
-    return doc.bytes()
+        entry.content(html, type="html")
+    data = fg.atom_str(pretty=True) if kind == "atom" else fg.rss_str(pretty=True)
+    return bytes(data)
 
 
 def feed_specs(content: Content, state: State) -> list[FeedSpec]:
