@@ -34,18 +34,21 @@ def _stamp() -> str:
     return datetime.now().strftime("%H:%M:%S")
 
 
-def report(snapshot: Snapshot, seconds: float, changed: Collection[Path], source: Path) -> None:
+def report(snapshot: Snapshot, seconds: float, changed: Collection[Path], source: Path,
+           made: str = "Ready") -> None:
     names = sorted(_display(p, source) for p in changed)
     what = f" ({', '.join(names[:3])}{', ...' if len(names) > 3 else ''})" if names else ""
     if snapshot.problems:
         count = len(snapshot.problems)
-        keeping = "still serving the last good build" if snapshot.files else "nothing to serve yet"
+        keeping = "still serving the last good build" if snapshot.site else "nothing to serve yet"
         print(f"[{_stamp()}] {count} problem{'s' if count != 1 else ''}{what}; {keeping}:",
               file=sys.stderr, flush=True)
         for problem in snapshot.problems:
             print("  " + problem.format_text().replace("\n", "\n  "), file=sys.stderr, flush=True)
+    elif made == "Ready":
+        print(f"[{_stamp()}] Ready in {seconds * 1000:.0f} ms{what}", flush=True)
     else:
-        print(f"[{_stamp()}] Built {len(snapshot.files)} files in {seconds * 1000:.0f} ms{what}",
+        print(f"[{_stamp()}] Built {len(snapshot.files)} files in {seconds * 1000:.0f} ms",
               flush=True)
 
 
@@ -59,18 +62,25 @@ def _display(path: Path, source: Path) -> str:
     return printable(name)
 
 
+# After a rebuild, the rest of the site is rendered once the browser has had this long to
+# ask for the reloaded page (the background would hold up that request by up to a page).
+GRACE = 0.2
+
+
 class Loop:
-    """Rebuild on each batch of changes and tell the browsers."""
+    """Rebuild on each batch of changes and tell the browsers; render the rest of the
+    site while nothing changes."""
 
     def __init__(self, preview: Preview, changes: Changes, watcher: Watcher):
         self.preview, self.changes, self.watcher = preview, changes, watcher
         self.thread = threading.Thread(target=self.run, name="heliograph-rebuild", daemon=True)
+        preview.rebuilder.on_failure = self.failed
 
     def build(self, changed: Collection[Path]) -> None:
         rebuilder = self.preview.rebuilder
         started = time.perf_counter()
         before = rebuilder.snapshot.generation
-        snapshot = rebuilder.rebuild(changed)
+        snapshot = rebuilder.start(changed)
         report(snapshot, time.perf_counter() - started, changed, rebuilder.source)
         self.watcher.aim(snapshot.watch)
         if snapshot.problems:
@@ -78,13 +88,29 @@ class Loop:
         elif snapshot.generation != before:
             self.preview.events.publish(sse("reload", str(snapshot.generation)))
 
+    def failed(self, snapshot: Snapshot) -> None:
+        """A page of the new build could not be rendered: the last good one is served."""
+        report(snapshot, 0.0, (), self.preview.rebuilder.source)
+        self.preview.events.publish(sse("problems", problems_json(snapshot.problems)))
+
+    def finish(self) -> None:
+        """Render the rest of the site unless something changes first."""
+        rebuilder, stopping = self.preview.rebuilder, self.preview.stopping
+        site = rebuilder.snapshot.site
+        if site is None or site.done or self.changes.wait(GRACE, stopping):
+            return
+        started = time.perf_counter()
+        if rebuilder.finish(lambda: self.changes.waiting() or stopping.is_set()) \
+                and rebuilder.snapshot.site is site and not rebuilder.snapshot.problems:
+            report(rebuilder.snapshot, time.perf_counter() - started, (), rebuilder.source,
+                   made="Built")
+
     def run(self) -> None:
         while not self.preview.stopping.is_set():
+            self.finish()
             batch = self.changes.next_batch(self.preview.stopping)
             if batch:
                 self.build(batch)
-
-
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
@@ -114,8 +140,10 @@ def run_serve(source: Path, port: int, now: str | None, host: str = "127.0.0.1",
     changes = Changes()
     watcher = Watcher(changes, source)
     loop = Loop(preview, changes, watcher)
-    loop.build(())
+    # Watching starts first: a file saved during the first build is rebuilt after it.
+    watcher.aim(preview.rebuilder.snapshot.watch)
     watcher.start()
+    loop.build(())
     loop.thread.start()
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _interrupt)

@@ -1,31 +1,105 @@
 """The preview's rebuild: the site in memory, redone from what changed (files parsed
 again only when they changed, pages re-rendered only when their inputs did), keeping
-the last good build while the content has errors."""
+the last good build while the content has errors.
+
+A rebuild has two halves. `start` reads what changed, derives the state and installs a
+new `Live` site at once: its pages are rendered when a browser asks for them. `finish`
+then renders the rest, a file at a time, giving way to requests. Every file of a `Live`
+site comes from the same content, state and theme, and a site replaces the previous one
+whole, so a page is never served from an older rebuild than the one installed.
+"""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Collection
+import threading
+import time
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
-from generator.content.load import LoadCache
-from generator.content.model import Site
+from generator import outputs
+from generator.content.load import LoadCache, load_content, reload_content
+from generator.content.model import Content, Site
+from generator.content.timeutil import resolve_now, utc_now
 from generator.errors import ContentError, Problem
-from generator.site.build import BuiltSite, load_state, render_site
+from generator.outputs.pages import Maker, Pages
+from generator.site.build import context
+from generator.site.parallel import Task
+from generator.state.derive import State, derive
 from generator.theme.markup import Markdown
 from generator.theme.templates import Renderer
 from generator.theme.themes import Theme, ThemeError, load_theme, resolve_theme
+
+
+class Live:
+    """One rebuild's site: its files made so far, and what makes the others."""
+
+    def __init__(self, pages: list[tuple[str, Pages]], rest: list[Task],
+                 static: dict[str, bytes]):
+        self.files = dict(static)
+        # Each language's pages by its folder, the root's ("") last: it takes the rest.
+        self.pages = sorted(pages, key=lambda item: item[0] == "")
+        self.rest = rest  # the other outputs not made yet (their paths are known once made)
+        self.todo: list[str] | None = None  # the pages `step` has still to make, once listed
+
+    @property
+    def done(self) -> bool:
+        return self.todo is not None and not self.todo and not self.rest
+
+    def maker(self, path: str) -> Maker | None:
+        for folder, pages in self.pages:
+            if path.startswith(folder):
+                return pages.maker(path[len(folder):])
+        return None
+
+    def has(self, path: str) -> bool:
+        """Whether `path` is a page or static file of the site (False may yet change for
+        other files: see `make_rest`)."""
+        return path in self.files or self.maker(path) is not None
+
+    def make(self, path: str) -> bytes | None:
+        """The file at `path` if it is made or a page, rendering it now if need be."""
+        found = self.files.get(path)
+        if found is None:
+            make = self.maker(path)
+            if make is not None:
+                found = self.files[path] = make()
+        return found
+
+    def make_rest(self) -> None:
+        while self.rest:
+            self.files.update(self.rest[-1]())
+            self.rest.pop()
+
+    def step(self) -> None:
+        """Make one more page, or one other output's files."""
+        if self.todo is None:
+            self.todo = [folder + path for folder, pages in self.pages
+                         for path in pages.makers()][::-1]
+        while self.todo and self.todo[-1] in self.files:
+            self.todo.pop()  # made already, at a request
+        if self.todo:
+            self.make(self.todo[-1])
+        elif self.rest:
+            self.files.update(self.rest[-1]())
+            self.rest.pop()
 
 
 @dataclass(frozen=True)
 class Snapshot:
     """The site being served and the problems of the latest build attempt."""
 
-    files: dict[str, bytes]  # the last good build; empty until the first one succeeds
+    site: Live | None  # the last good build; None until the first one succeeds
     problems: tuple[Problem, ...] = ()
     generation: int = 0  # counts good builds, so a page can tell it is out of date
     watch: tuple[Path, ...] = ()
+
+    @property
+    def files(self) -> dict[str, bytes]:
+        """The files made so far: all of them once `Rebuilder.finish` has run."""
+        return self.site.files if self.site is not None else {}
 
 
 def _build_problem(exc: Exception) -> Problem:
@@ -41,45 +115,148 @@ def _build_problem(exc: Exception) -> Problem:
     return Problem("theme", None, None, str(exc), "check 'theme:' in content/site.yaml")
 
 
+def _build_errors() -> tuple[type[Exception], ...]:
+    import jinja2
+
+    return ThemeError, jinja2.TemplateError, OSError
+
+
 class Rebuilder:
-    """Turns the source folder into a Snapshot; the one call a faster rebuild can replace."""
+    """Turns the source folder into a Snapshot, and serves its files. One lock covers
+    every use of the content, state and renderer: rebuilds, the background rendering and
+    the pages requests make."""
 
     def __init__(self, source: Path, now: str | None, base_url: str):
         self.source = source
         self.now = now
         self.base_url = base_url
-        # Kept between rebuilds, so that only what changed is done again: files are parsed
-        # again only when they changed (LoadCache), Markdown is converted once per text,
-        # and the renderer's memo re-renders only pages whose inputs changed.
+        # Kept between rebuilds, so that only what changed is done again: the content as
+        # last loaded without problems (a rebuild reads again only the files changed
+        # since), a LoadCache for when every file must be checked again, the derived
+        # state, Markdown converted once per text, and the renderer's memo that
+        # re-renders only pages whose inputs changed.
         self.cache = LoadCache()
         self.md = Markdown()
+        self.content: Content | None = None
+        self.state: State | None = None
+        self.unloaded: set[Path] = set()  # what changed since self.content was loaded
         self.renderer: Renderer | None = None
         self.theme_key: object = None  # what self.renderer's theme was read from
-        self.snapshot = Snapshot({}, watch=self._watch_list(None))
+        self.snapshot = Snapshot(None, watch=self._watch_list(None))
+        self.good: Live | None = None  # the latest site made whole without an error
+        # Told when rendering a page fails and the site goes back to the last good one.
+        self.on_failure: Callable[[Snapshot], None] | None = None
+        self.lock = threading.RLock()
+        self._count = threading.Lock()
+        self._waiting = 0  # requests waiting for the lock: the background gives way
 
     def rebuild(self, changed_paths: Collection[Path] = ()) -> Snapshot:
-        """Build again, reusing what did not change; keep the last good files when the
-        content is wrong."""
-        import jinja2
-
-        last = self.snapshot
-        content_dir = (self.source / "content").resolve()
-        if any(not Path(p).resolve().is_relative_to(content_dir) for p in changed_paths):
-            self.renderer = None  # a template or asset changed: compile and render afresh
-        try:
-            site = self._make_site()
-        except ContentError as exc:
-            self.snapshot = Snapshot(last.files, tuple(exc.problems), last.generation, last.watch)
-        except (ThemeError, jinja2.TemplateError, OSError) as exc:
-            self.snapshot = Snapshot(last.files, (_build_problem(exc),), last.generation,
-                                     last.watch)
-        else:
-            self.snapshot = Snapshot(site.files, (), last.generation + 1,
-                                     self._watch_list(site.content.site))
+        """Build again, reusing what did not change, and make every file; keep the last
+        good files when the content is wrong."""
+        self.start(changed_paths)
+        self.finish()
         return self.snapshot
 
-    def _make_site(self) -> BuiltSite:
-        content, state = load_state(self.source, self.now, self.base_url, cache=self.cache)
+    def start(self, changed_paths: Collection[Path] = ()) -> Snapshot:
+        """Load what changed and install the new site, whose files are made as they are
+        asked for (`find`) or by `finish`."""
+        with self.lock:
+            last = self.snapshot
+            content_dir = (self.source / "content").resolve()
+            for path in changed_paths:
+                self.unloaded.add(Path(path))
+                if not Path(path).resolve().is_relative_to(content_dir):
+                    self.renderer = None  # a template or asset: compile and render afresh
+            try:
+                site = self._make_site()
+            except ContentError as exc:
+                self.snapshot = Snapshot(last.site, tuple(exc.problems), last.generation,
+                                         last.watch)
+            except _build_errors() as exc:
+                self.snapshot = Snapshot(last.site, (_build_problem(exc),), last.generation,
+                                         last.watch)
+            else:
+                assert self.content is not None
+                self.snapshot = Snapshot(site, (), last.generation + 1,
+                                         self._watch_list(self.content.site))
+            return self.snapshot
+
+    def finish(self, stop: Callable[[], bool] = lambda: False) -> bool:
+        """Make the rest of the site being served, a file at a time, giving way to
+        requests between files; False when `stop` said to stop first."""
+        while True:
+            while self._waiting:
+                time.sleep(0.001)
+            with self.lock:
+                site = self.snapshot.site
+                if site is None or site.done:
+                    return True
+                if stop():
+                    return False
+                self._attempt(site, site.step)
+
+    @contextlib.contextmanager
+    def _turn(self) -> Iterator[None]:
+        """The lock, ahead of the background work."""
+        with self._count:
+            self._waiting += 1
+        try:
+            self.lock.acquire()
+        finally:
+            with self._count:
+                self._waiting -= 1
+        try:
+            yield
+        finally:
+            self.lock.release()
+
+    def find(self, path: str) -> tuple[Snapshot, bytes | None, bool]:
+        """The file at `path` of the site being served (made now if it is not yet) or
+        None, and whether `path` is a folder with an index.html instead."""
+        with self._turn():
+            while True:
+                snapshot = self.snapshot
+                site = snapshot.site
+                if site is None:
+                    return snapshot, None, False
+                if site.has(path):
+                    found = self._attempt(site, partial(site.make, path))
+                elif site.has(path + "/index.html"):
+                    return snapshot, None, True
+                else:
+                    self._attempt(site, site.make_rest)
+                    found = site.files.get(path) if site is self.snapshot.site else None
+                if site is self.snapshot.site:  # else it failed: look in the last good one
+                    return snapshot, found, False
+
+    def _attempt(self, site: Live, make: Callable[[], bytes | None]) -> bytes | None:
+        """Make a file of the site being served; when that fails (a template error), go
+        back to the last good site, with the problem."""
+        try:
+            made = make()
+        except _build_errors() as exc:
+            last = self.snapshot
+            self.snapshot = Snapshot(self.good, (_build_problem(exc),), last.generation,
+                                     last.watch)
+            if self.on_failure is not None:
+                self.on_failure(self.snapshot)
+            return None
+        if site.done:
+            self.good = site
+        return made
+
+    def _make_site(self) -> Live:
+        now = utc_now() if self.now is None else self.now  # one instant for all of it
+        content = None
+        if self.content is not None:
+            content = reload_content(self.content, self.source, now, self.base_url,
+                                     self.unloaded, md=self.md)
+        if content is None:
+            content = load_content(self.source, now, self.base_url, cache=self.cache,
+                                   md=self.md)
+        self.content, self.unloaded = content, set()
+        state = self.state = derive(content, resolve_now(now, content.site.zone),
+                                    previous=self.state)
         # The theme's files are compared on every rebuild, not only when the watcher
         # reports one: a change it missed (a themes/ folder made after start, a logo
         # under content/) would otherwise keep the old hashed assets until the next theme
@@ -89,7 +266,10 @@ class Rebuilder:
         if self.renderer is None or key != self.theme_key:
             self.renderer = Renderer(content, theme, self.md)
             self.theme_key = key
-        return BuiltSite(content, state, render_site(content, state, self.renderer))
+        pages, rest, static = outputs.parts(context(content, state, self.renderer),
+                                            self.renderer)
+        site = Live(pages, rest, static)
+        return site
 
     def _watch_list(self, site: Site | None) -> tuple[Path, ...]:
         folders = [self.source / "content", self.source / "themes"]
