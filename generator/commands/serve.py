@@ -63,25 +63,34 @@ def _display(path: Path, source: Path) -> str:
 
 
 # After a rebuild, the rest of the site is rendered once the browser has had this long to
-# ask for the reloaded page (the background would hold up that request by up to a page).
+# ask for the reloaded page.
 GRACE = 0.2
 
 
 class Loop:
-    """Rebuild on each batch of changes and tell the browsers; render the rest of the
-    site while nothing changes."""
+    """Rebuild on each batch of changes and tell the browsers (one thread); render the
+    rest of the site while nothing changes (another)."""
 
     def __init__(self, preview: Preview, changes: Changes, watcher: Watcher):
         self.preview, self.changes, self.watcher = preview, changes, watcher
         self.thread = threading.Thread(target=self.run, name="heliograph-rebuild", daemon=True)
+        self.finisher = threading.Thread(target=self.finish, name="heliograph-finish",
+                                         daemon=True)
+        self.rebuilt = threading.Event()  # a rebuild happened: the rest is to render
+        self.rebuilding = threading.Event()
         preview.rebuilder.on_failure = self.failed
 
     def build(self, changed: Collection[Path]) -> None:
         rebuilder = self.preview.rebuilder
-        started = time.perf_counter()
-        before = rebuilder.snapshot.generation
-        snapshot = rebuilder.start(changed)
-        report(snapshot, time.perf_counter() - started, changed, rebuilder.source)
+        self.rebuilding.set()
+        try:
+            started = time.perf_counter()
+            before = rebuilder.snapshot.generation
+            snapshot = rebuilder.start(changed)
+            report(snapshot, time.perf_counter() - started, changed, rebuilder.source)
+        finally:
+            self.rebuilding.clear()
+            self.rebuilt.set()
         self.watcher.aim(snapshot.watch)
         if snapshot.problems:
             self.preview.events.publish(sse("problems", problems_json(snapshot.problems)))
@@ -93,24 +102,34 @@ class Loop:
         report(snapshot, 0.0, (), self.preview.rebuilder.source)
         self.preview.events.publish(sse("problems", problems_json(snapshot.problems)))
 
-    def finish(self) -> None:
-        """Render the rest of the site unless something changes first."""
-        rebuilder, stopping = self.preview.rebuilder, self.preview.stopping
-        site = rebuilder.snapshot.site
-        if site is None or site.done or self.changes.wait(GRACE, stopping):
-            return
-        started = time.perf_counter()
-        if rebuilder.finish(lambda: self.changes.waiting() or stopping.is_set()) \
-                and rebuilder.snapshot.site is site and not rebuilder.snapshot.problems:
-            report(rebuilder.snapshot, time.perf_counter() - started, (), rebuilder.source,
-                   made="Built")
-
     def run(self) -> None:
         while not self.preview.stopping.is_set():
-            self.finish()
             batch = self.changes.next_batch(self.preview.stopping)
             if batch:
                 self.build(batch)
+
+    def finish(self) -> None:
+        """Render the rest of the latest site, a file at a time, until something changes."""
+        rebuilder, stopping = self.preview.rebuilder, self.preview.stopping
+
+        def stop() -> bool:
+            return self.rebuilt.is_set() or self.rebuilding.is_set() \
+                or self.changes.waiting() or stopping.is_set()
+
+        while not stopping.is_set():
+            if not self.rebuilt.wait(0.5):
+                continue
+            self.rebuilt.clear()
+            if self.changes.wait(GRACE, stopping) or self.rebuilt.is_set():
+                continue
+            site = rebuilder.snapshot.site
+            if site is None or site.done:
+                continue
+            started = time.perf_counter()
+            if rebuilder.finish(stop) and rebuilder.snapshot.site is site \
+                    and not rebuilder.snapshot.problems:
+                report(rebuilder.snapshot, time.perf_counter() - started, (), rebuilder.source,
+                       made="Built")
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
@@ -145,6 +164,7 @@ def run_serve(source: Path, port: int, now: str | None, host: str = "127.0.0.1",
     watcher.start()
     loop.build(())
     loop.thread.start()
+    loop.finisher.start()
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _interrupt)
     print(f"Serving {source.resolve()} at {url} (Ctrl-C to stop)", flush=True)

@@ -1048,11 +1048,13 @@ def _load_incidents(source: Path, site: Site, known: set[str] | None, now: datet
 
 
 def reload_content(previous: Content, source: Path, now: Now, base_url: str | None,
-                   changed: Collection[Path], md: Markdown | None = None) -> Content | None:
+                   changed: Collection[Path], settings: bool = False,
+                   md: Markdown | None = None) -> Content | None:
     """`previous` (a good load of this repo) with the incident files in `changed` read
     again: the dev server's rebuild after an edit, without listing and checking every
-    file. The settings files are read again when one of them changed, or anything outside
-    content/ (site.yaml is checked against the theme). None where every incident must be
+    file. The settings files are read again when one of them changed, anything outside
+    content/, or `settings` says that what site.yaml is checked against (the theme's
+    assets and catalogues) changed. None where every incident must be
     checked again, which `load_content` does: a changed file in content/ that is neither
     an incident file nor a settings file, a settings problem, or other settings or
     component ids (what incidents are validated against). Raises ContentError with the
@@ -1061,7 +1063,6 @@ def reload_content(previous: Content, source: Path, now: Now, base_url: str | No
     content_dir = Path(os.path.realpath(source / "content"))
     folder = content_dir / "incidents"
     again: set[Path] = set()
-    settings = False
     for path in changed:
         # The folder resolved, not the file: a symbolic link is seen as one.
         path = Path(os.path.realpath(Path(path).parent)) / Path(path).name

@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -34,15 +34,20 @@ from generator.theme.themes import Theme, ThemeError, load_theme, resolve_theme
 
 
 class Live:
-    """One rebuild's site: its files made so far, and what makes the others."""
+    """One rebuild's site: its files made so far, and what makes the others. Its pages
+    may be made by several threads at once (a request, the background): a page made
+    twice is the same bytes."""
 
     def __init__(self, pages: list[tuple[str, Pages]], rest: list[Task],
-                 static: dict[str, bytes]):
+                 static: dict[str, bytes], generation: int):
         self.files = dict(static)
         # Each language's pages by its folder, the root's ("") last: it takes the rest.
         self.pages = sorted(pages, key=lambda item: item[0] == "")
         self.rest = rest  # the other outputs not made yet (their paths are known once made)
+        self.rest_lock = threading.Lock()  # one thread makes them; the others wait for it
         self.todo: list[str] | None = None  # the pages `step` has still to make, once listed
+        self.generation = generation
+        self.failed = False  # a file could not be made: the last good site is served
 
     @property
     def done(self) -> bool:
@@ -69,9 +74,10 @@ class Live:
         return found
 
     def make_rest(self) -> None:
-        while self.rest:
-            self.files.update(self.rest[-1]())
-            self.rest.pop()
+        with self.rest_lock:
+            while self.rest:
+                self.files.update(self.rest[-1]())
+                self.rest.pop()
 
     def step(self) -> None:
         """Make one more page, or one other output's files."""
@@ -83,8 +89,10 @@ class Live:
         if self.todo:
             self.make(self.todo[-1])
         elif self.rest:
-            self.files.update(self.rest[-1]())
-            self.rest.pop()
+            with self.rest_lock:
+                if self.rest:
+                    self.files.update(self.rest[-1]())
+                    self.rest.pop()
 
 
 @dataclass(frozen=True)
@@ -122,9 +130,13 @@ def _build_errors() -> tuple[type[Exception], ...]:
 
 
 class Rebuilder:
-    """Turns the source folder into a Snapshot, and serves its files. One lock covers
-    every use of the content, state and renderer: rebuilds, the background rendering and
-    the pages requests make."""
+    """Turns the source folder into a Snapshot, and serves its files.
+
+    `start` runs in one thread (the rebuild loop), `finish` in another (the background)
+    and `find` in each request's: they share only what is safe to share (the renderer,
+    its memo, the Markdown converter: pages are rendered from immutable content and
+    state), so that neither a rebuild nor a request waits for the background.
+    """
 
     def __init__(self, source: Path, now: str | None, base_url: str):
         self.source = source
@@ -140,15 +152,17 @@ class Rebuilder:
         self.content: Content | None = None
         self.state: State | None = None
         self.unloaded: set[Path] = set()  # what changed since self.content was loaded
+        self.settings_changed = False  # something site.yaml is checked against, since then
         self.renderer: Renderer | None = None
-        self.theme_key: object = None  # what self.renderer's theme was read from
+        self.theme_key: object = None  # the settings self.renderer was made for
+        self.fingerprint: Fingerprint = ()  # the theme's files self.renderer read
+        self.templates_changed = False  # since self.renderer compiled them
         self.snapshot = Snapshot(None, watch=self._watch_list(None))
         self.good: Live | None = None  # the latest site made whole without an error
         # Told when rendering a page fails and the site goes back to the last good one.
         self.on_failure: Callable[[Snapshot], None] | None = None
-        self.lock = threading.RLock()
-        self._count = threading.Lock()
-        self._waiting = 0  # requests waiting for the lock: the background gives way
+        self.lock = threading.Lock()  # for changing snapshot and good
+        self._requests = 0  # requests being answered: the background waits for them
 
     def rebuild(self, changed_paths: Collection[Path] = ()) -> Snapshot:
         """Build again, reusing what did not change, and make every file; keep the last
@@ -160,60 +174,52 @@ class Rebuilder:
     def start(self, changed_paths: Collection[Path] = ()) -> Snapshot:
         """Load what changed and install the new site, whose files are made as they are
         asked for (`find`) or by `finish`."""
+        content_dir = (self.source / "content").resolve()
+        templates = self._template_dirs()
+        for path in map(Path, changed_paths):
+            where = path.resolve()
+            if where.is_relative_to(content_dir):
+                self.unloaded.add(path)
+            elif any(where.is_relative_to(folder) for folder in templates):
+                self.templates_changed = True  # compiled again; the rest is kept
+            else:  # an asset, a catalogue (site.yaml is checked against them)
+                self.renderer, self.settings_changed = None, True
+        problems: tuple[Problem, ...] = ()
+        try:
+            site = self._make_site(self.snapshot.generation + 1)
+        except ContentError as exc:
+            problems = tuple(exc.problems)
+        except _build_errors() as exc:
+            problems = (_build_problem(exc),)
         with self.lock:
             last = self.snapshot
-            content_dir = (self.source / "content").resolve()
-            for path in changed_paths:
-                self.unloaded.add(Path(path))
-                if not Path(path).resolve().is_relative_to(content_dir):
-                    self.renderer = None  # a template or asset: compile and render afresh
-            try:
-                site = self._make_site()
-            except ContentError as exc:
-                self.snapshot = Snapshot(last.site, tuple(exc.problems), last.generation,
-                                         last.watch)
-            except _build_errors() as exc:
-                self.snapshot = Snapshot(last.site, (_build_problem(exc),), last.generation,
-                                         last.watch)
+            if problems:
+                self.snapshot = Snapshot(last.site, problems, last.generation, last.watch)
             else:
                 assert self.content is not None
-                self.snapshot = Snapshot(site, (), last.generation + 1,
+                self.snapshot = Snapshot(site, (), site.generation,
                                          self._watch_list(self.content.site))
             return self.snapshot
 
     def finish(self, stop: Callable[[], bool] = lambda: False) -> bool:
-        """Make the rest of the site being served, a file at a time, giving way to
-        requests between files; False when `stop` said to stop first."""
-        while True:
-            while self._waiting:
-                time.sleep(0.001)
-            with self.lock:
-                site = self.snapshot.site
-                if site is None or site.done:
-                    return True
-                if stop():
-                    return False
-                self._attempt(site, site.step)
-
-    @contextlib.contextmanager
-    def _turn(self) -> Iterator[None]:
-        """The lock, ahead of the background work."""
-        with self._count:
-            self._waiting += 1
-        try:
-            self.lock.acquire()
-        finally:
-            with self._count:
-                self._waiting -= 1
-        try:
-            yield
-        finally:
-            self.lock.release()
+        """Make the rest of the site being served, a file at a time, waiting while
+        requests are answered; False when `stop` said to stop first."""
+        while not stop():
+            if self._requests:
+                time.sleep(0.002)
+                continue
+            site = self.snapshot.site
+            if site is None or site.done:
+                return True
+            self._attempt(site, site.step)
+        return False
 
     def find(self, path: str) -> tuple[Snapshot, bytes | None, bool]:
         """The file at `path` of the site being served (made now if it is not yet) or
         None, and whether `path` is a folder with an index.html instead."""
-        with self._turn():
+        with self.lock:
+            self._requests += 1
+        try:
             while True:
                 snapshot = self.snapshot
                 site = snapshot.site
@@ -225,36 +231,46 @@ class Rebuilder:
                     return snapshot, None, True
                 else:
                     self._attempt(site, site.make_rest)
-                    found = site.files.get(path) if site is self.snapshot.site else None
-                if site is self.snapshot.site:  # else it failed: look in the last good one
+                    found = site.files.get(path)
+                if not site.failed:  # else look again, in the site served now
                     return snapshot, found, False
+        finally:
+            with self.lock:
+                self._requests -= 1
 
     def _attempt(self, site: Live, make: Callable[[], bytes | None]) -> bytes | None:
-        """Make a file of the site being served; when that fails (a template error), go
-        back to the last good site, with the problem."""
+        """Make a file of `site`; when that fails (a template error), go back to the last
+        good site, with the problem."""
         try:
             made = make()
         except _build_errors() as exc:
-            last = self.snapshot
-            self.snapshot = Snapshot(self.good, (_build_problem(exc),), last.generation,
-                                     last.watch)
+            with self.lock:
+                site.failed = True
+                last = self.snapshot
+                if last.site is not site:
+                    return None  # a newer site is served already
+                self.snapshot = Snapshot(self.good, (_build_problem(exc),), last.generation,
+                                         last.watch)
             if self.on_failure is not None:
                 self.on_failure(self.snapshot)
             return None
         if site.done:
-            self.good = site
+            with self.lock:
+                if not site.failed and (self.good is None
+                                        or self.good.generation < site.generation):
+                    self.good = site
         return made
 
-    def _make_site(self) -> Live:
+    def _make_site(self, generation: int) -> Live:
         now = utc_now() if self.now is None else self.now  # one instant for all of it
         content = None
         if self.content is not None:
             content = reload_content(self.content, self.source, now, self.base_url,
-                                     self.unloaded, md=self.md)
+                                     self.unloaded, self.settings_changed, md=self.md)
         if content is None:
             content = load_content(self.source, now, self.base_url, cache=self.cache,
                                    md=self.md)
-        self.content, self.unloaded = content, set()
+        self.content, self.unloaded, self.settings_changed = content, set(), False
         state = self.state = derive(content, resolve_now(now, content.site.zone),
                                     previous=self.state)
         # The theme's files are compared on every rebuild, not only when the watcher
@@ -262,14 +278,29 @@ class Rebuilder:
         # under content/) would otherwise keep the old hashed assets until the next theme
         # edit, since a content edit reuses the renderer.
         theme = load_theme(self.source, content.site)
-        key = (content.site, theme_fingerprint(theme), theme.extra)
-        if self.renderer is None or key != self.theme_key:
+        key, fingerprint = (content.site, theme.extra), theme_fingerprint(theme)
+        if self.renderer is None or key != self.theme_key \
+                or not _templates_only(self.fingerprint, fingerprint):
             self.renderer = Renderer(content, theme, self.md)
-            self.theme_key = key
+        elif self.templates_changed or fingerprint != self.fingerprint:
+            # Only templates changed: compile them again and render the pages afresh,
+            # keeping what does not depend on them (entries' views, feeds, JSON).
+            for renderer in (self.renderer, *self.renderer.translations):
+                if renderer.env.cache is not None:
+                    renderer.env.cache.clear()
+                renderer.memo.forget("page")
+        self.theme_key, self.fingerprint, self.templates_changed = key, fingerprint, False
         pages, rest, static = outputs.parts(context(content, state, self.renderer),
                                             self.renderer)
-        site = Live(pages, rest, static)
-        return site
+        return Live(pages, rest, static, generation)
+
+    def _template_dirs(self) -> list[Path]:
+        """The folders of the theme's templates."""
+        with contextlib.suppress(ThemeError):  # reported by the build
+            theme = self.content.site.theme if self.content else "default"
+            return [(folder / "templates").resolve()
+                    for folder in resolve_theme(self.source, theme)]
+        return []
 
     def _watch_list(self, site: Site | None) -> tuple[Path, ...]:
         folders = [self.source / "content", self.source / "themes"]
@@ -282,12 +313,22 @@ class Rebuilder:
         return tuple(dict.fromkeys(p.resolve() for p in folders if p.is_dir()))
 
 
-def theme_fingerprint(theme: Theme) -> tuple[tuple[str, int, int, int], ...]:
-    """Each theme file's path, modification time, size and inode: changes when a file
-    is edited, added, removed or replaced."""
+Fingerprint = tuple[tuple[str, str, int, int, int], ...]
+
+
+def theme_fingerprint(theme: Theme) -> Fingerprint:
+    """Each theme file's path, name in the theme, modification time, size and inode:
+    changes when a file is edited, added, removed or replaced."""
     found = []
     for files in theme.files:
-        for path in files.values():
+        for name, path in files.items():
             info = path.stat()
-            found.append((str(path), info.st_mtime_ns, info.st_size, info.st_ino))
+            found.append((str(path), name, info.st_mtime_ns, info.st_size, info.st_ino))
     return tuple(found)
+
+
+def _templates_only(old: Fingerprint, new: Fingerprint) -> bool:
+    """Whether the theme's files are the same ones, and only templates among them changed."""
+    return len(old) == len(new) and all(
+        a == b or (a[:2] == b[:2] and a[1].startswith("templates/"))
+        for a, b in zip(old, new, strict=True))

@@ -27,3 +27,8 @@ class Memo:
         value = make()
         self._slots[name] = (key, value)
         return value
+
+    def forget(self, kind: str) -> None:
+        """Drop the pieces named (kind, ...): the pages, when the templates change."""
+        self._slots = {name: slot for name, slot in self._slots.items()
+                       if not (isinstance(name, tuple) and name[:1] == (kind,))}

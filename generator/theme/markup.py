@@ -121,6 +121,9 @@ class Markdown:
     def __init__(self) -> None:
         self._md = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
         self._cache: dict[str, str] = {}
+        # Python-Markdown's converter keeps state while it converts: the dev server's
+        # threads (a rebuild, a request, the rest rendered in the background) take turns.
+        self._converting = threading.Lock()
         self._limit_nesting()
 
     def _limit_nesting(self) -> None:
@@ -169,7 +172,8 @@ class Markdown:
         if plain is not None:
             return sanitize(plain)
         try:
-            html = self._md.reset().convert(text)
+            with self._converting:
+                html = self._md.reset().convert(text)
         except RecursionError:  # not expected below MAX_NESTING; never a crash
             raise Unrenderable("the Markdown nests too deeply to render", NESTING_HINT) from None
         return sanitize(html)
