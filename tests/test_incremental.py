@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from test_properties import BUILD_SETTINGS, NOW, incident_files, repos, write
 
 from generator.content.timeutil import iso
-from generator.preview.rebuild import Rebuilder
+from generator.preview.rebuild import Rebuilder, Snapshot
+from generator.theme.themes import default_theme_dir
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_NOW = "2026-11-27T01:00:00Z"
@@ -135,6 +136,119 @@ def test_a_theme_change_the_watcher_missed_reaches_the_next_content_rebuild(
     assert len(css) == 1 and snapshot.files[css[0]] == b"body { color: #123456; }\n"
     assert css[0].encode() in snapshot.files["index.html"]
     assert css[0] not in first.files
+
+
+OPEN = "content/incidents/2026-11-26-webhook-delivery-delays.md"
+
+
+@pytest.fixture
+def themed(source: Path) -> Path:
+    """The example with the default theme copied into the repo (docs/theming.md)."""
+    shutil.copytree(default_theme_dir(), source / "themes" / "default")
+    return source
+
+
+def test_the_three_kinds_of_edit_rebuild_as_a_fresh_build(themed: Path) -> None:
+    """An incident's body, a component's status (in an open incident's update, then in
+    components.yaml) and a template of the copied theme: each rebuild is byte for byte a
+    fresh build; after the template edit, only pages are made again."""
+    rebuilder = Rebuilder(themed, EXAMPLE_NOW, BASE)
+    rebuilder.rebuild()
+    page = "incidents/2026-11-26-webhook-delivery-delays/index.html"
+
+    incident = themed / OPEN
+    edit(incident, "in order.\n---\n", "in order.\n---\nNearly there.\n")  # a body
+    snapshot = rebuilder.rebuild([incident])
+    assert snapshot.files == fresh(themed)
+    assert b"Nearly there." in snapshot.files[page]
+
+    edit(incident, "    status: identified\n", "    status: identified\n"
+         "    components: {webhooks: major_outage}\n")
+    snapshot = rebuilder.rebuild([incident])
+    assert snapshot.files == fresh(themed)
+    assert b"Partial outage \xe2\x86\x92 Major outage" in snapshot.files[page]
+    assert b'"indicator":"critical"' not in snapshot.files["index.html"]  # no schedule
+    assert b"favicon-critical." in snapshot.files["index.html"]
+
+    components = themed / "content" / "components.yaml"
+    edit(components, "status: degraded_performance", "status: partial_outage")
+    snapshot = rebuilder.rebuild([components])
+    assert snapshot.files == fresh(themed)
+    assert b"Partial outage" in snapshot.files["components/reports/index.html"]
+
+    template = themed / "themes" / "default" / "templates" / "incident.html"
+    edit(template, "{% block main %}", "{% block main %}<p>Edited template</p>")
+    snapshot = rebuilder.rebuild([template])
+    assert snapshot.files == fresh(themed)
+    assert b"<p>Edited template</p>" in snapshot.files[page]
+    assert b"<p>Edited template</p>" not in snapshot.files["index.html"]
+    # Every page is made again (the index and the widget are not remembered), but not the
+    # entries' views, the feeds or the calendars: they do not depend on templates.
+    assert rebuilder.renderer is not None
+    pages = sum(path.endswith(".html") for path in snapshot.files)
+    assert rebuilder.renderer.memo.misses == pages - 2
+
+
+def test_the_page_asked_for_first_is_the_new_build_s(themed: Path) -> None:
+    """Pages are made when asked for, before the rest: the edited page, a page that lists
+    it and a feed are each what a fresh build gives, with nothing else made yet."""
+    rebuilder = Rebuilder(themed, EXAMPLE_NOW, BASE)
+    rebuilder.rebuild()
+    template = themed / "themes" / "default" / "templates" / "incident.html"
+    edit(template, "{% block main %}", "{% block main %}<p>Edited template</p>")
+    incident = themed / OPEN
+    edit(incident, "will be delivered in order.", "will be delivered in order. Nearly.")
+    snapshot = rebuilder.start([template, incident])
+    assert snapshot.site is not None and not snapshot.site.done
+    expected = fresh(themed)
+    for path in ("incidents/2026-11-26-webhook-delivery-delays/index.html", "index.html",
+                 "history/index.html", "components/webhooks/index.html", "feed.atom"):
+        found = rebuilder.find(path)
+        assert found == (snapshot, expected[path], False), path
+    assert rebuilder.find("history") == (snapshot, None, True)  # a folder: redirected
+    assert rebuilder.find("no/such/page.html") == (snapshot, None, False)
+    assert not snapshot.site.done
+    assert rebuilder.finish() and snapshot.site.done and snapshot.files == expected
+
+
+def test_a_template_error_keeps_the_last_good_site(themed: Path) -> None:
+    """A template that fails while a page is made: the last good site is served, with
+    the problem, until the template is fixed."""
+    rebuilder = Rebuilder(themed, EXAMPLE_NOW, BASE)
+    good = rebuilder.rebuild()
+    page = "incidents/2026-11-26-webhook-delivery-delays/index.html"
+    template = themed / "themes" / "default" / "templates" / "incident.html"
+    text = template.read_text()
+    template.write_text(text.replace("{% block main %}", "{% block main %}{{ no_such.name }}"))
+    failed: list[Snapshot] = []
+    rebuilder.on_failure = failed.append
+    assert rebuilder.start([template]).problems == ()  # no page made yet
+    snapshot, data, _ = rebuilder.find(page)
+    assert data == good.files[page] and snapshot.site is good.site
+    assert [p.file for p in snapshot.problems] == ["themes/default/templates/incident.html"]
+    assert "no_such" in snapshot.problems[0].message and failed == [snapshot]
+    template.write_text(text)
+    assert rebuilder.rebuild([template]).files == fresh(themed)
+
+
+def test_a_change_the_watcher_missed_is_found(source: Path) -> None:
+    """Content files are compared with what was read (time, size, inode) once the site
+    is made: an edit no event reported, a file added and one removed are found."""
+    rebuilder = Rebuilder(source, EXAMPLE_NOW, BASE)
+    rebuilder.rebuild()
+    assert rebuilder.missed() == []
+    incident = source / INCIDENT
+    edit(incident, "Search has been fast for an hour.", "Search is fast again.")
+    added = source / "content" / "incidents" / "2026-11-26-new-outage.md"
+    added.write_text("---\ntitle: New outage\nupdates:\n  - at: 2026-11-26T23:00:00Z\n"
+                     "    status: investigating\n    message: The API is down.\n---\n")
+    removed = source / OUTAGE
+    removed.unlink()
+    rebuilder.rebuild([incident])  # only this one reported
+    missed = rebuilder.missed()
+    assert [p.name for p in missed] == sorted([added.name, removed.name])
+    assert rebuilder.rebuild(missed).files == fresh(source)
+    assert rebuilder.missed() == []
 
 
 @BUILD_SETTINGS

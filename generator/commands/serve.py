@@ -130,6 +130,9 @@ class Loop:
                     and not rebuilder.snapshot.problems:
                 report(rebuilder.snapshot, time.perf_counter() - started, (), rebuilder.source,
                        made="Built")
+                missed = rebuilder.missed()
+                if missed and not stop():
+                    self.changes.add(missed)
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:

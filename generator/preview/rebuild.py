@@ -12,6 +12,7 @@ whole, so a page is never served from an older rebuild than the one installed.
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 import time
 from collections.abc import Callable, Collection
@@ -48,6 +49,7 @@ class Live:
         self.todo: list[str] | None = None  # the pages `step` has still to make, once listed
         self.generation = generation
         self.failed = False  # a file could not be made: the last good site is served
+        self.previous: Live | None = None  # the site it replaced, served if it fails
 
     @property
     def done(self) -> bool:
@@ -110,9 +112,11 @@ class Snapshot:
         return self.site.files if self.site is not None else {}
 
 
-def _build_problem(exc: Exception) -> Problem:
+def _build_problem(exc: Exception, source: Path) -> Problem:
     """A build failure that is not a content error: a theme being edited, a file vanishing."""
     import jinja2
+
+    from generator.commands.check import theme_problem  # as `check` reports it
 
     if isinstance(exc, jinja2.TemplateSyntaxError):
         return Problem(exc.filename or exc.name or "theme", exc.lineno, None,
@@ -120,6 +124,8 @@ def _build_problem(exc: Exception) -> Problem:
     if isinstance(exc, OSError):
         return Problem(str(exc.filename or "content"), None, None,
                        f"cannot read: {exc.strerror}", "save the file again")
+    if isinstance(exc, ThemeError) and exc.file:
+        return theme_problem(exc, source)
     return Problem("theme", None, None, str(exc), "check 'theme:' in content/site.yaml")
 
 
@@ -152,6 +158,7 @@ class Rebuilder:
         self.content: Content | None = None
         self.state: State | None = None
         self.unloaded: set[Path] = set()  # what changed since self.content was loaded
+        self.seen: dict[str, Stat] = {}  # the content files as self.content read them
         self.settings_changed = False  # something site.yaml is checked against, since then
         self.renderer: Renderer | None = None
         self.theme_key: object = None  # the settings self.renderer was made for
@@ -190,13 +197,15 @@ class Rebuilder:
         except ContentError as exc:
             problems = tuple(exc.problems)
         except _build_errors() as exc:
-            problems = (_build_problem(exc),)
+            problems = (_build_problem(exc, self.source),)
         with self.lock:
             last = self.snapshot
             if problems:
                 self.snapshot = Snapshot(last.site, problems, last.generation, last.watch)
             else:
                 assert self.content is not None
+                if last.site is not None and not last.site.failed:
+                    site.previous, last.site.previous = last.site, None  # one back at most
                 self.snapshot = Snapshot(site, (), site.generation,
                                          self._watch_list(self.content.site))
             return self.snapshot
@@ -249,8 +258,11 @@ class Rebuilder:
                 last = self.snapshot
                 if last.site is not site:
                     return None  # a newer site is served already
-                self.snapshot = Snapshot(self.good, (_build_problem(exc),), last.generation,
-                                         last.watch)
+                back = site.previous
+                if back is None or back.failed:
+                    back = self.good
+                self.snapshot = Snapshot(back, (_build_problem(exc, self.source),),
+                                         last.generation, last.watch)
             if self.on_failure is not None:
                 self.on_failure(self.snapshot)
             return None
@@ -258,19 +270,25 @@ class Rebuilder:
             with self.lock:
                 if not site.failed and (self.good is None
                                         or self.good.generation < site.generation):
-                    self.good = site
+                    self.good, site.previous = site, None
         return made
 
     def _make_site(self, generation: int) -> Live:
         now = utc_now() if self.now is None else self.now  # one instant for all of it
         content = None
         if self.content is not None:
+            # How the files looked before they are read: a later change differs from it.
+            folder = Path(os.path.realpath(self.source / "content"))
+            seen = {**self.seen, **{str(path): _stat(path) for path in map(_where, self.unloaded)
+                                    if _scanned(path, folder)}}
             content = reload_content(self.content, self.source, now, self.base_url,
                                      self.unloaded, self.settings_changed, md=self.md)
         if content is None:
+            seen = _scan(self.source)
             content = load_content(self.source, now, self.base_url, cache=self.cache,
                                    md=self.md)
-        self.content, self.unloaded, self.settings_changed = content, set(), False
+        self.content, self.seen, self.unloaded, self.settings_changed = content, seen, set(), \
+            False
         state = self.state = derive(content, resolve_now(now, content.site.zone),
                                     previous=self.state)
         # The theme's files are compared on every rebuild, not only when the watcher
@@ -279,20 +297,31 @@ class Rebuilder:
         # edit, since a content edit reuses the renderer.
         theme = load_theme(self.source, content.site)
         key, fingerprint = (content.site, theme.extra), theme_fingerprint(theme)
-        if self.renderer is None or key != self.theme_key \
-                or not _templates_only(self.fingerprint, fingerprint):
-            self.renderer = Renderer(content, theme, self.md)
-        elif self.templates_changed or fingerprint != self.fingerprint:
-            # Only templates changed: compile them again and render the pages afresh,
-            # keeping what does not depend on them (entries' views, feeds, JSON).
-            for renderer in (self.renderer, *self.renderer.translations):
-                if renderer.env.cache is not None:
-                    renderer.env.cache.clear()
-                renderer.memo.forget("page")
+        old = self.renderer
+        if old is not None and key == self.theme_key and not self.templates_changed \
+                and fingerprint == self.fingerprint:
+            renderer = old
+        else:
+            # A new renderer, so that the previous site keeps its own (it may yet make a
+            # page, when this one fails). When only templates changed, what does not
+            # depend on them is kept: entries' views, feeds, calendars, JSON.
+            renderer = self.renderer = Renderer(content, theme, self.md)
+            if old is not None and key == self.theme_key \
+                    and _templates_only(self.fingerprint, fingerprint):
+                for mine, theirs in zip((renderer, *renderer.translations),
+                                        (old, *old.translations), strict=True):
+                    mine.memo = theirs.memo.without("page")
         self.theme_key, self.fingerprint, self.templates_changed = key, fingerprint, False
-        pages, rest, static = outputs.parts(context(content, state, self.renderer),
-                                            self.renderer)
+        pages, rest, static = outputs.parts(context(content, state, renderer), renderer)
         return Live(pages, rest, static, generation)
+
+    def missed(self) -> list[Path]:
+        """Content files that changed since they were read, without the watcher saying so
+        (its queue overflowed, say): found by comparing each file's modification time,
+        size and inode, in the background (listing thousands of files takes a while)."""
+        now, seen = _scan(self.source), self.seen
+        return sorted(Path(path) for path in now.keys() | seen.keys()
+                      if now.get(path) != seen.get(path))
 
     def _template_dirs(self) -> list[Path]:
         """The folders of the theme's templates."""
@@ -311,6 +340,42 @@ class Rebuilder:
         if logo:
             folders.append((self.source / logo).parent)
         return tuple(dict.fromkeys(p.resolve() for p in folders if p.is_dir()))
+
+
+SETTINGS = ("components.yaml", "site.yaml")
+Stat = tuple[int, int, int] | None  # modification time, size, inode; None: no such file
+
+
+def _stat(path: Path | str) -> Stat:
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    return info.st_mtime_ns, info.st_size, info.st_ino
+
+
+def _where(path: Path) -> Path:
+    """A changed file's path as `_scan` names it: its folder resolved, not the file."""
+    return Path(os.path.realpath(path.parent)) / path.name
+
+
+def _scanned(path: Path, content: Path) -> bool:
+    """Whether `_scan` lists `path` (as `_where` gives it) when it exists."""
+    return (path.parent == content / "incidents" and not path.name.startswith(".")) \
+        or (path.parent == content and path.name in SETTINGS)
+
+
+def _scan(source: Path) -> dict[str, Stat]:
+    """The settings files and whatever is in content/incidents/ (what the loader reads
+    there, and what it reports as stray), each with its _stat."""
+    content = Path(os.path.realpath(source / "content"))
+    found = {str(content / name): _stat(content / name) for name in SETTINGS}
+    with contextlib.suppress(OSError), os.scandir(content / "incidents") as entries:
+        for entry in entries:
+            if not entry.name.startswith("."):
+                info = entry.stat(follow_symlinks=False)
+                found[entry.path] = info.st_mtime_ns, info.st_size, info.st_ino
+    return found
 
 
 Fingerprint = tuple[tuple[str, str, int, int, int], ...]

@@ -58,6 +58,16 @@ class Changes(FileSystemEventHandler):
             self.quiet = SETTLED if event.event_type in WHOLE else DEBOUNCE
             self.cond.notify_all()
 
+    def add(self, paths: Collection[Path]) -> None:
+        """Changes found otherwise than by watching (Rebuilder.missed)."""
+        with self.cond:
+            now = time.monotonic()
+            if not self.pending:
+                self.first = now
+            self.pending |= set(paths)
+            self.last, self.quiet = now, SETTLED
+            self.cond.notify_all()
+
     def next_batch(self, stopping: threading.Event) -> set[Path]:
         """Wait for changes, then for a quiet moment; empty when stopping."""
         with self.cond:

@@ -28,7 +28,9 @@ class Memo:
         self._slots[name] = (key, value)
         return value
 
-    def forget(self, kind: str) -> None:
-        """Drop the pieces named (kind, ...): the pages, when the templates change."""
-        self._slots = {name: slot for name, slot in self._slots.items()
+    def without(self, kind: str) -> Memo:
+        """A copy without the pieces named (kind, ...): the pages, for new templates."""
+        copy = Memo()
+        copy._slots = {name: slot for name, slot in self._slots.items()
                        if not (isinstance(name, tuple) and name[:1] == (kind,))}
+        return copy
