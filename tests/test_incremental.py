@@ -211,12 +211,14 @@ def test_the_page_asked_for_first_is_the_new_build_s(themed: Path) -> None:
     assert rebuilder.finish() and snapshot.site.done and snapshot.files == expected
 
 
-def test_a_template_error_keeps_the_last_good_site(themed: Path) -> None:
-    """A template that fails while a page is made: the last good site is served, with
-    the problem, until the template is fixed."""
+@pytest.mark.parametrize("whole", [True, False])
+def test_a_template_error_keeps_the_last_good_site(themed: Path, whole: bool) -> None:
+    """A template that fails while a page is made: the site it replaced is served (whole,
+    or still made as pages are asked for), with the problem, until the template is fixed."""
     rebuilder = Rebuilder(themed, EXAMPLE_NOW, BASE)
-    good = rebuilder.rebuild()
+    good = rebuilder.rebuild() if whole else rebuilder.start()
     page = "incidents/2026-11-26-webhook-delivery-delays/index.html"
+    expected = fresh(themed)
     template = themed / "themes" / "default" / "templates" / "incident.html"
     text = template.read_text()
     template.write_text(text.replace("{% block main %}", "{% block main %}{{ no_such.name }}"))
@@ -224,11 +226,26 @@ def test_a_template_error_keeps_the_last_good_site(themed: Path) -> None:
     rebuilder.on_failure = failed.append
     assert rebuilder.start([template]).problems == ()  # no page made yet
     snapshot, data, _ = rebuilder.find(page)
-    assert data == good.files[page] and snapshot.site is good.site
+    assert data == expected[page] and snapshot.site is good.site
     assert [p.file for p in snapshot.problems] == ["themes/default/templates/incident.html"]
     assert "no_such" in snapshot.problems[0].message and failed == [snapshot]
+    assert rebuilder.find("components/webhooks/index.html")[1] == \
+        expected["components/webhooks/index.html"]
     template.write_text(text)
     assert rebuilder.rebuild([template]).files == fresh(themed)
+
+
+def test_the_clock_moves_pages_whose_files_did_not_change(source: Path) -> None:
+    """`serve` without --now rebuilds at the current time: a maintenance window that
+    begins between two rebuilds changes its pages, though no file changed."""
+    rebuilder = Rebuilder(source, EXAMPLE_NOW, BASE)
+    rebuilder.rebuild()
+    for now in ("2026-12-06T02:30:00Z", "2026-12-06T05:00:00Z"):
+        rebuilder.now = now
+        snapshot = rebuilder.rebuild()
+        assert snapshot.files == make_site(source, now, BASE).files
+    page = snapshot.files["incidents/2026-12-06-payout-scheduler-migration/index.html"]
+    assert b"Completed" in page
 
 
 def test_a_change_the_watcher_missed_is_found(source: Path) -> None:

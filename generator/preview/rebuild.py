@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+import jinja2
+
 from generator import outputs
 from generator.content.load import LoadCache, load_content, reload_content
 from generator.content.model import Content, Site
@@ -95,6 +97,27 @@ class Live:
                 if self.rest:
                     self.files.update(self.rest[-1]())
                     self.rest.pop()
+
+
+class PinnedLoader(jinja2.BaseLoader):
+    """The theme's templates as they were when the renderer was made, so that all the
+    pages of a site come from the same templates, whenever they are rendered."""
+
+    def __init__(self, env: jinja2.Environment, theme: Theme):
+        assert env.loader is not None
+        self.loader = env.loader
+        self.sources: dict[str, tuple[str, str | None, Callable[[], bool] | None]] = {}
+        for files in theme.files:
+            for key in files:
+                name = key.removeprefix("templates/")
+                if name != key and name not in self.sources:
+                    with contextlib.suppress(jinja2.TemplateNotFound, ThemeError):
+                        self.sources[name] = self.loader.get_source(env, name)
+
+    def get_source(self, environment: jinja2.Environment,
+                   template: str) -> tuple[str, str | None, Callable[[], bool] | None]:
+        found = self.sources.get(template)  # else the error the theme's loader gives
+        return found if found is not None else self.loader.get_source(environment, template)
 
 
 @dataclass(frozen=True)
@@ -306,6 +329,8 @@ class Rebuilder:
             # page, when this one fails). When only templates changed, what does not
             # depend on them is kept: entries' views, feeds, calendars, JSON.
             renderer = self.renderer = Renderer(content, theme, self.md)
+            for own in (renderer, *renderer.translations):
+                own.env.loader = PinnedLoader(own.env, theme)
             if old is not None and key == self.theme_key \
                     and _templates_only(self.fingerprint, fingerprint):
                 for mine, theirs in zip((renderer, *renderer.translations),
