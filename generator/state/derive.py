@@ -175,9 +175,11 @@ def _last_posted(content: Content, previous: State, added: list[Incident],
                  removed: list[Incident]) -> datetime | None:
     """The latest posted update of any entry, from `previous`'s where it can be."""
     last = previous.last_posted
-    if last is None or any(i.updated_at >= last for i in removed):
+    newest = max((i.updated_at for i in added), default=None)
+    if last is None or (any(i.updated_at >= last for i in removed)
+                        and (newest is None or newest < last)):
         return max((i.updated_at for i in content.incidents), default=None)
-    return max([last, *(i.updated_at for i in added)])
+    return last if newest is None else max(last, newest)
 
 
 def _since(content: Content, now: datetime, previous: State, added: list[Incident],
