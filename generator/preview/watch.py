@@ -17,10 +17,10 @@ from watchdog.observers.api import ObservedWatch
 
 DEBOUNCE = 0.05  # seconds of quiet before a rebuild: editors save in several steps
 # Less after a step that leaves a file whole (closed after writing, moved into place,
-# deleted): only another file of the same save, if any, is still to come.
+# deleted): only another file of the same save, if any, is still to come. (Moved away to
+# an editor's backup name, it is about to be written anew.)
 SETTLED = 0.01
 MAX_DELAY = 1.0  # never wait longer than this after the first change
-WHOLE = ("closed", "moved", "deleted")
 
 
 def _ignored(path: str) -> bool:
@@ -45,17 +45,20 @@ class Changes(FileSystemEventHandler):
             return
         if event.is_directory and event.event_type == "modified":
             return  # a file event inside it follows
-        paths = [event.src_path, getattr(event, "dest_path", "")]
-        found = {Path(os.fsdecode(p)) for p in paths if p and not _ignored(os.fsdecode(p))}
+        dest = os.fsdecode(getattr(event, "dest_path", "") or "")
+        paths = [os.fsdecode(event.src_path), dest]
+        found = {Path(p) for p in paths if p and not _ignored(p)}
         if not found:
             return
+        whole = event.event_type in ("closed", "deleted") or (
+            event.event_type == "moved" and bool(dest) and not _ignored(dest))
         with self.cond:
             now = time.monotonic()
             if not self.pending:
                 self.first = now
             self.pending |= found
             self.last = now
-            self.quiet = SETTLED if event.event_type in WHOLE else DEBOUNCE
+            self.quiet = SETTLED if whole else DEBOUNCE
             self.cond.notify_all()
 
     def add(self, paths: Collection[Path]) -> None:
