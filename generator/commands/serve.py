@@ -1,12 +1,12 @@
 """`heliograph serve`: a local preview that rebuilds on change and reloads open tabs.
 
 The site is built in memory (`Rebuilder`) and served from memory on 127.0.0.1 (or
-`--host`). A
-watchdog observer watches content/ and the theme; changes are debounced into one
-`Rebuilder.rebuild(changed_paths)` call. HTML responses get a small external script
-that listens on a server-sent events stream: `reload` after a good rebuild,
-`problems` (shown as an overlay) when the content has errors, while the last good
-site keeps being served.
+`--host`). A watchdog observer watches content/ and the theme; changes are debounced
+into one `Rebuilder.start(changed_paths)` call, which installs the new site: its pages
+are rendered when asked for, and the rest in a background thread. HTML responses get a
+small external script that listens on a server-sent events stream: `reload` after a good
+rebuild, `problems` (shown as an overlay) when the content has errors or a page cannot be
+rendered, while the last good site keeps being served.
 """
 
 from __future__ import annotations
@@ -35,7 +35,9 @@ def _stamp() -> str:
 
 
 def report(snapshot: Snapshot, seconds: float, changed: Collection[Path], source: Path,
-           made: str = "Ready") -> None:
+           whole: bool = False) -> None:
+    """A rebuild's outcome: problems, the new site ready (pages rendered as asked for), or
+    all of it rendered (`whole`)."""
     names = sorted(_display(p, source) for p in changed)
     what = f" ({', '.join(names[:3])}{', ...' if len(names) > 3 else ''})" if names else ""
     if snapshot.problems:
@@ -45,11 +47,11 @@ def report(snapshot: Snapshot, seconds: float, changed: Collection[Path], source
               file=sys.stderr, flush=True)
         for problem in snapshot.problems:
             print("  " + problem.format_text().replace("\n", "\n  "), file=sys.stderr, flush=True)
-    elif made == "Ready":
-        print(f"[{_stamp()}] Ready in {seconds * 1000:.0f} ms{what}", flush=True)
-    else:
+    elif whole:
         print(f"[{_stamp()}] Built {len(snapshot.files)} files in {seconds * 1000:.0f} ms",
               flush=True)
+    else:
+        print(f"[{_stamp()}] Ready in {seconds * 1000:.0f} ms{what}", flush=True)
 
 
 def _display(path: Path, source: Path) -> str:
@@ -129,7 +131,7 @@ class Loop:
             if rebuilder.finish(stop) and rebuilder.snapshot.site is site \
                     and not rebuilder.snapshot.problems:
                 report(rebuilder.snapshot, time.perf_counter() - started, (), rebuilder.source,
-                       made="Built")
+                       whole=True)
                 missed = rebuilder.missed()
                 if missed and not stop():
                     self.changes.add(missed)

@@ -1052,14 +1052,15 @@ def reload_content(previous: Content, source: Path, now: Now, base_url: str | No
                    md: Markdown | None = None) -> Content | None:
     """`previous` (a good load of this repo) with the incident files in `changed` read
     again: the dev server's rebuild after an edit, without listing and checking every
-    file. The settings files are read again when one of them changed, anything outside
-    content/, or `settings` says that what site.yaml is checked against (the theme's
-    assets and catalogues) changed. None where every incident must be
-    checked again, which `load_content` does: a changed file in content/ that is neither
-    an incident file nor a settings file, a settings problem, or other settings or
-    component ids (what incidents are validated against). Raises ContentError with the
-    problems `load_content` would report (the other files were valid, and "now" only
-    moves forward)."""
+    file. components.yaml and site.yaml are read again when one of them is in `changed`,
+    or when `settings` says that what site.yaml is checked against (the theme's assets
+    and catalogues) changed.
+
+    None where every incident must be checked again, which `load_content` does: another
+    changed file in content/, a settings problem, other settings or other component ids
+    (what incidents are validated against). Raises ContentError with the problems
+    `load_content` would report (the other files were valid, and "now" only moves
+    forward)."""
     content_dir = Path(os.path.realpath(source / "content"))
     folder = content_dir / "incidents"
     again: set[Path] = set()

@@ -137,8 +137,6 @@ class Snapshot:
 
 def _build_problem(exc: Exception, source: Path) -> Problem:
     """A build failure that is not a content error: a theme being edited, a file vanishing."""
-    import jinja2
-
     from generator.commands.check import theme_problem  # as `check` reports it
 
     if isinstance(exc, jinja2.TemplateSyntaxError):
@@ -152,10 +150,8 @@ def _build_problem(exc: Exception, source: Path) -> Problem:
     return Problem("theme", None, None, str(exc), "check 'theme:' in content/site.yaml")
 
 
-def _build_errors() -> tuple[type[Exception], ...]:
-    import jinja2
-
-    return ThemeError, jinja2.TemplateError, OSError
+# What a theme being edited, or a file vanishing, makes a build raise.
+BUILD_ERRORS = (ThemeError, jinja2.TemplateError, OSError)
 
 
 class Rebuilder:
@@ -219,7 +215,7 @@ class Rebuilder:
             site = self._make_site(self.snapshot.generation + 1)
         except ContentError as exc:
             problems = tuple(exc.problems)
-        except _build_errors() as exc:
+        except BUILD_ERRORS as exc:
             problems = (_build_problem(exc, self.source),)
         with self.lock:
             last = self.snapshot
@@ -275,7 +271,7 @@ class Rebuilder:
         good site, with the problem."""
         try:
             made = make()
-        except _build_errors() as exc:
+        except BUILD_ERRORS as exc:
             with self.lock:
                 site.failed = True
                 last = self.snapshot
@@ -300,18 +296,15 @@ class Rebuilder:
         now = utc_now() if self.now is None else self.now  # one instant for all of it
         content = None
         if self.content is not None:
-            # How the files looked before they are read: a later change differs from it.
-            folder = Path(os.path.realpath(self.source / "content"))
-            seen = {**self.seen, **{str(path): _stat(path) for path in map(_where, self.unloaded)
-                                    if _scanned(path, folder)}}
+            seen = {**self.seen, **self._stats(self.unloaded)}  # taken before they are read
             content = reload_content(self.content, self.source, now, self.base_url,
                                      self.unloaded, self.settings_changed, md=self.md)
         if content is None:
             seen = _scan(self.source)
             content = load_content(self.source, now, self.base_url, cache=self.cache,
                                    md=self.md)
-        self.content, self.seen, self.unloaded, self.settings_changed = content, seen, set(), \
-            False
+        self.content, self.seen = content, seen
+        self.unloaded, self.settings_changed = set(), False
         state = self.state = derive(content, resolve_now(now, content.site.zone),
                                     previous=self.state)
         # The theme's files are compared on every rebuild, not only when the watcher
@@ -347,6 +340,12 @@ class Rebuilder:
         now, seen = _scan(self.source), self.seen
         return sorted(Path(path) for path in now.keys() | seen.keys()
                       if now.get(path) != seen.get(path))
+
+    def _stats(self, paths: Collection[Path]) -> dict[str, Stat]:
+        """The _stat of those of `paths` that `_scan` lists, by its names for them."""
+        content = Path(os.path.realpath(self.source / "content"))
+        return {str(path): _stat(path) for path in map(_where, paths)
+                if _scanned(path, content)}
 
     def _template_dirs(self) -> list[Path]:
         """The folders of the theme's templates."""

@@ -116,15 +116,16 @@ def derive(content: Content, now: datetime, previous: State | None = None) -> St
     an unchanged file's entry as the very same object, in the same order.
     """
     generated = now
-    diff = _diff(content, previous) if previous is not None else None
-    if previous is not None and diff is not None:
-        last_posted = _last_posted(content, previous, *diff)
-    else:
+    if previous is None:
         last_posted = max((i.updated_at for i in content.incidents), default=None)
+    else:
+        added, removed = _diff(content, previous)
+        last_posted = _last_posted(content, previous, added, removed)
     # An update the loader let through as clock skew (a few minutes ahead) has happened.
     now = max(now, last_posted) if last_posted is not None else now
-    if previous is not None and diff is not None and previous.now <= now:
-        timelines, status, impact, unsettled, clock = _since(content, now, previous, *diff)
+    if previous is not None and previous.now <= now:
+        timelines, status, impact, unsettled, clock = _since(content, now, previous, added,
+                                                             removed)
     else:  # afresh (a state derived later than now tells nothing about what is settled)
         timelines = build_timelines(content, previous.timelines if previous else None)
         unsettled = tuple(i for i in content.incidents if not timelines[i.slug].settled(now))
@@ -188,8 +189,8 @@ def _since(content: Content, now: datetime, previous: State, added: list[Inciden
                                              tuple[datetime, ...]]:
     """The timelines, statuses, impacts, unsettled entries and clock instants at `now`
     from `previous`'s, given what was added and removed since."""
-    timelines, status, impact = dict(previous.timelines), dict(previous.status), \
-        dict(previous.impact)
+    timelines = dict(previous.timelines)
+    status, impact = dict(previous.status), dict(previous.impact)
     for incident in removed:
         del timelines[incident.slug], status[incident.slug], impact[incident.slug]
     reused = previous.timelines
