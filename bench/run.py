@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -42,7 +43,6 @@ BENCH_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_DIR.parent
 DEFAULT_JSON = BENCH_DIR / "results" / "results.json"
 GNU_TIME = Path("/usr/bin/time")
-SERVE_SIZES = (1000, 10000)  # the sizes with a dev-server target
 MARKER_TIMEOUT_S = 30.0
 POLL_INTERVAL_S = 0.010
 SETTLE_S = 1.0
@@ -358,23 +358,6 @@ def bench_example(cfg: Config) -> list[BuildResult]:
 # -- dev server ------------------------------------------------------------------------
 
 
-@dataclass
-class ServeResult:
-    incidents: int
-    slug: str | None = None
-    ready_s: float | None = None
-    latencies_s: list[float | None] = field(default_factory=list)
-    error: str | None = None
-
-    @property
-    def median_s(self) -> float | None:
-        done = [x for x in self.latencies_s if x is not None]
-        return statistics.median(done) if done else None
-
-    def as_json(self) -> dict[str, Any]:
-        return {**asdict(self), "median_s": self.median_s}
-
-
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -462,34 +445,188 @@ def pick_incident(source: Path) -> Path:
     return files[len(files) // 2]
 
 
-def measure_serve(result: ServeResult, cfg: Config, cache: dict[int, Path], repeats: int) -> None:
-    source, _ = content_for(result.incidents, cfg, cache)
-    target = pick_incident(source)
-    result.slug = target.stem
-    page = f"/incidents/{result.slug}/"
-    port = free_port()
-    argv = [*cfg.command, "serve", "--port", str(port), "--source", str(source)]
-    logs = cfg.workdir / "logs" / f"serve-{result.incidents}"
-    log(f"dev server at {result.incidents} incidents: {shlex.join(argv)}")
-    with dev_server(argv, logs) as proc:
-        result.ready_s = wait_ready(proc, port, logs / "stderr", cfg.timeout)
+# -- dev server: three kinds of edit, several sizes ------------------------------------
+
+EDIT_KINDS = ("body", "status", "template")
+STATUS_TOGGLE = ("partial_outage", "major_outage")
+TEMPLATE = Path("themes") / "default" / "templates" / "incident.html"
+
+
+@dataclass
+class EditResult:
+    command: str
+    incidents: int
+    kind: str
+    ready_s: float | None = None  # the server's first answer (start-up and first build)
+    latencies_s: list[float | None] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def median_s(self) -> float | None:
+        done = [x for x in self.latencies_s if x is not None]
+        return statistics.median(done) if done else None
+
+    def as_json(self) -> dict[str, Any]:
+        return {**asdict(self), "median_s": self.median_s}
+
+
+def open_incident(source: Path) -> tuple[Path, str]:
+    """The newest open incident (or notice: they set none) that sets component statuses,
+    and its first component."""
+    for path in sorted((source / "content" / "incidents").glob("*.md"), reverse=True):
+        text = path.read_text(encoding="utf-8")
+        found = re.search(r"^components:\n  ([a-z0-9-]+): ", text, re.MULTILINE)
+        if found and "status: resolved" not in text and "\ntype: maintenance" not in text:
+            return path, found.group(1)
+    raise BenchError(f"no open incident with components in {source}")
+
+
+def shown_status(html: str, cid: str) -> str | None:
+    """The status word the page gives component `cid` in its affected list."""
+    found = re.search(rf'components/{re.escape(cid)}/">[^<]*</a> \(([^)<]+)\)', html)
+    return found.group(1) if found else None
+
+
+Check = Callable[[str], bool]
+
+
+def timed_edit(port: int, page: str, edit: Callable[[], Check]) -> float | None:
+    """Make the edit; seconds until the page passes the check it returns (None: not
+    within MARKER_TIMEOUT_S)."""
+    check = edit()
+    start = time.perf_counter()
+    next_poll = start
+    while time.perf_counter() < start + MARKER_TIMEOUT_S:
         answer = http_get(port, page)
-        if answer is None or answer[0] != 200:
-            status = "no answer" if answer is None else f"HTTP {answer[0]}"
-            raise BenchError(f"dev server: {page} gave {status}")
-        token = secrets.token_hex(4)
-        for i in range(repeats):
-            time.sleep(SETTLE_S)
-            marker = f"Benchmark marker {token} number {i + 1} was added here."
-            latency = edit_latency(port, page, target, marker)
-            result.latencies_s.append(latency)
-            shown = "timed out" if latency is None else f"{latency:.3f} s"
-            log(f"  edit {i + 1}/{repeats}: {shown}")
-    if None in result.latencies_s:
-        result.error = (
-            f"the marker did not appear on {page} within {MARKER_TIMEOUT_S:.0f} s "
-            f"in {result.latencies_s.count(None)} of {repeats} edits"
-        )
+        if answer is not None and answer[0] == 200 and check(answer[1]):
+            return time.perf_counter() - start
+        next_poll += POLL_INTERVAL_S
+        time.sleep(max(0.0, next_poll - time.perf_counter()))
+    return None
+
+
+def rewrite(path: Path, text: str) -> None:
+    """Overwrite in place, as an editor saves."""
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+class EditSite:
+    """A copy of a generated site, with the default theme's incident.html copied into its
+    own theme folder, and the three kinds of edit: each makes its change and returns the
+    page that shows it and a check of that page."""
+
+    def __init__(self, source: Path):
+        self.template = source / TEMPLATE
+        self.template.parent.mkdir(parents=True)
+        self.original = (REPO_ROOT / TEMPLATE).read_text(encoding="utf-8")
+        if "{% block main %}" not in self.original:
+            raise BenchError(f"{REPO_ROOT / TEMPLATE} has no main block to mark")
+        rewrite(self.template, self.original)
+        self.body_file = pick_incident(source)
+        self.status_file, self.cid = open_incident(source)
+        text = self.status_file.read_text(encoding="utf-8")  # from STATUS_TOGGLE[0]
+        rewrite(self.status_file, re.sub(rf"\n  {self.cid}: [a-z_]+\n",
+                                         f"\n  {self.cid}: {STATUS_TOGGLE[0]}\n", text, count=1))
+        self.words: dict[str, str] = {}  # component status -> the word the page shows
+
+    def page(self, kind: str) -> str:
+        return f"/incidents/{(self.status_file if kind == 'status' else self.body_file).stem}/"
+
+    def edit(self, kind: str, number: int, marker: str) -> Check:
+        if kind == "body":  # a new paragraph at the end of the Markdown body
+            with open(self.body_file, "a", encoding="utf-8") as handle:
+                handle.write(f"\n{marker}\n")
+            return lambda html: marker in html
+        if kind == "template":  # a comment at the start of the page's main block
+            comment = f"<!-- {marker} -->"
+            rewrite(self.template, self.original.replace("{% block main %}",
+                                                         "{% block main %}" + comment, 1))
+            return lambda html: comment in html
+        # The status of the open incident's first component, to and fro.
+        old, new = STATUS_TOGGLE if number % 2 == 0 else STATUS_TOGGLE[::-1]
+        text = self.status_file.read_text(encoding="utf-8")
+        edited = text.replace(f"\n  {self.cid}: {old}\n", f"\n  {self.cid}: {new}\n", 1)
+        if edited == text:
+            raise BenchError(f"{self.status_file}: no '{self.cid}: {old}' to change")
+        rewrite(self.status_file, edited)
+        return partial(self.shows, old, new)
+
+    def shows(self, old: str, new: str, html: str) -> bool:
+        """Whether the page gives the component the word of status `new`: known once seen
+        (the first time, any word other than the old status's)."""
+        word = shown_status(html, self.cid)
+        if new in self.words:
+            return word == self.words[new]
+        if word is not None and word != self.words[old]:
+            self.words[new] = word
+            return True
+        return False
+
+
+def serve_edits(command: list[str], size: int, cfg: Config, cache: dict[int, Path],
+                repeats: int) -> list[EditResult]:
+    """Start `serve` on a copy of the size's site, then time `repeats` edits of each kind
+    (EDIT_KINDS), one second apart."""
+    name = shlex.join(command)
+    results = [EditResult(name, size, kind) for kind in EDIT_KINDS]
+    source = cfg.workdir / f"serve-{size}-{secrets.token_hex(3)}"
+    shutil.copytree(content_for(size, cfg, cache)[0], source)
+    try:
+        site = EditSite(source)
+        port = free_port()
+        argv = [*command, "serve", "--port", str(port), "--source", str(source)]
+        logs = cfg.workdir / "logs" / f"serve-edits-{size}-{secrets.token_hex(3)}"
+        log(f"dev server at {size} incidents: {name}")
+        with dev_server(argv, logs) as proc:
+            ready = wait_ready(proc, port, logs / "stderr")
+            for result in results:
+                result.ready_s = ready
+            answer = http_get(port, site.page("status"))
+            first = shown_status(answer[1], site.cid) if answer and answer[0] == 200 else None
+            if first is None:
+                raise BenchError(f"{site.page('status')} shows no status for {site.cid}")
+            site.words[STATUS_TOGGLE[0]] = first
+            token = secrets.token_hex(4)
+            for result in results:
+                for i in range(repeats):
+                    time.sleep(SETTLE_S)
+                    marker = f"Benchmark marker {token} {result.kind} {i + 1}."
+                    latency = timed_edit(port, site.page(result.kind),
+                                         partial(site.edit, result.kind, i, marker))
+                    result.latencies_s.append(latency)
+                    shown = "timed out" if latency is None else f"{latency:.3f} s"
+                    log(f"  {result.kind} edit {i + 1}/{repeats}: {shown}")
+                if None in result.latencies_s:
+                    result.error = f"{result.latencies_s.count(None)} edit(s) not shown in time"
+    except BenchError as exc:
+        for result in results:
+            result.error = result.error or str(exc)
+        log(f"  error: {exc}")
+    finally:
+        shutil.rmtree(source, ignore_errors=True)
+    return results
+
+
+def measure_serve_edits(cfg: Config, cache: dict[int, Path], sizes: list[int], repeats: int,
+                        baseline: list[str] | None) -> list[EditResult]:
+    """Each size with the command under test, then with the baseline command (if any),
+    one server at a time: a server still rendering would slow the other's figures."""
+    results: list[EditResult] = []
+    for size in sizes:
+        for command in [cfg.command] + ([baseline] if baseline else []):
+            results += serve_edits(command, size, cfg, cache, repeats)
+    return results
+
+
+def print_edits(results: list[EditResult], stream: TextIO) -> None:
+    print("\ndev server, edit -> page shows it (median s [each run]; first answer s)",
+          file=stream)
+    for r in results:
+        runs = ", ".join("timeout" if x is None else f"{x:.3f}" for x in r.latencies_s)
+        print(f"  {r.incidents:>6} {r.kind:<9} {fmt(r.median_s):>7} [{runs}] "
+              f"{fmt(r.ready_s, 1)}  {r.command}"
+              + (f"\n    error: {r.error}" if r.error else ""), file=stream)
 
 
 # -- machine, figures, report ----------------------------------------------------------
@@ -534,12 +671,15 @@ def machine_info(command: list[str]) -> dict[str, Any]:
     }
 
 
-def figures(builds: list[BuildResult], serves: list[ServeResult]) -> dict[str, float | None]:
+def figures(builds: list[BuildResult], edits: list[EditResult]) -> dict[str, float | None]:
     by_name = {b.name: b for b in builds if b.error is None}
     t1k, t10k = by_name.get("1000"), by_name.get("10000")
     cstate_1k = by_name.get("cstate-1000")
     example, check = by_name.get("example"), by_name.get("example-check")
-    latency = {s.incidents: s.median_s for s in serves if s.error is None}
+    # A size's dev-server latency is the median of its slowest kind of edit.
+    mine = [e for e in edits if e.error is None and e.command == edits[0].command]
+    latency = {size: max(e.median_s or 0.0 for e in mine if e.incidents == size)
+               for size in {e.incidents for e in mine}}
     return {
         "build_1000_s": t1k.median_s if t1k else None,
         "cstate_1000_s": cstate_1k.median_s if cstate_1k else None,
@@ -585,7 +725,7 @@ def fmt(value: float | None, digits: int = 3) -> str:
 
 
 def print_report(
-    report: dict[str, Any], builds: list[BuildResult], serves: list[ServeResult], stream: TextIO
+    report: dict[str, Any], builds: list[BuildResult], stream: TextIO
 ) -> None:
     m = report["machine"]
     print(
@@ -611,14 +751,9 @@ def print_report(
             + ("  (wrote into its source)" if b.source_written else ""),
             file=stream,
         )
-    for serve in serves:
-        runs = ", ".join("timeout" if x is None else f"{x:.3f}" for x in serve.latencies_s)
-        print(
-            f"\ndev server, {serve.incidents} incidents: first answer after "
-            f"{fmt(serve.ready_s, 2)} s; edit visible after median {fmt(serve.median_s)} s "
-            f"[{runs}]" + (f"\n  error: {serve.error}" if serve.error else ""),
-            file=stream,
-        )
+
+
+def print_targets(report: dict[str, Any], stream: TextIO) -> None:
     print("\ntargets", file=stream)
     for row in report["targets"]:
         verdict = {True: "ok", False: "FAIL", None: "n/a"}[row["ok"]]
@@ -667,6 +802,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--serve-repeats", type=int, default=5, metavar="N")
     parser.add_argument("--no-serve", action="store_true", help="skip the dev-server test")
+    parser.add_argument(
+        "--serve-sizes",
+        type=parse_sizes,
+        default=[1000, 10000],
+        help="incident counts for the dev-server edit kinds (default 1000,10000)",
+    )
+    parser.add_argument(
+        "--serve-baseline",
+        metavar="CMD",
+        help="another heliograph command whose dev server is timed in the same run",
+    )
     parser.add_argument("--no-example", action="store_true", help="skip the example site")
     parser.add_argument(
         "--rss",
@@ -721,17 +867,11 @@ def run_all(args: argparse.Namespace, command: list[str], workdir: Path) -> int:
     builds: list[BuildResult] = [] if args.no_example else bench_example(cfg)
     for size in args.sizes:
         builds += bench_size(size, cfg, cache)
-    serves: list[ServeResult] = []
+    edits: list[EditResult] = []
     if not args.no_serve:
-        for size in [n for n in SERVE_SIZES if n in args.sizes] or [SERVE_SIZES[0]]:
-            serve = ServeResult(incidents=size)
-            try:
-                measure_serve(serve, cfg, cache, args.serve_repeats)
-            except BenchError as exc:
-                serve.error = str(exc)
-                log(f"  error: {exc}")
-            serves.append(serve)
-    values = figures(builds, serves)
+        baseline = resolve_command(args.serve_baseline) if args.serve_baseline else None
+        edits = measure_serve_edits(cfg, cache, args.serve_sizes, args.serve_repeats, baseline)
+    values = figures(builds, edits)
     report: dict[str, Any] = {
         "machine": machine_info(command),
         "config": {
@@ -747,16 +887,20 @@ def run_all(args: argparse.Namespace, command: list[str], workdir: Path) -> int:
             "hugo_version": cstate.hugo_version(args.hugo) if args.cstate else None,
         },
         "builds": [b.as_json() for b in builds],
-        "serve": [s.as_json() for s in serves],
+        "serve_edits": [e.as_json() for e in edits],
         "figures": values,
         "targets": target_rows(values),
     }
-    print_report(report, builds, serves, sys.stdout)
+    print_report(report, builds, sys.stdout)
+    if edits:
+        print_edits(edits, sys.stdout)
+    print_targets(report, sys.stdout)
     write_json(args.json, report)
     print(f"\nresults written to {args.json}")
     # cState is the yardstick, not what is tested: its failures (it gives up on large
     # sites) are reported, and leave its ratios and targets unmeasured, not the run failed.
-    failed = any(b.error for b in builds if b.tool != "cstate") or any(s.error for s in serves)
+    failed = any(b.error for b in builds if b.tool != "cstate") \
+        or any(e.error for e in edits)
     missed = args.check and any(row["ok"] is False for row in report["targets"])
     return 1 if failed or missed else 0
 

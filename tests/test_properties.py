@@ -70,6 +70,14 @@ def repos(draw: st.DrawFn) -> dict[str, str]:
                      f"history_days: {draw(st.integers(1, 40))}\n",
         "components.yaml": "\n".join(comp_lines) + "\n",
     }
+    files.update(draw(incident_files(ids)))
+    return files
+
+
+@st.composite
+def incident_files(draw: st.DrawFn, ids: list[str]) -> dict[str, str]:
+    """Up to 5 valid incident files (content/incidents/i<n>-<type>.md) about `ids`."""
+    files = {}
     for number in range(draw(st.integers(0, 5))):
         kind = draw(st.sampled_from(["incident", "maintenance", "notice"]))
         lines = ["---", f"title: {q(draw(WORDS))}", f"type: {kind}"]

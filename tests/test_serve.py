@@ -20,9 +20,11 @@ from pathlib import Path
 from typing import IO
 
 import pytest
+from building import make_site
 from test_browser import need
 
 from generator.cli import main
+from generator.theme.themes import default_theme_dir
 
 CHROMIUM = os.environ.get("HELIOGRAPH_CHROMIUM") or shutil.which("chromium") or ""
 TIMEOUT = 15.0  # generous for slow CI machines; a healthy run takes about a second
@@ -334,3 +336,78 @@ def test_a_themes_folder_made_after_start_is_watched(site: Path, server,
     assert events.wait("reload") == "3"
     css = re.search(r'href="(assets/style\.[0-9a-f]+\.css)"', get(url)[2])
     assert css is not None and get(url + css.group(1))[2] == "body { color: red; }\n"
+
+
+NOW = "2026-11-03T12:00:00Z"
+SCRIPT = re.compile(r'<script src="/__heliograph/livereload\.js\?g=\d+" defer></script>\n')
+
+
+def served(url: str, path: str) -> bytes:
+    """A file as the preview serves it, without the live-reload script it adds to pages."""
+    with urllib.request.urlopen(url + path, timeout=TIMEOUT) as response:
+        return SCRIPT.sub("", response.read().decode()).encode()
+
+
+def test_each_kind_of_edit_is_served_as_a_fresh_build_makes_it(site: Path) -> None:
+    """Issue 17's edits through the real server: an incident's body, a component's status
+    (in the incident, then in components.yaml) and a template of the theme copied into
+    the repo. After each reload, the pages asked for are byte for byte a fresh build's."""
+    templates = site / "themes" / "default" / "templates"
+    templates.mkdir(parents=True)
+    shutil.copy(default_theme_dir() / "templates" / "incident.html", templates)
+    process, out, _err = start(site, "--now", NOW)
+    try:
+        url = wait_for_line(out, r"at (http://127\.0\.0\.1:\d+/)", []).group(1)
+        events = EventStream(url)
+        assert events.wait("hello") == "1"
+        sample = site / "content" / "incidents" / "2026-11-02-delayed-sign-in-emails.md"
+        page = f"incidents/{sample.stem}/index.html"
+        edits = [
+            (sample, "added later.\n", "added later.\n\nThe provider raised our limits.\n",
+             "The provider raised our limits."),
+            (sample, "sign-in: degraded_performance", "sign-in: major_outage", "Major outage"),
+            (site / "content" / "components.yaml", "name: Documentation",
+             "name: Documentation\n    status: under_maintenance", "Under maintenance"),
+            (templates / "incident.html", "{% block main %}",
+             "{% block main %}<p>Edited template</p>", "<p>Edited template</p>"),
+        ]
+        for generation, (path, old, new, shown) in enumerate(edits, start=2):
+            text = path.read_text()
+            assert old in text
+            path.write_text(text.replace(old, new))
+            assert events.wait("reload") == str(generation)
+            first = served(url, page)  # made when asked for, before the rest of the site
+            expected = make_site(site, NOW, url).files
+            assert first == expected[page]
+            assert shown.encode() in first + served(url, "index.html")
+            for other in ("index.html", "components/sign-in/index.html", "history/index.html",
+                          "feed.atom", "api/v2/summary.json"):
+                assert served(url, other) == expected[other], other
+    finally:
+        stop(process)
+
+
+def test_a_template_error_shows_the_problem_over_the_last_good_page(site: Path) -> None:
+    templates = site / "themes" / "default" / "templates"
+    templates.mkdir(parents=True)
+    template = templates / "incident.html"
+    shutil.copy(default_theme_dir() / "templates" / "incident.html", template)
+    process, out, err = start(site, "--now", NOW)
+    try:
+        url = wait_for_line(out, r"at (http://127\.0\.0\.1:\d+/)", []).group(1)
+        page = "incidents/2026-11-02-delayed-sign-in-emails/index.html"
+        good = served(url, page)
+        events = EventStream(url)
+        assert events.wait("hello") == "1"
+        text = template.read_text()
+        template.write_text(text.replace("{% block main %}", "{% block main %}{{ no_such.x }}"))
+        assert events.wait("reload") == "2"  # nothing is rendered before it is asked for
+        assert served(url, page) == good  # the last good build
+        problems = events.wait("problems")
+        assert "themes/default/templates/incident.html" in problems and "no_such" in problems
+        wait_for_line(err, r"no_such", [])
+        template.write_text(text.replace("{% block main %}", "{% block main %}<p>Fixed</p>"))
+        assert events.wait("reload") == "3"
+        assert b"<p>Fixed</p>" in served(url, page)
+    finally:
+        stop(process)

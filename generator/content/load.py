@@ -14,7 +14,7 @@ import re
 import shlex
 import stat
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import partial
 from pathlib import Path
@@ -954,11 +954,7 @@ def load_content(source: Path, now: Now, base_url: str | None = None, jobs: int 
     """
     if missing := not_a_repo(source):
         raise ContentError(missing)
-    groups, ungrouped, component_problems = load_components(source)
-    known = {c.id for g in groups for c in g.components} | {c.id for c in ungrouped}
-    site_check = FileCheck("content/site.yaml")
-    site = _read_site(source, base_url, site_check, min(len(known), MAX_COMPONENTS))
-    problems = site_check.problems + component_problems
+    groups, ungrouped, known, site, problems, component_problems = _settings(source, base_url)
     pinned = _resolve_now(now, site.zone if site is not None else UTC)
     incidents: list[Incident] = []
     # Without readable settings the incidents are still checked, with times in UTC, so
@@ -976,9 +972,27 @@ def load_content(source: Path, now: Now, base_url: str | None = None, jobs: int 
         problems += found
     if problems or site is None:
         raise ContentError(problems)
+    return Content(site, groups, ungrouped, _in_order(incidents), tuple(measured.items()))
+
+
+def _settings(source: Path, base_url: str | None) -> tuple[
+        tuple[Group, ...], tuple[Component, ...], set[str], Site | None, list[Problem],
+        list[Problem]]:
+    """components.yaml and site.yaml: the groups, ungrouped components, component ids,
+    site, both files' problems, and the components' problems alone."""
+    groups, ungrouped, component_problems = load_components(source)
+    known = {c.id for g in groups for c in g.components} | {c.id for c in ungrouped}
+    site_check = FileCheck("content/site.yaml")
+    site = _read_site(source, base_url, site_check, min(len(known), MAX_COMPONENTS))
+    return (groups, ungrouped, known, site, site_check.problems + component_problems,
+            component_problems)
+
+
+def _in_order(incidents: list[Incident]) -> tuple[Incident, ...]:
+    """Newest first by sort_time, then by slug (Content.incidents)."""
     incidents.sort(key=lambda i: i.slug, reverse=True)
     incidents.sort(key=lambda i: i.sort_time, reverse=True)
-    return Content(site, groups, ungrouped, tuple(incidents), tuple(measured.items()))
+    return tuple(incidents)
 
 
 Loaded = tuple[Incident | None, list[Problem]]
@@ -1040,3 +1054,81 @@ def _load_incidents(source: Path, site: Site, known: set[str] | None, now: datet
             if cache is not None and loaded[0] is not None and not loaded[1] and path in keys:
                 cache.put(path, keys[path], loaded[0])
     return [results[p] for p in paths]
+
+
+def reload_content(previous: Content, source: Path, now: Now, base_url: str | None,
+                   changed: Collection[Path], settings: bool = False,
+                   md: Markdown | None = None) -> Content | None:
+    """`previous` (a good load of this repo) with the incident files in `changed` read
+    again: the dev server's rebuild after an edit, without listing and checking every
+    file. components.yaml and site.yaml are read again when one of them is in `changed`,
+    or when `settings` says that what site.yaml is checked against (the theme's assets
+    and catalogues) changed.
+
+    None where every incident must be checked again, which `load_content` does: another
+    changed file in content/, a settings problem, other settings or other component ids
+    (what incidents are validated against). Raises ContentError with the problems
+    `load_content` would report (the other files were valid, and "now" only moves
+    forward)."""
+    content_dir = Path(os.path.realpath(source / "content"))
+    folder = content_dir / "incidents"
+    again: set[Path] = set()
+    for path in changed:
+        # The folder resolved, not the file: a symbolic link is seen as one.
+        path = Path(os.path.realpath(Path(path).parent)) / Path(path).name
+        if (path.parent == content_dir and path.name in ("components.yaml", "site.yaml")) \
+                or not path.is_relative_to(content_dir):
+            settings = True
+        elif path.parent != folder:
+            return None
+        elif path.name.endswith(".md") and not path.name.startswith("."):
+            again.add(path)
+        elif not path.name.startswith(".") and os.path.lexists(path):
+            return None  # a stray file: load_content reports it
+    if not_a_repo(source):
+        return None
+    site, groups, ungrouped = previous.site, previous.groups, previous.ungrouped
+    known = {c.id for c in previous.components}
+    if settings:
+        groups, ungrouped, ids, read, wrong, _ = _settings(source, base_url)
+        if wrong or read != site or ids != known:
+            return None
+        # Equal settings are kept as the very objects of `previous`: what depends on them
+        # only (most pages) is then seen to be unchanged at the cost of an identity check.
+        groups = previous.groups if groups == previous.groups else groups
+        ungrouped = previous.ungrouped if ungrouped == previous.ungrouped else ungrouped
+    pinned = _resolve_now(now, site.zone)
+    incidents = list(previous.incidents)
+    paths = [i.path for i in incidents]
+    problems: list[Problem] = []
+    for path in sorted(again, key=lambda p: p.name):
+        rel = f"content/incidents/{path.name}"
+        if rel in paths:
+            at = paths.index(rel)
+            del incidents[at], paths[at]
+        if not os.path.lexists(path):
+            continue  # deleted
+        incident, found = load_incident(path, rel, site, known, pinned, root=source, md=md)
+        problems += found
+        if incident is not None:
+            at = _place(incidents, incident)
+            incidents.insert(at, incident)
+            paths.insert(at, rel)
+    measured, found = load_measured(source, sorted(known), site, pinned)
+    problems += found
+    if problems:
+        raise ContentError(problems)
+    return Content(site, groups, ungrouped, tuple(incidents), tuple(measured.items()))
+
+
+def _place(incidents: list[Incident], incident: Incident) -> int:
+    """Where `incident` goes in a list in Content.incidents' order (slugs are unique)."""
+    key = (incident.sort_time, incident.slug)
+    low, high = 0, len(incidents)
+    while low < high:
+        middle = (low + high) // 2
+        if (incidents[middle].sort_time, incidents[middle].slug) > key:
+            low = middle + 1
+        else:
+            high = middle
+    return low

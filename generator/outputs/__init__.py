@@ -20,7 +20,7 @@ from functools import partial
 
 from generator.outputs import api, badges, buildinfo, calendar, feeds, headers, sitemap
 from generator.outputs.context import Context
-from generator.outputs.pages import page_tasks, static_files
+from generator.outputs.pages import Pages, page_tasks, static_files
 from generator.site.parallel import Task
 from generator.theme.templates import Renderer
 
@@ -47,15 +47,37 @@ def in_folder(folder: str, task: Task) -> Task:
     return lambda: {folder + path: data for path, data in task().items()}
 
 
-def tasks(ctx: Context, renderer: Renderer) -> list[Task]:
-    """Every output file of the site, as independent tasks."""
-    result = page_tasks(ctx, renderer)
-    result += [partial(output, ctx) for output in FILES]
+def editions(ctx: Context, renderer: Renderer) -> list[tuple[str, Context, Renderer,
+                                                                   tuple[Output, ...]]]:
+    """(folder, context, renderer, outputs) of each language the site is published in:
+    the first at the root with every output, each other in its folder with the worded
+    ones, as that language publishes the site (its absolute URLs point into its folder)."""
+    result = [("", ctx, renderer, FILES)]
     for other in renderer.translations:
-        # The site as that language publishes it: its absolute URLs point into its folder.
         own = Context(replace(ctx.content, site=other.site), ctx.state, ctx.md, other.t,
                       other.memo, ctx.assets)
-        worded = page_tasks(own, other) + [partial(output, own) for output in WORDED]
-        result += [in_folder(other.folder, task) for task in worded]
+        result.append((other.folder, own, other, WORDED))
+    return result
+
+
+def tasks(ctx: Context, renderer: Renderer) -> list[Task]:
+    """Every output file of the site, as independent tasks."""
+    result: list[Task] = []
+    for folder, own, r, made in editions(ctx, renderer):
+        mine = page_tasks(own, r) + [partial(output, own) for output in made]
+        result += [in_folder(folder, task) for task in mine] if folder else mine
     result.append(lambda: static_files(renderer.theme))
     return result
+
+
+def parts(ctx: Context, renderer: Renderer) -> tuple[list[tuple[str, Pages]], list[Task],
+                                                     dict[str, bytes]]:
+    """The same files for the dev server: the pages of each language by its folder (each
+    page made when asked for), the other outputs as tasks, and the theme's static files."""
+    pages: list[tuple[str, Pages]] = []
+    rest: list[Task] = []
+    for folder, own, r, made in editions(ctx, renderer):
+        pages.append((folder, Pages(own, r)))
+        mine = [partial(output, own) for output in made]
+        rest += [in_folder(folder, task) for task in mine] if folder else mine
+    return pages, rest, static_files(renderer.theme)

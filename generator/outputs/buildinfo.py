@@ -15,7 +15,7 @@ BUILD_INFO = "build.json"
 
 def build_info(state: State) -> bytes:
     """The build's own instant and the next one at which the clock changes the site."""
-    upcoming = next_clock_change(state.timelines, state.now)
+    upcoming = next_clock_change(state.timelines, state.now, state.clock)
     document = {"generated_at": iso(state.now),
                 "next_change": iso(upcoming) if upcoming else None}
     return (json.dumps(document, indent=2) + "\n").encode()

@@ -4,16 +4,16 @@ Every page is rendered to bytes in memory, keyed by its output path. Links are r
 (`root` is the way back to the site root), so a site works under any sub-path. Templates
 only lay out markup: everything they show is prepared here as small view objects
 (docs/theming.md lists what each template gets). A new page is a template plus an entry
-in `page_tasks` and `page_paths` below (the sitemap reads the latter).
+in `Pages.makers` and `page_paths` below (the sitemap reads the latter).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import partial
+from functools import cached_property, partial
 from itertools import groupby
 from typing import Any
 
@@ -24,6 +24,7 @@ from generator.site.parallel import Task
 from generator.site.paths import (
     HISTORY_KINDS,
     SUBSCRIBE_DIR,
+    HistoryPage,
     component_dir,
     history_pages,
     history_path,
@@ -243,11 +244,10 @@ def schedule_json(content: Content, state: State, renderer: Renderer) -> str:
     rules.md, "Between builds"); empty when nothing is ahead. Words come from the
     catalogue; each step lists every component, group and entry that differs from the
     build in any step, so the script needs only the latest step that has begun."""
-    steps = schedule(content, state.timelines, state.now)
+    steps = schedule(content, state.timelines, state.now, state.clock, state.unsettled)
     if not steps:
         return ""
     t = renderer.t
-    kinds = {i.slug: i.type for i in content.incidents}
     component_ids = sorted({c for _, s in steps for c, v in s.component.items()
                             if v != state.component_status[c]})
     group_ids = sorted({g for _, s in steps for g, v in s.group.items()
@@ -256,7 +256,7 @@ def schedule_json(content: Content, state: State, renderer: Renderer) -> str:
                     if v != state.status[slug]})
 
     def entry(slug: str, status: str) -> list[str]:
-        word = status_word(kinds[slug], status)
+        word = status_word(state.timelines[slug].incident.type, status)
         return [word.code, t(word.key)]
 
     indicators = [state.indicator, *dict.fromkeys(s.indicator for _, s in steps)]
@@ -409,120 +409,216 @@ def by_month(entries: tuple[EntryView, ...] | list[EntryView], t: Translator,
             for month, items in groupby(entries, key=key)]
 
 
-def page_tasks(ctx: Context, renderer: Renderer) -> list[Task]:
-    """The HTML pages as independent tasks (several per kind, so workers share the load).
+Maker = Callable[[], bytes]
+
+
+class Pages:
+    """The HTML pages of one build (or of one `serve` rebuild), each made when asked for.
 
     Pages other than the index get only the variables named here (docs/theming.md), and
     each is remembered under a key made of exactly those: `serve` re-renders a page only
-    when something it shows has changed.
+    when something it shows has changed. What pages share (each entry's view, the clock's
+    schedule, the history's lists) is worked out once, when first needed: `serve` makes
+    the page a browser asks for without working out the others first.
     """
-    r = renderer
-    content, state = ctx.content, ctx.state
-    site = content.site
-    components = {c.id: c for c in content.components}
-    by_slug = {i.slug: i for i in content.incidents}
-    measured = dict(content.measured)
-    views = {i.slug: entry_view(i, state, components) for i in content.incidents}
 
-    def entries(items: tuple[Incident, ...]) -> tuple[EntryView, ...]:
-        return tuple(views[i.slug] for i in items)
+    def __init__(self, ctx: Context, renderer: Renderer):
+        self.r = renderer
+        self.content, self.state = ctx.content, ctx.state
+        self.components = {c.id: c for c in self.content.components}
+        self._views: dict[str, EntryView] = {}
 
-    # The components visitors can look at (a component page each).
-    listed = content.listed_components
+    @cached_property
+    def by_slug(self) -> dict[str, Incident]:
+        return {i.slug: i for i in self.content.incidents}
 
-    # What every page shows: the status (favicon), component names and what the clock
-    # changes next (for the script).
-    clock = schedule_json(content, state, r)
-    base = {"indicator": state.indicator, "components": components, "schedule": clock}
-    base_key = (state.indicator, content.components, clock)
+    def view(self, incident: Incident) -> EntryView:
+        """The entry as pages show it, remembered under what it is made from: the entry,
+        how many of its events have happened (its status, latest update, duration and
+        whether the clock changes it later all follow), and its components' names."""
+        found = self._views.get(incident.slug)
+        if found is None:
+            shown = len(self.state.shown(incident))
+            names = tuple((self.components[cid].name, self.components[cid].hidden)
+                          for cid in incident.component_ids)
+            found = self.r.memo.get(("entry", incident.slug), (incident, shown, names),
+                                    partial(entry_view, incident, self.state, self.components))
+            self._views[incident.slug] = found
+        return found
 
-    def page(template: str, path: str, key: object, **context: Any) -> bytes:
-        return r.memo.get(("page", path), (base_key, key),
-                          lambda: r.page(template, path, **base, **context))
+    def entries(self, items: tuple[Incident, ...]) -> tuple[EntryView, ...]:
+        return tuple(self.view(i) for i in items)
 
-    # Notices are announcements: in a section of their own, not among the incidents.
-    incidents_only = tuple(i for i in state.open_incidents if i.type != "notice")
-    notices = tuple(i for i in state.open_incidents if i.type == "notice")
+    @cached_property
+    def base(self) -> tuple[dict[str, Any], object]:
+        """What every page shows (the status, for the favicon; component names; what the
+        clock changes next, for the script), and the key it is remembered under: last
+        time's very key object when equal, so that each page's key compares at once."""
+        clock = schedule_json(self.content, self.state, self.r)
+        key = (self.state.indicator, self.content.components, clock)
+        return ({"indicator": self.state.indicator, "components": self.components,
+                 "schedule": clock}, self.r.memo.get("base", key, lambda: key))
 
-    def index() -> dict[str, bytes]:
-        return {"index.html": r.page(
-            "index.html", "index.html", groups=group_views(content, state, by_slug),
-            open_incidents=entries(incidents_only), announcements=entries(notices),
-            active_maintenance=entries(state.active_maintenance),
-            upcoming_maintenance=entries(state.upcoming_maintenance), state=state,
-            now=state.now, by_slug=by_slug, **base)}
+    def page(self, template: str, path: str, key: object,
+             context: Callable[[], dict[str, Any]]) -> bytes:
+        """The page, rendered only when `key` (with what every page shows) changed;
+        `context` is worked out only then."""
+        base, base_key = self.base
+        return self.r.memo.get(("page", path), (base_key, key),
+                               lambda: self.r.page(template, path, **base, **context()))
 
-    listings = history_pages(state.past, site.history_page_size)
-    upcoming = entries(state.upcoming_maintenance)
-    upcoming_slugs = {i.slug for i in state.upcoming_maintenance}
+    @cached_property
+    def listings(self) -> list[HistoryPage]:
+        return history_pages(self.state.past, self.content.site.history_page_size)
 
-    def history(chunk: Sequence[int]) -> dict[str, bytes]:
-        out = {}
-        for index in chunk:
-            kind, number, pages, path, items = listings[index]
-            back = "../" * path.count("/")
-            views_ = entries(items)
-            # Upcoming work heads the first page of the lists it belongs to, apart from
-            # the past (and from the pagination, so page numbers do not shift with time).
-            ahead = upcoming if number == 1 and kind in (None, "maintenance") else ()
-            filters = tuple(HistoryFilter(k, back + history_path(1, k).removesuffix(
-                "index.html"), k == kind) for k in HISTORY_KINDS)
-            out[path] = page(
-                "history.html", path, (views_, ahead, kind, number, pages),
-                months=by_month(views_, r.t, site.zone), page_number=number, pages=pages,
-                kind=kind, upcoming=ahead, filters=filters,
-                listed_components=listed,
+    @cached_property
+    def upcoming(self) -> tuple[EntryView, ...]:
+        return self.entries(self.state.upcoming_maintenance)
+
+    @cached_property
+    def open_entries(self) -> tuple[tuple[EntryView, ...], tuple[EntryView, ...]]:
+        """The open incidents, and the notices: announcements, in a section of their own."""
+        found = self.state.open_incidents
+        return (self.entries(tuple(i for i in found if i.type != "notice")),
+                self.entries(tuple(i for i in found if i.type == "notice")))
+
+    def prepare(self) -> None:
+        """Work out everything pages share now (a build does, before its workers fork)."""
+        for incident in self.content.incidents:
+            self.view(incident)
+        _ = self.base, self.listings, self.upcoming, self.open_entries
+
+    def maker(self, path: str) -> Maker | None:
+        """What makes the page at `path`, if there is one: the page a browser asks for,
+        found without listing every page."""
+        fixed = {"index.html": self.index, "404.html": self.not_found,
+                 "embed/index.html": self.embed, SUBSCRIBE_PAGE: self.subscribe}
+        if path in fixed:
+            return fixed[path]
+        name = path.removesuffix("/index.html").rpartition("/")[2]
+        timeline = self.state.timelines.get(name)
+        if timeline is not None and path == incident_dir(name) + "index.html":
+            return partial(self.incident, timeline.incident)
+        component = self.components.get(name)
+        if component is not None and not component.hidden \
+                and path == component_dir(name) + "index.html":
+            return partial(self.component, component)
+        if not path.startswith(history_path(1).removesuffix("index.html")):
+            return None
+        number = self.history_index.get(path)
+        return None if number is None else partial(self.history, number)
+
+    @cached_property
+    def history_index(self) -> dict[str, int]:
+        return {listing.path: number for number, listing in enumerate(self.listings)}
+
+    def makers(self) -> dict[str, Maker]:
+        """Every page by output path."""
+        pages: dict[str, Maker] = {"index.html": self.index}
+        for component in self.content.listed_components:
+            pages[component_dir(component.id) + "index.html"] = partial(self.component,
+                                                                        component)
+        pages["404.html"] = self.not_found
+        pages["embed/index.html"] = self.embed
+        pages[SUBSCRIBE_PAGE] = self.subscribe
+        for number, listing in enumerate(self.listings):
+            pages[listing.path] = partial(self.history, number)
+        for incident in self.content.incidents:
+            pages[incident_dir(incident.slug) + "index.html"] = partial(self.incident, incident)
+        return pages
+
+    def index(self) -> bytes:
+        state, (base, _) = self.state, self.base
+        incidents, notices = self.open_entries
+        return self.r.page(
+            "index.html", "index.html", groups=group_views(self.content, state, self.by_slug),
+            open_incidents=incidents, announcements=notices,
+            active_maintenance=self.entries(state.active_maintenance),
+            upcoming_maintenance=self.upcoming, state=state, now=state.now,
+            by_slug=self.by_slug, **base)
+
+    def history(self, index: int) -> bytes:
+        kind, number, pages, path, items = self.listings[index]
+        site = self.content.site
+        back = "../" * path.count("/")
+        views = self.entries(items)
+        # Upcoming work heads the first page of the lists it belongs to, apart from the
+        # past (and from the pagination, so page numbers do not shift with time).
+        ahead = self.upcoming if number == 1 and kind in (None, "maintenance") else ()
+
+        def context() -> dict[str, Any]:
+            return dict(
+                months=by_month(views, self.r.t, site.zone), page_number=number, pages=pages,
+                kind=kind, upcoming=ahead, filters=tuple(HistoryFilter(
+                    k, back + history_path(1, k).removesuffix("index.html"), k == kind)
+                    for k in HISTORY_KINDS),
+                listed_components=self.content.listed_components,
                 newer=back + history_path(number - 1, kind).removesuffix("index.html")
                 if number > 1 else None,
                 older=back + history_path(number + 1, kind).removesuffix("index.html")
                 if number < pages else None)
-        return out
 
-    def incident_pages(chunk: Sequence[Incident]) -> dict[str, bytes]:
-        out = {}
-        for incident in chunk:
-            path = incident_dir(incident.slug) + "index.html"
-            view = views[incident.slug]
-            out[path] = page("incident.html", path, view, entry=view, incident=incident,
-                             updates=view.updates)
-        return out
+        return self.page("history.html", path, (views, ahead, kind, number, pages), context)
 
-    def component_pages() -> dict[str, bytes]:
-        out = {}
-        for component in content.listed_components:
-            path = component_dir(component.id) + "index.html"
-            row = component_view(component, state, by_slug, measured.get(component.id))
-            related = state.by_component.get(component.id, ())
-            ahead = tuple(i for i in state.upcoming_maintenance
-                          if component.id in i.component_ids)
-            related = tuple(i for i in related if i.slug not in upcoming_slugs)
-            recent = entries(related[:RECENT_ON_COMPONENT])
-            days = tuple(b for b in reversed(row.bars) if isinstance(b, DayView))
-            out[path] = page("component.html", path, (row, recent, len(related), ahead),
-                             component=component, row=row, days=days, recent=recent,
-                             total=len(related), upcoming=entries(ahead))
-        out["404.html"] = page("404.html", "404.html", None, root=r.env.globals["base_path"],
-                               site_root=r.root_path)
-        return out
+    def incident(self, incident: Incident) -> bytes:
+        view = self.view(incident)
+        return self.page("incident.html", incident_dir(incident.slug) + "index.html", view,
+                         lambda: dict(entry=view, incident=incident, updates=view.updates))
 
-    def embed() -> dict[str, bytes]:
+    def component(self, component: Component) -> bytes:
+        state = self.state
+        row = component_view(component, state, self.by_slug,
+                             dict(self.content.measured).get(component.id))
+        upcoming = {i.slug for i in state.upcoming_maintenance}
+        ahead = tuple(i for i in state.upcoming_maintenance if component.id in i.component_ids)
+        related = tuple(i for i in state.by_component.get(component.id, ())
+                        if i.slug not in upcoming)
+        recent = self.entries(related[:RECENT_ON_COMPONENT])
+        days = tuple(b for b in reversed(row.bars) if isinstance(b, DayView))
+        return self.page("component.html", component_dir(component.id) + "index.html",
+                         (row, recent, len(related), ahead),
+                         lambda: dict(component=component, row=row, days=days, recent=recent,
+                                      total=len(related), upcoming=self.entries(ahead)))
+
+    def not_found(self) -> bytes:
+        return self.page("404.html", "404.html", None,
+                         lambda: dict(root=self.r.env.globals["base_path"],
+                                      site_root=self.r.root_path))
+
+    def embed(self) -> bytes:
         """The iframe widget (docs/feeds.md): the status and what is going on now."""
-        sections = (("open_incidents", entries(incidents_only)),
-                    ("active_maintenance", entries(state.active_maintenance)),
-                    ("announcements", entries(notices)))
-        return {"embed/index.html": r.page("embed.html", "embed/index.html", sections=sections,
-                                           **base)}
+        incidents, notices = self.open_entries
+        sections = (("open_incidents", incidents),
+                    ("active_maintenance", self.entries(self.state.active_maintenance)),
+                    ("announcements", notices))
+        return self.r.page("embed.html", "embed/index.html", sections=sections, **self.base[0])
 
-    def subscribe() -> dict[str, bytes]:
+    def subscribe(self) -> bytes:
         """Every way to follow the page (docs/notify.md): feeds, calendars, JSON, email."""
-        return {SUBSCRIBE_PAGE: page("subscribe.html", SUBSCRIBE_PAGE,
-                                     (listed, site.email_signup_url),
-                                     listed_components=listed)}
+        listed = self.content.listed_components
+        return self.page("subscribe.html", SUBSCRIBE_PAGE,
+                         (listed, self.content.site.email_signup_url),
+                         lambda: dict(listed_components=listed))
 
-    parts = max(1, r.jobs * 4)  # more parts than workers: they finish close together
-    tasks: list[Task] = [index, component_pages, embed, subscribe]
-    tasks += [partial(history, range(i, len(listings), parts)) for i in range(parts)]
-    tasks += [partial(incident_pages, content.incidents[i::parts]) for i in range(parts)]
+
+def page_tasks(ctx: Context, renderer: Renderer) -> list[Task]:
+    """The HTML pages as independent tasks (several per kind, so workers share the load).
+    What pages share is worked out here, before the workers fork, so that they share it."""
+    pages = Pages(ctx, renderer)
+    pages.prepare()
+    makers = pages.makers()
+
+    def run(paths: Sequence[str]) -> dict[str, bytes]:
+        return {path: makers[path]() for path in paths}
+
+    parts = max(1, renderer.jobs * 4)  # more parts than workers: they finish close together
+    history = [listing.path for listing in pages.listings]
+    incidents = [incident_dir(i.slug) + "index.html" for i in ctx.content.incidents]
+    components = [component_dir(c.id) + "index.html" for c in ctx.content.listed_components]
+    tasks: list[Task] = [partial(run, ["index.html"]), partial(run, [*components, "404.html"]),
+                         partial(run, ["embed/index.html"]), partial(run, [SUBSCRIBE_PAGE])]
+    tasks += [partial(run, history[i::parts]) for i in range(parts)]
+    tasks += [partial(run, incidents[i::parts]) for i in range(parts)]
     return tasks
 
 

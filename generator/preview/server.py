@@ -131,17 +131,18 @@ class Handler(BaseHTTPRequestHandler):
             self.serve_file(path, body)
 
     def serve_file(self, path: str, body: bool) -> None:
-        snapshot = self.server.preview.snapshot
-        if not snapshot.files:
-            page = inject(error_page(snapshot.problems), snapshot.generation)
-            self.reply(HTTPStatus.INTERNAL_SERVER_ERROR, page, media_type("error.html"), body)
-            return
         key = posixpath.normpath(path).lstrip("/") + ("/index.html" if path.endswith("/")
                                                       else "")
         key = key.removeprefix("./").removeprefix("/")
         if key.startswith("..") or key == ".":
             key = "index.html"
-        if key not in snapshot.files and f"{key}/index.html" in snapshot.files:
+        rebuilder = self.server.preview.rebuilder
+        snapshot, data, folder = rebuilder.find(key)
+        if snapshot.site is None:
+            page = inject(error_page(snapshot.problems), snapshot.generation)
+            self.reply(HTTPStatus.INTERNAL_SERVER_ERROR, page, media_type("error.html"), body)
+            return
+        if folder:
             self.send_response(HTTPStatus.MOVED_PERMANENTLY)
             # From the normalized key, never the request: one leading slash (so never
             # `//host`, another site) and percent-encoded (so no CR/LF splits the headers).
@@ -149,11 +150,14 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
-        status = HTTPStatus.OK if key in snapshot.files else HTTPStatus.NOT_FOUND
-        if status is HTTPStatus.NOT_FOUND:
-            key = "404.html"
-        data = snapshot.files.get(key, b"Not found")
-        kind = media_type(key) if key in snapshot.files else media_type("404.txt")
+        status, kind = HTTPStatus.OK, media_type(key)
+        if data is None:
+            status, kind = HTTPStatus.NOT_FOUND, media_type("404.txt")
+            snapshot, data, _ = rebuilder.find("404.html")
+            if data is not None:
+                kind = media_type("404.html")
+        if data is None:
+            data = b"Not found"
         if kind.startswith("text/html"):
             data = inject(data, snapshot.generation)
         self.reply(status, data, kind, body)

@@ -16,6 +16,10 @@ from watchdog.observers.api import ObservedWatch
 # --- watching -----------------------------------------------------------------------------
 
 DEBOUNCE = 0.05  # seconds of quiet before a rebuild: editors save in several steps
+# Less after a step that leaves a file whole (closed after writing, moved into place,
+# deleted): only another file of the same save, if any, is still to come. (Moved away to
+# an editor's backup name, it is about to be written anew.)
+SETTLED = 0.01
 MAX_DELAY = 1.0  # never wait longer than this after the first change
 
 
@@ -33,6 +37,7 @@ class Changes(FileSystemEventHandler):
         self.pending: set[Path] = set()
         self.first = 0.0
         self.last = 0.0
+        self.quiet = DEBOUNCE  # how long to wait after the last change
         self.cond = threading.Condition()
 
     def dispatch(self, event: FileSystemEvent) -> None:
@@ -40,16 +45,30 @@ class Changes(FileSystemEventHandler):
             return
         if event.is_directory and event.event_type == "modified":
             return  # a file event inside it follows
-        paths = [event.src_path, getattr(event, "dest_path", "")]
-        found = {Path(os.fsdecode(p)) for p in paths if p and not _ignored(os.fsdecode(p))}
+        dest = os.fsdecode(getattr(event, "dest_path", "") or "")
+        paths = [os.fsdecode(event.src_path), dest]
+        found = {Path(p) for p in paths if p and not _ignored(p)}
         if not found:
             return
+        whole = event.event_type in ("closed", "deleted") or (
+            event.event_type == "moved" and bool(dest) and not _ignored(dest))
         with self.cond:
             now = time.monotonic()
             if not self.pending:
                 self.first = now
             self.pending |= found
             self.last = now
+            self.quiet = SETTLED if whole else DEBOUNCE
+            self.cond.notify_all()
+
+    def add(self, paths: Collection[Path]) -> None:
+        """Changes found otherwise than by watching (Rebuilder.missed)."""
+        with self.cond:
+            now = time.monotonic()
+            if not self.pending:
+                self.first = now
+            self.pending |= set(paths)
+            self.last, self.quiet = now, SETTLED
             self.cond.notify_all()
 
     def next_batch(self, stopping: threading.Event) -> set[Path]:
@@ -60,11 +79,26 @@ class Changes(FileSystemEventHandler):
             while self.pending and not stopping.is_set():
                 now = time.monotonic()
                 quiet_for, waited = now - self.last, now - self.first
-                if quiet_for >= DEBOUNCE or waited >= MAX_DELAY:
+                if quiet_for >= self.quiet or waited >= MAX_DELAY:
                     break
-                self.cond.wait(min(DEBOUNCE - quiet_for, MAX_DELAY - waited))
+                self.cond.wait(min(self.quiet - quiet_for, MAX_DELAY - waited))
             batch, self.pending = self.pending, set()
             return batch
+
+    def waiting(self) -> bool:
+        """Whether changes are waiting to be rebuilt."""
+        return bool(self.pending)
+
+    def wait(self, seconds: float, stopping: threading.Event) -> bool:
+        """Wait up to `seconds` for a change; whether there is one."""
+        deadline = time.monotonic() + seconds
+        with self.cond:
+            while not self.pending and not stopping.is_set():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self.cond.wait(left)
+            return bool(self.pending)
 
 
 class Appears(FileSystemEventHandler):

@@ -27,3 +27,10 @@ class Memo:
         value = make()
         self._slots[name] = (key, value)
         return value
+
+    def without(self, kind: str) -> Memo:
+        """A copy without the pieces named (kind, ...): the pages, for new templates."""
+        copy = Memo()
+        copy._slots = {name: slot for name, slot in self._slots.items()
+                       if not (isinstance(name, tuple) and name[:1] == (kind,))}
+        return copy

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -68,16 +69,21 @@ SCHEDULE_STEPS = 20
 SCHEDULE_HORIZON = timedelta(days=14)
 
 
-def schedule(content: Content, timelines: dict[str, Timeline],
-             now: datetime) -> tuple[tuple[datetime, Statuses], ...]:
+def schedule(content: Content, timelines: dict[str, Timeline], now: datetime,
+             instants: tuple[datetime, ...] | None = None,
+             unsettled: tuple[Incident, ...] | None = None
+             ) -> tuple[tuple[datetime, Statuses], ...]:
     """The statuses at each clock instant after now (the next SCHEDULE_STEPS within
-    SCHEDULE_HORIZON), oldest first; `entry` holds the entries that may change."""
-    instants = [at for at in clock_instants(timelines) if now < at <= now + SCHEDULE_HORIZON]
-    if not instants:
+    SCHEDULE_HORIZON), oldest first; `entry` holds the entries that may change.
+    `instants` (clock_instants of the timelines) and `unsettled` (the entries not
+    settled at now, in content order) are worked out unless given (State has them)."""
+    every = clock_instants(timelines) if instants is None else instants
+    ahead = every[bisect_right(every, now):bisect_right(every, now + SCHEDULE_HORIZON)]
+    if not ahead:
         return ()
     # Posted updates are never ahead of now, so only an entry that applies now or has a
-    # clock event ahead can apply later.
-    entries = tuple(i for i in content.incidents if timelines[i.slug].latest(now).applies
-                    or timelines[i.slug].events[-1].at > now)
+    # clock event ahead (one not settled) can apply later.
+    entries = unsettled if unsettled is not None else tuple(
+        i for i in content.incidents if not timelines[i.slug].settled(now))
     return tuple((at, statuses_at(content, timelines, at, entries))
-                 for at in instants[:SCHEDULE_STEPS])
+                 for at in ahead[:SCHEDULE_STEPS])

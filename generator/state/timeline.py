@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -72,14 +73,23 @@ class Timeline:
         index = bisect_right(self._times, now) - 1
         return self.events[index].status if index >= 0 else "scheduled"
 
+    def settled(self, now: datetime) -> bool:
+        """Whether nothing about the entry changes after now (until its file does): every
+        event has happened and it no longer applies."""
+        return not self.events or (self.events[-1].at <= now and not self.events[-1].applies)
+
     def is_open(self, now: datetime) -> bool:
         """An incident or notice is open from its first update until it is resolved."""
         return self.incident.type != "maintenance" and self.incident.started_at <= now \
             and self.latest(now).applies
 
+    @cached_property
+    def _clock(self) -> tuple[datetime, ...]:
+        return tuple(e.at for e in self.events if e.update.automatic)
+
     def clock_instants(self) -> tuple[datetime, ...]:
         """When the clock, not an author, changes this entry (past and future)."""
-        return tuple(e.at for e in self.events if e.update.automatic)
+        return self._clock
 
     def ended_at(self, now: datetime) -> datetime | None:
         """When it was resolved (a maintenance: completed) if it is closed at now: the
@@ -91,10 +101,24 @@ class Timeline:
 
     def spans(self, now: datetime) -> dict[str, list[tuple[datetime, datetime, str]]]:
         """For each component, when this entry gave it a status other than operational:
-        (start, end, status); a span still running ends at now."""
+        (start, end, status); a span still running ends at now. (Not to be changed: once
+        every event has happened and the entry no longer applies, the spans no longer
+        depend on now, and the same dict is returned each time.)"""
+        last = self.events[-1] if self.events else None
+        if last is None or (now >= last.at and not last.applies):
+            return self._settled_spans  # every component is back to operational
+        return self._spans(self.upto(now), now)
+
+    @cached_property
+    def _settled_spans(self) -> dict[str, list[tuple[datetime, datetime, str]]]:
+        return self._spans(self.events, self.events[-1].at if self.events else datetime.min)
+
+    @staticmethod
+    def _spans(events: tuple[Event, ...],
+               now: datetime) -> dict[str, list[tuple[datetime, datetime, str]]]:
         result: dict[str, list[tuple[datetime, datetime, str]]] = defaultdict(list)
         since: dict[str, tuple[datetime, str]] = {}
-        for event in self.upto(now):
+        for event in events:
             for cid, status in event.components:
                 previous = since.get(cid)
                 if previous is not None and previous[1] == status:
@@ -105,7 +129,7 @@ class Timeline:
         for cid, (start, status) in since.items():
             if status != "operational":
                 result[cid].append((start, now, status))
-        return result
+        return dict(result)
 
     def affected_time(self, now: datetime) -> timedelta:
         """How long any component was not operational because of this entry, by now."""
@@ -206,9 +230,19 @@ def build_timeline(incident: Incident) -> Timeline:
     return Timeline(incident, tuple(events))
 
 
-def build_timelines(content: Content) -> dict[str, Timeline]:
-    """Every entry's timeline, by slug."""
-    return {i.slug: build_timeline(i) for i in content.incidents}
+def build_timelines(content: Content,
+                    previous: Mapping[str, Timeline] | None = None) -> dict[str, Timeline]:
+    """Every entry's timeline, by slug. A timeline is a function of its entry alone, so
+    `previous` timelines (an earlier rebuild's) are reused for the entries that are equal
+    (the dev server's loader keeps the very same object for an unchanged file)."""
+    if not previous:
+        return {i.slug: build_timeline(i) for i in content.incidents}
+    result = {}
+    for incident in content.incidents:
+        old = previous.get(incident.slug)
+        result[incident.slug] = old if old is not None and (
+            old.incident is incident or old.incident == incident) else build_timeline(incident)
+    return result
 
 
 def clock_instants(timelines: dict[str, Timeline]) -> tuple[datetime, ...]:
@@ -217,8 +251,10 @@ def clock_instants(timelines: dict[str, Timeline]) -> tuple[datetime, ...]:
     return tuple(sorted({at for tl in timelines.values() for at in tl.clock_instants()}))
 
 
-def next_clock_change(timelines: dict[str, Timeline], now: datetime) -> datetime | None:
-    """The first clock instant after now, if any."""
-    instants = clock_instants(timelines)
+def next_clock_change(timelines: dict[str, Timeline], now: datetime,
+                      instants: tuple[datetime, ...] | None = None) -> datetime | None:
+    """The first clock instant after now, if any (`instants`: clock_instants(timelines),
+    when known)."""
+    instants = clock_instants(timelines) if instants is None else instants
     index = bisect_right(instants, now)
     return instants[index] if index < len(instants) else None

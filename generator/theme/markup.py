@@ -153,6 +153,9 @@ class Markdown:
 
     def __init__(self) -> None:
         self._cache: dict[str, str] = {}
+        # Python-Markdown's converter keeps state while it converts: the dev server's
+        # threads (a rebuild, a request, the rest rendered in the background) take turns.
+        self._converting = threading.Lock()
 
     @cached_property
     def _md(self) -> markdown.Markdown:
@@ -212,7 +215,8 @@ class Markdown:
             # nothing for the sanitizer to do, but to drop the <h1> pages keep for titles.
             return sanitize(plain) if "<h1>" in plain else plain
         try:
-            html = self._md.reset().convert(text)
+            with self._converting:
+                html = self._md.reset().convert(text)
         except RecursionError:  # not expected below MAX_NESTING; never a crash
             raise Unrenderable("the Markdown nests too deeply to render", NESTING_HINT) from None
         return sanitize(html)
