@@ -579,7 +579,7 @@ def serve_edits(command: list[str], size: int, cfg: Config, cache: dict[int, Pat
         logs = cfg.workdir / "logs" / f"serve-edits-{size}-{secrets.token_hex(3)}"
         log(f"dev server at {size} incidents: {name}")
         with dev_server(argv, logs) as proc:
-            ready = wait_ready(proc, port, logs / "stderr")
+            ready = wait_ready(proc, port, logs / "stderr", cfg.timeout)
             for result in results:
                 result.ready_s = ready
             answer = http_get(port, site.page("status"))
