@@ -483,10 +483,12 @@ class Pages:
                 self.entries(tuple(i for i in found if i.type == "notice")))
 
     def prepare(self) -> None:
-        """Work out everything pages share now (a build does, before its workers fork)."""
+        """Work out everything pages share now (a build does, before its workers fork,
+        so that they share it rather than each work it out)."""
         for incident in self.content.incidents:
             self.view(incident)
-        _ = self.base, self.listings, self.upcoming, self.open_entries
+        _ = self.base, self.listings, self.upcoming, self.open_entries, self.by_slug
+        _ = self.state.uptime, self.state.by_component, self.state.last_change
 
     def maker(self, path: str) -> Maker | None:
         """What makes the page at `path`, if there is one: the page a browser asks for,
