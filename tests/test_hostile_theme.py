@@ -372,6 +372,8 @@ GROWING_TEMPLATES = {
                        "{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s|length }}",
     "doubling with +": "{% set ns = namespace(s='x') %}{% for i in range(31) %}"
                        "{% set ns.s = ns.s + ns.s %}{% endfor %}{{ ns.s|length }}",
+    "macro of a macro": "{% macro m(s) %}{% for i in range(1001) %}{{ s }}{% endfor %}"
+                        "{% endmacro %}{{ m(m(m('x')))|length }}",
 }
 
 
