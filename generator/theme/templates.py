@@ -233,20 +233,17 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
         # Most calls of a page are t(...), macros and Heliograph's own helpers: call them
         # directly (what the sandbox would end up doing) rather than through its checks
         # for arbitrary callables, which cost a third of rendering an incident page.
+        if args or kwargs:
+            _check_arguments(args, kwargs)
         kind = type(__obj)
         if kind is Macro or kind is Translator or (
                 kind in _FUNCTION_TYPES and __obj in __self.helpers):
-            if kwargs:
+            if kwargs:  # Jinja adds these to calls inside loops and blocks
                 kwargs.pop("_loop_vars", None)
                 kwargs.pop("_block_vars", None)
-                _check_arguments(args, kwargs)
-            elif args:
-                _check_arguments(args, kwargs)
             if kind is Macro:
                 return __self.bounded(__obj(__context.eval_ctx, *args, **kwargs))
             return __self.bounded(__obj(*args, **kwargs))
-        if args or kwargs:
-            _check_arguments(args, kwargs)
         if isinstance(getattr(__obj, "__self__", None), str):
             _check_str_method(__obj.__self__, __obj.__name__, args, kwargs)
         return __self.bounded(super().call(__context, __obj, *args, **kwargs))
