@@ -8,8 +8,9 @@ import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
 import pytest
-from sitefixtures import SCENARIOS, build
+from sitefixtures import NOW, SCENARIOS, build, write
 
+from generator.cli import main
 from generator.outputs.badges import (
     _WIDTH_GROUPS,
     FALLBACK_WIDTH,
@@ -18,6 +19,8 @@ from generator.outputs.badges import (
     PADDING,
     STATUS_COLORS,
     Badge,
+    escape,
+    quoteattr,
     text_width,
 )
 
@@ -74,6 +77,35 @@ def test_long_and_foreign_text_widens_the_badge():
     assert text_width("日本") == 2 * round(FALLBACK_WIDTH * 11 / 1000)
     check_badge(Badge("Zahlungsausfälle & <Störung>", "Größere Störung", "#b91c1c").svg(),
                 "Zahlungsausfälle & <Störung>", "Größere Störung", "#b91c1c")
+
+
+def test_text_and_attributes_are_escaped_as_xml_sax_saxutils_escapes_them():
+    # The bytes xml.sax.saxutils gave (its import is no longer paid for): quotes stay as
+    # they are in text; an attribute takes double quotes unless it holds double quotes
+    # and no single ones; line breaks and tabs become references.
+    assert escape("""a&b <c> "d" 'e' &amp;""") == """a&amp;b &lt;c&gt; "d" 'e' &amp;amp;"""
+    assert quoteattr("API & <db>") == '"API &amp; &lt;db&gt;"'
+    assert quoteattr("Tom's API") == '"Tom\'s API"'
+    assert quoteattr('the "API"') == """'the "API"'"""
+    assert quoteattr('Tom\'s "API"') == '"Tom\'s &quot;API&quot;"'
+    assert quoteattr("a\nb\tc\rd") == '"a&#10;b&#9;c&#13;d"'
+    assert quoteattr("") == '""'
+
+
+def test_component_names_with_markup_and_quotes_in_a_built_badge(tmp_path):
+    names = {"a": """Tom's "API" & <db>""", "b": 'the "Web"'}
+    components = "components:\n" + "".join(
+        f"  - id: {cid}\n    name: '{name.replace(chr(39), chr(39) * 2)}'\n"
+        for cid, name in names.items())
+    root = write(tmp_path / "site", {}, components)
+    assert main(["build", "--source", str(root), "--output", str(tmp_path / "out"),
+                 "--now", NOW, "-q"]) == 0
+    a = (tmp_path / "out/components/a/badge.svg").read_text(encoding="utf-8")
+    assert 'aria-label="Tom\'s &quot;API&quot; &amp; &lt;db&gt;: Operational">' in a
+    assert "<title>Tom's \"API\" &amp; &lt;db&gt;: Operational</title>" in a
+    assert 'aria-hidden="true">Tom\'s "API" &amp; &lt;db&gt;</text>' in a
+    b = (tmp_path / "out/components/b/badge.svg").read_text(encoding="utf-8")
+    assert """aria-label='the "Web": Operational'>""" in b
 
 
 def test_width_table_covers_ascii_and_latin1_once():

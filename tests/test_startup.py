@@ -59,3 +59,34 @@ def test_a_command_imports_only_what_it_uses(tmp_path: Path, argv: tuple[str, ..
     # The probe sees what the command loaded (a probe that saw nothing would pass above).
     assert [m for m in present if m not in modules] == []
 
+
+
+# The build's parent process loads, validates, derives and lists the tasks; forked workers
+# render. What only one task uses is imported by that task, so the parent does not pay for
+# it before forking: calendars (icalendar, dateutil), feeds (feedgen, lxml) and what
+# xml.sax.saxutils would pull in (urllib.request, http.client).
+PARENT_PROBE = PROBE.replace("from generator.cli import main", """\
+from generator.content import load
+from generator.site import build
+load.PARALLEL_FROM = build.PARALLEL_FROM = 0  # fork workers even for the small example
+from generator.cli import main""")
+ONLY_IN_WORKERS = ("icalendar", "dateutil", "feedgen", "lxml", "xml.sax", "urllib.request",
+                   "http.client")
+
+
+@pytest.mark.parametrize(("jobs", "in_parent"), [("2", ()), ("1", ONLY_IN_WORKERS[:4])])
+def test_the_build_parent_leaves_the_feeds_and_calendars_to_workers(
+        tmp_path: Path, jobs: str, in_parent: tuple[str, ...]) -> None:
+    out = tmp_path / "public"
+    done = subprocess.run([sys.executable, "-c", PARENT_PROBE, "build", "--now",
+                           "2026-11-27T00:00:00Z", "-q", "--jobs", jobs, "-o", str(out)],
+                          cwd=ROOT, capture_output=True, text=True, check=True)
+    report = json.loads(done.stdout)
+    assert report["code"] == 0, done.stderr
+    modules = set(report["modules"])
+    assert [m for m in ONLY_IN_WORKERS if m in modules] == list(in_parent)
+    # The workers made the files, and the parent got as far as listing the tasks.
+    assert (out / "maintenance.ics").read_bytes().startswith(b"BEGIN:VCALENDAR\r\n")
+    assert (out / "feed.atom").read_bytes().startswith(b"<?xml")
+    assert {"jinja2", "generator.outputs.calendar"} <= modules
+    assert ("multiprocessing" in modules) == (jobs == "2")  # it did fork

@@ -9,10 +9,10 @@ squeezes or stretches the glyphs to fit instead of overflowing the box.
 
 from __future__ import annotations
 
+import html
 import math
 import unicodedata
 from dataclasses import dataclass
-from xml.sax.saxutils import escape, quoteattr
 
 from generator.outputs.context import Context
 from generator.site.paths import component_dir
@@ -93,6 +93,28 @@ _WIDTH_GROUPS: dict[int, str] = {
 }
 VERDANA_WIDTHS = {ch: width for width, chars in _WIDTH_GROUPS.items() for ch in chars}
 FALLBACK_WIDTH = 1000  # unknown characters (other scripts) count as one em: never too narrow
+
+
+def escape(text: str) -> str:
+    """Text for an XML element: &, < and > as entities, quotes as they are (the bytes of
+    xml.sax.saxutils.escape, which loads urllib.request and http.client: ~26 ms)."""
+    return html.escape(text, quote=False)
+
+
+# Kept in an attribute, line breaks and tabs would be read back as spaces.
+_ATTRIBUTE_WHITESPACE = str.maketrans({"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
+
+
+def quoteattr(text: str) -> str:
+    """An attribute value with its quotes, as xml.sax.saxutils.quoteattr writes it: double
+    quotes, or single quotes around a text with double quotes and none of its own, else
+    double quotes with each double quote as &quot;."""
+    value = escape(text).translate(_ATTRIBUTE_WHITESPACE)
+    if '"' not in value:
+        return f'"{value}"'
+    if "'" not in value:
+        return f"'{value}'"
+    return '"' + value.replace('"', "&quot;") + '"'
 
 
 def text_width(text: str) -> int:

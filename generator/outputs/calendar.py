@@ -9,14 +9,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 from functools import partial
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-from icalendar import Calendar, Event, vDuration
 
 from generator.content.model import Content, Incident, Site
 from generator.outputs.context import Context
 from generator.site.paths import absolute, component_dir, incident_url
 from generator.state.timeline import Timeline
+
+# icalendar (with dateutil, ~60 ms) is imported where it is used: only the worker that
+# makes the calendars loads it, not the build's parent nor `check`.
+if TYPE_CHECKING:
+    from icalendar import Event
 
 PRODID = "-//Heliograph//Status page maintenance//EN"
 REFRESH = timedelta(hours=1)  # how often subscribed calendars should fetch again
@@ -36,6 +40,8 @@ def description(incident: Incident, ctx: Context) -> str:
 
 
 def event(timeline: Timeline, content: Content, ctx: Context) -> Event:
+    from icalendar import Event
+
     incident = timeline.incident
     assert incident.window is not None
     site = content.site
@@ -66,6 +72,8 @@ END = b"END:VCALENDAR\r\n"
 
 def calendar(path: str, title: str, events: list[bytes], content: Content) -> bytes:
     """A VCALENDAR around already serialized VEVENTs (each is serialized once per build)."""
+    from icalendar import Calendar, vDuration
+
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")

@@ -13,8 +13,6 @@ from datetime import datetime
 from functools import partial
 from html import escape
 
-from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
-
 from generator.content.model import Content, Incident
 from generator.outputs.api import first_moment
 from generator.outputs.context import Context
@@ -100,6 +98,9 @@ def feed_updated(spec: FeedSpec, content: Content, state: State) -> datetime:
 def render_feed(spec: FeedSpec, kind: str, name: str, content: Content, state: State,
                 names: dict[str, str], ctx: Context) -> bytes:
     """One feed document; `name` is its file name, `kind` 'atom' or 'rss'."""
+    # feedgen loads lxml and dateutil (~25 ms): only the worker that makes the feeds.
+    from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
+
     site = content.site
     fg = FeedGenerator()
     fg.id(spec.page_url)
