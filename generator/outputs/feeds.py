@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
+from functools import cache, partial
 from html import escape
+from typing import TYPE_CHECKING, Any
 
 from generator.content.model import Content, Incident
 from generator.outputs.api import first_moment
@@ -20,6 +21,9 @@ from generator.outputs.pages import status_word
 from generator.site.paths import absolute, component_dir, component_url, incident_url
 from generator.state.derive import State
 from generator.state.timeline import Change, Event
+
+if TYPE_CHECKING:
+    from feedgen.entry import FeedEntry  # type: ignore[import-untyped]
 
 GENERATOR = "Heliograph"
 FORMATS = {"atom": "application/atom+xml", "rss": "application/rss+xml"}
@@ -89,19 +93,75 @@ def timeline_html(incident: Incident, events: tuple[Event, ...], names: dict[str
     return "\n".join(parts)
 
 
-def feed_updated(spec: FeedSpec, content: Content, state: State) -> datetime:
-    """The newest entry's update; an empty feed falls back to the content's first event."""
-    return max((updated(i, state) for i in spec.entries),
-               default=first_moment(content, state.now))
+def feed_updated(spec: FeedSpec, first: datetime, state: State) -> datetime:
+    """The newest entry's update; an empty feed falls back to `first`, the content's
+    first event."""
+    return max((updated(i, state) for i in spec.entries), default=first)
 
 
-def render_feed(spec: FeedSpec, kind: str, name: str, content: Content, state: State,
-                names: dict[str, str], ctx: Context) -> bytes:
+@cache
+def once_entry() -> type[FeedEntry]:
+    """A feedgen entry that makes its XML element once, for every feed that lists it.
+
+    An entry is in the site's feeds and in its components': its element was most of a
+    feed's CPU, made again for each. Appending the element to the next feed's tree moves
+    it there, and each feed is serialized before the next is made, so each feed has it.
+    """
+    from feedgen.entry import FeedEntry
+
+    class OnceEntry(FeedEntry):  # type: ignore[misc]
+        element: Any = None
+
+        def atom_entry(self, extensions: bool = True) -> Any:
+            if self.element is None:
+                self.element = super().atom_entry(extensions)
+            return self.element
+
+        def rss_entry(self, extensions: bool = True) -> Any:
+            if self.element is None:
+                self.element = super().rss_entry(extensions)
+            return self.element
+
+    return OnceEntry
+
+
+def feed_entry(incident: Incident, kind: str, state: State, names: dict[str, str],
+               ctx: Context) -> FeedEntry:
+    """One entry as `kind` ('atom' or 'rss') shows it, in whichever feed lists it."""
+    site = ctx.content.site
+    url = incident_url(site, incident)
+    entry = once_entry()()
+    entry.id(url)
+    entry.guid(url, permalink=True)
+    entry.title(entry_title(incident, ctx))
+    entry.link(href=url, rel="alternate", type="text/html")
+    # RSS has only pubDate: it carries the latest update, like Atom's <updated>.
+    latest = updated(incident, state)
+    entry.published(incident.started_at if kind == "atom" else latest)
+    entry.updated(latest)
+    entry.category(term=incident.type, label=ctx.t("types." + incident.type))
+    # Keyed on everything the piece is made from: the entry itself (body included),
+    # its events so far and the names of its components.
+    events = state.shown(incident)
+    own = {cid: names[cid] for cid in incident.component_ids}
+    html = ctx.memo.get(("timeline", incident.slug), (incident, events, own),
+                        partial(timeline_html, incident, events, own, ctx))
+    entry.content(html, type="html")
+    return entry
+
+
+# An entry is in the site's feeds and in those of each of its components: made once per
+# format, (slug, kind) -> entry, for the feeds of one language.
+Entries = dict[tuple[str, str], "FeedEntry"]
+
+
+def render_feed(spec: FeedSpec, kind: str, name: str, first: datetime, state: State,
+                names: dict[str, str], ctx: Context, entries: Entries) -> bytes:
     """One feed document; `name` is its file name, `kind` 'atom' or 'rss'."""
     # feedgen loads lxml and dateutil (~25 ms): only the worker that makes the feeds.
     from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
 
-    site = content.site
+    site = ctx.content.site
     fg = FeedGenerator()
     fg.id(spec.page_url)
     fg.title(spec.title)
@@ -115,26 +175,12 @@ def render_feed(spec: FeedSpec, kind: str, name: str, content: Content, state: S
     fg.link(href=spec.page_url, rel="alternate", type="text/html")
     fg.language(site.language)
     fg.generator(GENERATOR)
-    fg.updated(feed_updated(spec, content, state))
+    fg.updated(feed_updated(spec, first, state))
     for incident in spec.entries:
-        url = incident_url(site, incident)
-        entry = fg.add_entry(order="append")
-        entry.id(url)
-        entry.guid(url, permalink=True)
-        entry.title(entry_title(incident, ctx))
-        entry.link(href=url, rel="alternate", type="text/html")
-        # RSS has only pubDate: it carries the latest update, like Atom's <updated>.
-        latest = updated(incident, state)
-        entry.published(incident.started_at if kind == "atom" else latest)
-        entry.updated(latest)
-        entry.category(term=incident.type, label=ctx.t("types." + incident.type))
-        # Keyed on everything the piece is made from: the entry itself (body included),
-        # its events so far and the names of its components.
-        events = state.shown(incident)
-        own = {cid: names[cid] for cid in incident.component_ids}
-        html = ctx.memo.get(("timeline", incident.slug), (incident, events, own),
-                            partial(timeline_html, incident, events, own, ctx))
-        entry.content(html, type="html")
+        entry = entries.get((incident.slug, kind))
+        if entry is None:
+            entry = entries[incident.slug, kind] = feed_entry(incident, kind, state, names, ctx)
+        fg.add_entry(entry, order="append")
     data = fg.atom_str(pretty=True) if kind == "atom" else fg.rss_str(pretty=True)
     return bytes(data)
 
@@ -156,8 +202,10 @@ def feed_files(ctx: Context) -> dict[str, bytes]:
     content, state = ctx.content, ctx.state
     files: dict[str, bytes] = {}
     component_names = {c.id: c.name for c in content.components}
+    first = first_moment(content, state.now)
+    entries: Entries = {}
     # What every feed is made from besides its spec and its entries' events.
-    common = (content.site, first_moment(content, state.now), component_names)
+    common = (content.site, first, component_names)
     for spec in feed_specs(content, state):
         # Statuspage serves its feeds as history.atom/.rss; both names are kept at the root.
         names = ("feed", "history") if spec.folder == "" else ("feed",)
@@ -167,5 +215,6 @@ def feed_files(ctx: Context) -> dict[str, bytes]:
                 files[spec.folder + name] = ctx.memo.get(
                     ("feed", spec.folder + name),
                     (spec, tuple(state.shown(i) for i in spec.entries), common),
-                    partial(render_feed, spec, kind, name, content, state, component_names, ctx))
+                    partial(render_feed, spec, kind, name, first, state, component_names, ctx,
+                            entries))
     return files
