@@ -40,30 +40,35 @@ def description(incident: Incident, ctx: Context) -> str:
 
 
 def event(timeline: Timeline, content: Content, ctx: Context) -> Event:
-    from icalendar import Event
+    # Each value is given as the icalendar type its property takes (what `add` would pick
+    # by the property's name and the value's Python type): the guess and vDDDTypes' time
+    # zone lookups were a fifth of the calendars' CPU. Every datetime is already UTC.
+    from icalendar import Event, vDatetime, vInt, vText, vUri
 
     incident = timeline.incident
     assert incident.window is not None
     site = content.site
     vevent = Event()
-    vevent.add("uid", uid(site, incident))
-    vevent.add("dtstamp", incident.updated_at)
-    vevent.add("created", incident.started_at)
-    vevent.add("last-modified", incident.updated_at)
-    vevent.add("sequence", len(incident.updates) - 1)  # tells clients the event changed
+    updated = vDatetime(incident.updated_at)
+    vevent.add("uid", vText(uid(site, incident)))
+    vevent.add("dtstamp", updated)
+    vevent.add("created", vDatetime(incident.started_at))
+    vevent.add("last-modified", updated)
+    vevent.add("sequence", vInt(len(incident.updates) - 1))  # tells clients the event changed
     # From the whole timeline (clock events ahead included), not from now, so the event
     # only changes with the content: completed by the window's start means cancelled;
     # completed later, it ended then (early, or overrunning); still running, the window.
     window = incident.window
     done = timeline.ended_at(timeline.events[-1].at)
     cancelled = done is not None and done <= window.start
-    vevent.add("dtstart", window.start)
-    vevent.add("dtend", done if done is not None and not cancelled else window.end)
-    vevent.add("summary", incident.title)
-    vevent.add("description", description(incident, ctx))
-    vevent.add("url", incident_url(site, incident))
-    vevent.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    vevent.add("transp", "TRANSPARENT")  # a maintenance window does not make anyone busy
+    vevent.add("dtstart", vDatetime(window.start))
+    vevent.add("dtend", vDatetime(done if done is not None and not cancelled else window.end))
+    vevent.add("summary", vText(incident.title))
+    vevent.add("description", vText(description(incident, ctx)))
+    vevent.add("url", vUri(incident_url(site, incident)))
+    vevent.add("status", vText("CANCELLED" if cancelled else "CONFIRMED"))
+    # A maintenance window does not make anyone busy.
+    vevent.add("transp", vText("TRANSPARENT"))
     return vevent
 
 
