@@ -25,7 +25,7 @@ print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
 """
 
 # What only the outputs or other commands use: the derived state, templates (Jinja),
-# calendars, the dev server's watcher, transliteration for `new`, sending notifications;
+# calendars and feeds, the dev server's watcher, transliteration for `new`, sending notifications;
 # and what only a command with many files or an installed theme needs (worker processes,
 # the scan of installed packages' metadata, which Python-Markdown does for extensions given
 # by name).
