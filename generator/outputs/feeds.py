@@ -103,24 +103,25 @@ def feed_updated(spec: FeedSpec, first: datetime, state: State) -> datetime:
 def once_entry() -> type[FeedEntry]:
     """A feedgen entry that makes its XML element once, for every feed that lists it.
 
-    An entry is in the site's feeds and in its components': its element was most of a
-    feed's CPU, made again for each. Appending the element to the next feed's tree moves
-    it there, and each feed is serialized before the next is made, so each feed has it.
+    An entry is in the site's feeds and in those of its components; it and its element
+    were made again for each. Appending the element to the next feed's tree moves it
+    there, and each feed is serialized before the next is made, so each feed has it.
     """
     from feedgen.entry import FeedEntry
 
     class OnceEntry(FeedEntry):  # type: ignore[misc]
-        element: Any = None
+        made_atom: Any = None
+        made_rss: Any = None
 
         def atom_entry(self, extensions: bool = True) -> Any:
-            if self.element is None:
-                self.element = super().atom_entry(extensions)
-            return self.element
+            if self.made_atom is None:
+                self.made_atom = super().atom_entry(extensions)
+            return self.made_atom
 
         def rss_entry(self, extensions: bool = True) -> Any:
-            if self.element is None:
-                self.element = super().rss_entry(extensions)
-            return self.element
+            if self.made_rss is None:
+                self.made_rss = super().rss_entry(extensions)
+            return self.made_rss
 
     return OnceEntry
 
