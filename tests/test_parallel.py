@@ -57,3 +57,38 @@ def test_jobs_option_of_the_command(tmp_path: Path, monkeypatch: pytest.MonkeyPa
                  "--jobs", "2"]) == 0
     assert files_in(out) == make_site(REPO, NOW).files
     assert "Built" in capsys.readouterr().out
+
+
+def _slow_pid(index: int) -> tuple[int, int]:
+    import os
+    import time
+
+    time.sleep(0.05)  # long enough for every process to take a task
+    return index, os.getpid()
+
+
+def test_fork_map_runs_each_task_once_in_this_process_and_its_workers() -> None:
+    import os
+
+    from generator.site.parallel import fork_map
+
+    results = list(fork_map(_slow_pid, 8, 2))
+    assert sorted(index for index, _ in results) == list(range(8))
+    pids = {pid for _, pid in results}
+    assert os.getpid() in pids and len(pids) == 2  # the parent works, with one worker
+
+
+def test_fork_map_raises_a_failed_task_and_leaves_no_worker() -> None:
+    import multiprocessing
+
+    from generator.site.parallel import fork_map
+
+    def work(index: int) -> int:
+        if index == 5:
+            raise ValueError("task 5 failed")
+        return index
+
+    for jobs in (2, 3):
+        with pytest.raises(ValueError, match="task 5 failed"):
+            list(fork_map(work, 8, jobs))
+        assert multiprocessing.active_children() == []

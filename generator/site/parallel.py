@@ -1,23 +1,31 @@
-"""Running independent work in forked worker processes.
+"""Running independent work in this process and forked worker processes.
 
 Forked workers inherit the parent's memory (content, state, compiled templates), so only
-task numbers and results cross process boundaries. Used for cold builds of large sites;
-the dev server works in-process (forking a threaded server is unsafe).
+task numbers and results cross process boundaries. The parent works too, rather than
+waiting: its own results are never pickled, and one process fewer is forked. Used for
+cold builds of large sites; the dev server works in-process (forking a threaded server
+is unsafe).
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+    from multiprocessing.sharedctypes import Synchronized
 
 R = TypeVar("R")
 Files = dict[str, bytes]
 Task = Callable[[], Files]
 
-# What the forked workers run. Set just before the pool forks and read by the children:
-# that is how a closure reaches them without being pickled.
+# What the forked workers run, and the shared number of the next task to take. Set just
+# before the workers fork and read by them: that is how a closure reaches them without
+# being pickled.
 _work: Callable[[int], Any] | None = None
+_next: Synchronized[int] | None = None
 
 
 def default_jobs() -> int:
@@ -28,26 +36,66 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def _call(index: int) -> Any:
+def _taken(count: int) -> Iterator[int]:
+    """Task numbers, each handed to exactly one process, until none is left."""
+    assert _next is not None
+    while True:
+        with _next.get_lock():
+            index = _next.value
+            _next.value = index + 1
+        if index >= count:
+            return
+        yield index
+
+
+def _drain(count: int, conn: Connection) -> None:
+    """A worker: run tasks until none is left, then send the results (or the error)."""
     assert _work is not None
-    return _work(index)
+    try:
+        conn.send((True, [_work(index) for index in _taken(count)]))
+    except BaseException as exc:  # the parent raises it, as if its own task had failed
+        conn.send((False, exc))
+    finally:
+        conn.close()
 
 
 def fork_map(work: Callable[[int], R], count: int, jobs: int) -> Iterator[R]:
-    """work(0) ... work(count - 1), in `jobs` forked workers; results in any order."""
-    global _work
-    if jobs > 1 and count > 1:
-        import multiprocessing  # here: small sites and `check` never fork (~8 ms to import)
+    """work(0) ... work(count - 1), in this process and `jobs - 1` forked workers, which
+    take the next task as they become free; results in any order."""
+    global _work, _next
+    if jobs < 2 or count < 2:
+        yield from map(work, range(count))
+        return
+    import multiprocessing  # here: small sites and `check` never fork (~8 ms to import)
 
-        if "fork" in multiprocessing.get_all_start_methods():
-            _work = work
-            try:
-                with multiprocessing.get_context("fork").Pool(min(jobs, count)) as pool:
-                    yield from pool.imap_unordered(_call, range(count))
-            finally:
-                _work = None
-            return
-    yield from map(work, range(count))
+    if "fork" not in multiprocessing.get_all_start_methods():
+        yield from map(work, range(count))
+        return
+    context = multiprocessing.get_context("fork")
+    _work, _next = work, context.Value("l", 0)
+    workers: list[tuple[Any, Connection]] = []
+    finished = False
+    try:
+        for _ in range(min(jobs, count) - 1):
+            receive, send = context.Pipe(duplex=False)
+            worker = context.Process(target=_drain, args=(count, send), daemon=True)
+            worker.start()
+            send.close()
+            workers.append((worker, receive))
+        for index in _taken(count):
+            yield work(index)
+        for _, receive in workers:
+            ok, results = receive.recv()
+            if not ok:
+                raise results
+            yield from results
+        finished = True
+    finally:
+        _work, _next = None, None
+        for worker, _ in workers:
+            if not finished:
+                worker.terminate()  # a task failed: the other workers stop too
+            worker.join()
 
 
 def run_tasks(tasks: list[Task], jobs: int) -> Files:
