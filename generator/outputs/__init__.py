@@ -61,10 +61,12 @@ def editions(ctx: Context, renderer: Renderer) -> list[tuple[str, Context, Rende
 
 
 def tasks(ctx: Context, renderer: Renderer) -> list[Task]:
-    """Every output file of the site, as independent tasks."""
+    """Every output file of the site, as independent tasks: the large ones that cannot be
+    split (feeds, calendars) first, the pages last, in parts small enough that the
+    processes taking them finish close together."""
     result: list[Task] = []
     for folder, own, r, made in editions(ctx, renderer):
-        mine = page_tasks(own, r) + [partial(output, own) for output in made]
+        mine = [partial(output, own) for output in made] + page_tasks(own, r)
         result += [in_folder(folder, task) for task in mine] if folder else mine
     result.append(lambda: static_files(renderer.theme))
     return result
