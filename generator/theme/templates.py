@@ -28,7 +28,7 @@ from jinja2 import nodes
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.exceptions import SecurityError
 from jinja2.nodes import EvalContext
-from jinja2.runtime import Macro
+from jinja2.runtime import LoopContext, Macro
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from generator import __version__
@@ -156,10 +156,11 @@ def _check_format(text: str) -> None:
 FORMAT_NUMBER = re.compile(r"[%:.]\D{0,4}?(\d+)")
 
 
-# Frozen dataclasses of Heliograph's own model, state and page views: their public
-# attributes are plain data or pure properties, and they are what templates are given
-# (docs/theming.md).
-VIEW_MODULES = ("generator.content.model", "generator.state.", "generator.outputs.pages")
+# Frozen dataclasses of Heliograph's own model, state and page views (and the renderer's
+# LanguageLink and ClockFormat): their public attributes are plain data or pure
+# properties, and they are what templates are given (docs/theming.md).
+VIEW_MODULES = ("generator.content.model", "generator.state.", "generator.outputs.pages",
+                "generator.theme.templates")
 
 
 @functools.cache
@@ -221,7 +222,11 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
     def getattr(self, obj: Any, attribute: str) -> Any:
         # Heliograph's own frozen view and model objects are most attribute reads of a
         # page; they have no internals but `_` names, so skip the sandbox's generic checks.
-        if is_view_type(obj.__class__) and attribute[:1] != "_":
+        # So are a loop's counters (`loop.last`) and the translator's plain facts (`t.dir`):
+        # values the sandbox would hand over unchanged, named one by one.
+        kind = obj.__class__
+        if (is_view_type(kind) and attribute[:1] != "_") or \
+                attribute in _PLAIN_ATTRIBUTES.get(kind, ()):
             try:
                 return getattr(obj, attribute)
             except AttributeError:
@@ -257,6 +262,13 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
 
 
 _FUNCTION_TYPES = (types.FunctionType, types.MethodType)
+
+# Attributes whose values are plain numbers, booleans and strings (ThemeEnvironment.getattr).
+_PLAIN_ATTRIBUTES: dict[type[Any], frozenset[str]] = {
+    LoopContext: frozenset({"index", "index0", "revindex", "revindex0", "first", "last",
+                            "length", "depth", "depth0"}),
+    Translator: frozenset({"dir", "language"}),
+}
 
 
 def _check_arguments(args: Sequence[Any], kwargs: dict[str, Any]) -> None:
@@ -366,6 +378,23 @@ class LanguageLink:
     current: bool  # the page's own language
 
 
+@dataclass(frozen=True)
+class ClockFormat:
+    """What the optional script needs to write a time as the page does (base.html's
+    `<body data-datetime data-months data-ampm>`): the same for every page of a language,
+    so worked out once rather than by every page."""
+
+    datetime: str  # datetime_format with time_format in place of {time}
+    months: str  # the short month names, joined by "|"
+    am_pm: str  # AM and PM joined by "|" when time_format has {p} (a 12-hour clock), else ""
+
+    @classmethod
+    def of(cls, t: Translator) -> ClockFormat:
+        twelve = "{p}" in t("time_format")
+        return cls(t.datetime_pattern(), "|".join(t.names["months_short"]),
+                   "|".join(t.names["am_pm"]) if twelve else "")
+
+
 class Renderer:
     """Compiled templates and helpers for one site in one of its languages (by default the
     first, at the root); reusable across rebuilds."""
@@ -400,7 +429,8 @@ class Renderer:
         self.env.globals.update(t=self.t, site=self.site, asset=self.asset, iso=iso,
                                 incident_dir=incident_dir, component_dir=component_dir,
                                 base_path=urlsplit(self.site.base_url).path or "/",
-                                brand_css=theme.brand_css, logo=theme.logo)
+                                brand_css=theme.brand_css, logo=theme.logo,
+                                clock_format=ClockFormat.of(self.t))
         self.env.helpers = frozenset({self.asset, iso, incident_dir, component_dir})
         self.env.filters.update(md=self.markdown, message=self.message,
                                 datetime=self.t.datetime, date=self.t.date,
