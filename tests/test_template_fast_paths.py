@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from generator.theme.templates import BoundedCodeGenerator, ThemeEnvironment, environment_key
 from tests.test_hostile_theme import both_fail, run, use_theme
 
 # Attribute reads the sandbox would refuse; the shortcut for a loop's counters and the
@@ -41,3 +42,36 @@ def test_shortcut_attributes_read_what_they_name(site, capsys):
         "3210FalseTrue310;"  # the newline after endfor goes (trim_blocks)
         "{day} {month} {year}, {H}:{M} {zone} Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
         " []\n")
+
+
+def test_output_is_escaped_as_markupsafe_escapes_it(site, capsys):
+    """`{{ value }}` goes through ThemeEnvironment.escape_output, which passes on text with
+    nothing to escape as it is: each character markupsafe escapes is still escaped, alone
+    and among others, in plain text, numbers and objects; Markup and `autoescape false`
+    are left alone."""
+    templates = use_theme(site, "harbour") / "templates"
+    templates.mkdir()
+    (templates / "404.html").write_text(
+        # Loop variables, not constants: Jinja escapes constants when it compiles.
+        "{% macro m(x) %}<i>{{ x }}</i>{% endmacro %}"
+        "{% for v in ['&', '<', '>', \"'\", '\"', 'a <b> & \"c\" \\'d\\'', 'plain', 42, none,"
+        " ['<x>'], m('<'), '*x*'|md] %}{{ v }}|{% endfor %}"
+        "{% for v in ['<raw>'] %}{% autoescape false %}{{ v }}{% endautoescape %}|"
+        "{% set s %}{{ v }}{% endset %}{{ s }}{% endfor %}\n")
+    assert run("build", site, capsys)[0] == 0
+    assert (site / "public" / "404.html").read_text() == (
+        "&amp;|&lt;|&gt;|&#39;|&#34;|a &lt;b&gt; &amp; &#34;c&#34; &#39;d&#39;|"
+        "plain|42|None|[&#39;&lt;x&gt;&#39;]|<i>&lt;</i>|<p><em>x</em></p>|"
+        "<raw>|&lt;raw&gt;")  # the newline after endfor goes (trim_blocks)
+
+
+def test_cache_key_follows_the_code_generator():
+    """Templates compiled by an older code generator (say, calling escape where this one
+    calls escape_output) are never loaded by this one."""
+    class Older(BoundedCodeGenerator):
+        revision = BoundedCodeGenerator.revision - 1
+
+    Older.__qualname__ = BoundedCodeGenerator.__qualname__  # only the revision differs
+    older = ThemeEnvironment(autoescape=True)
+    older.code_generator_class = Older
+    assert environment_key(ThemeEnvironment(autoescape=True)) != environment_key(older)

@@ -15,7 +15,7 @@ import shutil
 import sys
 import traceback
 import types
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property, wraps
 from pathlib import Path
@@ -30,6 +30,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.nodes import EvalContext
 from jinja2.runtime import LoopContext, Macro
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup, escape
 
 from generator import __version__
 from generator.content.model import Content, Update
@@ -91,6 +92,7 @@ def environment_key(env: jinja2.Environment) -> str:
              env.variable_start_string, env.variable_end_string, env.comment_start_string,
              env.comment_end_string, env.line_statement_prefix, env.line_comment_prefix,
              sorted(env.extensions), env.code_generator_class.__qualname__,
+             getattr(env.code_generator_class, "revision", None),
              env.undefined.__qualname__)
     return hashlib.sha256(repr(facts).encode()).hexdigest()[:16]
 
@@ -171,12 +173,38 @@ def is_view_type(cls: type[Any]) -> bool:
 
 class BoundedCodeGenerator(CodeGenerator):
     """Compiles `a ~ b` so that its result is measured (`environment.bounded`): a loop
-    that doubles a string with `~` stops at MAX_SIZE instead of filling memory."""
+    that doubles a string with `~` stops at MAX_SIZE instead of filling memory. Compiles
+    `{{ value }}` (autoescaped) to `environment.escape_output(value)`."""
+
+    revision = 2  # part of the cache key: raise it when what this writes changes
 
     def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
         self.write("environment.bounded(")
         super().visit_Concat(node, frame)
         self.write(")")
+
+    def _output_child_pre(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
+        if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape:
+            super()._output_child_pre(node, frame, finalize)
+            return
+        self.write("environment.escape_output(")
+        if finalize.src is not None:
+            self.write(finalize.src)
+
+
+_HTML_SPECIAL = re.compile("[&<>'\"]")  # what markupsafe.escape replaces
+
+
+def escape_output(value: Any) -> str:
+    """What an autoescaped `{{ value }}` writes, as markupsafe.escape writes it. Only the
+    page's text is made of these pieces (joined, then marked safe as a whole where Jinja
+    needs it), so text with nothing to escape and Markup are passed on as they are,
+    rather than made into a new Markup each: most pieces of a page are such."""
+    kind = type(value)
+    if kind is str or kind is Markup:
+        text: str = value
+        return escape(text) if kind is str and _HTML_SPECIAL.search(text) else text
+    return escape(value)
 
 
 class ThemeEnvironment(ImmutableSandboxedEnvironment):
@@ -196,6 +224,14 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
         self.globals.pop("lipsum", None)
         for name, function in list(self.filters.items()):
             self.filters[name] = _bounded(function)
+
+    escape_output = staticmethod(escape_output)
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        # Jinja layers a template's globals over the environment's in a ChainMap, which
+        # every render then copies key by key in Python (5-10% of an incident page). The
+        # Renderer sets every global before it loads a template, so a copy holds the same.
+        return {**self.globals, **(d or {})}
 
     @staticmethod
     def bounded(value: Any) -> Any:
