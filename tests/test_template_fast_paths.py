@@ -4,9 +4,9 @@ what the sandbox would, and nothing more: each case goes through the real comman
 from __future__ import annotations
 
 import pytest
+from test_hostile_theme import both_fail, run, use_theme
 
 from generator.theme.templates import BoundedCodeGenerator, ThemeEnvironment, environment_key
-from tests.test_hostile_theme import both_fail, run, use_theme
 
 # Attribute reads the sandbox would refuse; the shortcut for a loop's counters and the
 # translator's plain facts must refuse them too.
