@@ -123,7 +123,7 @@ def iso(value: datetime) -> str:
     """ISO 8601 with offset, second precision; 'Z' for UTC (feeds and JSON)."""
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("iso() needs an aware datetime")  # a naive time here is a bug
-    text = value.replace(microsecond=0).isoformat()
+    text = (value.replace(microsecond=0) if value.microsecond else value).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 

@@ -15,7 +15,7 @@ import shutil
 import sys
 import traceback
 import types
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property, wraps
 from pathlib import Path
@@ -28,8 +28,9 @@ from jinja2 import nodes
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.exceptions import SecurityError
 from jinja2.nodes import EvalContext
-from jinja2.runtime import Macro
+from jinja2.runtime import LoopContext, Macro
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup, escape
 
 from generator import __version__
 from generator.content.model import Content, Update
@@ -91,6 +92,7 @@ def environment_key(env: jinja2.Environment) -> str:
              env.variable_start_string, env.variable_end_string, env.comment_start_string,
              env.comment_end_string, env.line_statement_prefix, env.line_comment_prefix,
              sorted(env.extensions), env.code_generator_class.__qualname__,
+             getattr(env.code_generator_class, "revision", None),
              env.undefined.__qualname__)
     return hashlib.sha256(repr(facts).encode()).hexdigest()[:16]
 
@@ -156,10 +158,11 @@ def _check_format(text: str) -> None:
 FORMAT_NUMBER = re.compile(r"[%:.]\D{0,4}?(\d+)")
 
 
-# Frozen dataclasses of Heliograph's own model, state and page views: their public
-# attributes are plain data or pure properties, and they are what templates are given
-# (docs/theming.md).
-VIEW_MODULES = ("generator.content.model", "generator.state.", "generator.outputs.pages")
+# Frozen dataclasses of Heliograph's own model, state and page views (and the renderer's
+# LanguageLink and ClockFormat): their public attributes are plain data or pure
+# properties, and they are what templates are given (docs/theming.md).
+VIEW_MODULES = ("generator.content.model", "generator.state.", "generator.outputs.pages",
+                "generator.theme.templates")
 
 
 @functools.cache
@@ -170,12 +173,38 @@ def is_view_type(cls: type[Any]) -> bool:
 
 class BoundedCodeGenerator(CodeGenerator):
     """Compiles `a ~ b` so that its result is measured (`environment.bounded`): a loop
-    that doubles a string with `~` stops at MAX_SIZE instead of filling memory."""
+    that doubles a string with `~` stops at MAX_SIZE instead of filling memory. Compiles
+    `{{ value }}` (autoescaped) to `environment.escape_output(value)`."""
+
+    revision = 2  # part of the cache key: raise it when what this writes changes
 
     def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
         self.write("environment.bounded(")
         super().visit_Concat(node, frame)
         self.write(")")
+
+    def _output_child_pre(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
+        if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape:
+            super()._output_child_pre(node, frame, finalize)
+            return
+        self.write("environment.escape_output(")
+        if finalize.src is not None:
+            self.write(finalize.src)
+
+
+_HTML_SPECIAL = re.compile("[&<>'\"]")  # what markupsafe.escape replaces
+
+
+def escape_output(value: Any) -> str:
+    """What an autoescaped `{{ value }}` writes, as markupsafe.escape writes it. Only the
+    page's text is made of these pieces (joined, then marked safe as a whole where Jinja
+    needs it), so text with nothing to escape and Markup are passed on as they are,
+    rather than made into a new Markup each: most pieces of a page are such."""
+    kind = type(value)
+    if kind is str or kind is Markup:
+        text: str = value
+        return escape(text) if kind is str and _HTML_SPECIAL.search(text) else text
+    return escape(value)
 
 
 class ThemeEnvironment(ImmutableSandboxedEnvironment):
@@ -195,6 +224,14 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
         self.globals.pop("lipsum", None)
         for name, function in list(self.filters.items()):
             self.filters[name] = _bounded(function)
+
+    escape_output = staticmethod(escape_output)
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        # Jinja layers a template's globals over the environment's in a ChainMap, which
+        # every render then copies key by key in Python (5-10% of an incident page). The
+        # Renderer sets every global before it loads a template, so a copy holds the same.
+        return {**self.globals, **(d or {})}
 
     @staticmethod
     def bounded(value: Any) -> Any:
@@ -221,7 +258,11 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
     def getattr(self, obj: Any, attribute: str) -> Any:
         # Heliograph's own frozen view and model objects are most attribute reads of a
         # page; they have no internals but `_` names, so skip the sandbox's generic checks.
-        if is_view_type(obj.__class__) and attribute[:1] != "_":
+        # So are a loop's counters (`loop.last`) and the translator's plain facts (`t.dir`):
+        # values the sandbox would hand over unchanged, named one by one.
+        kind = obj.__class__
+        if (is_view_type(kind) and attribute[:1] != "_") or \
+                attribute in _PLAIN_ATTRIBUTES.get(kind, ()):
             try:
                 return getattr(obj, attribute)
             except AttributeError:
@@ -257,6 +298,13 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
 
 
 _FUNCTION_TYPES = (types.FunctionType, types.MethodType)
+
+# Attributes whose values are plain numbers, booleans and strings (ThemeEnvironment.getattr).
+_PLAIN_ATTRIBUTES: dict[type[Any], frozenset[str]] = {
+    LoopContext: frozenset({"index", "index0", "revindex", "revindex0", "first", "last",
+                            "length", "depth", "depth0"}),
+    Translator: frozenset({"dir", "language"}),
+}
 
 
 def _check_arguments(args: Sequence[Any], kwargs: dict[str, Any]) -> None:
@@ -366,6 +414,23 @@ class LanguageLink:
     current: bool  # the page's own language
 
 
+@dataclass(frozen=True)
+class ClockFormat:
+    """What the optional script needs to write a time as the page does (base.html's
+    `<body data-datetime data-months data-ampm>`): the same for every page of a language,
+    so worked out once rather than by every page."""
+
+    datetime: str  # datetime_format with time_format in place of {time}
+    months: str  # the short month names, joined by "|"
+    am_pm: str  # AM and PM joined by "|" when time_format has {p} (a 12-hour clock), else ""
+
+    @classmethod
+    def of(cls, t: Translator) -> ClockFormat:
+        twelve = "{p}" in t("time_format")
+        return cls(t.datetime_pattern(), "|".join(t.names["months_short"]),
+                   "|".join(t.names["am_pm"]) if twelve else "")
+
+
 class Renderer:
     """Compiled templates and helpers for one site in one of its languages (by default the
     first, at the root); reusable across rebuilds."""
@@ -400,7 +465,8 @@ class Renderer:
         self.env.globals.update(t=self.t, site=self.site, asset=self.asset, iso=iso,
                                 incident_dir=incident_dir, component_dir=component_dir,
                                 base_path=urlsplit(self.site.base_url).path or "/",
-                                brand_css=theme.brand_css, logo=theme.logo)
+                                brand_css=theme.brand_css, logo=theme.logo,
+                                clock_format=ClockFormat.of(self.t))
         self.env.helpers = frozenset({self.asset, iso, incident_dir, component_dir})
         self.env.filters.update(md=self.markdown, message=self.message,
                                 datetime=self.t.datetime, date=self.t.date,
