@@ -268,25 +268,26 @@ def cstate_build(cfg: Config, site: Path) -> Callable[[Path], Invocation]:
 
 def time_run(job: Job, run: int, cfg: Config, before: dict[str, tuple[int, int]]) -> None:
     result = job.result
+    # The run's output stays until the benchmark ends (the work folder is removed then):
+    # on ext4, creating files within minutes of deleting thousands scans past each
+    # recently deleted inode (`recently_deleted` in `perf`), which made the next timed
+    # build, Heliograph's or Hugo's, pay for the previous one's clean-up.
     folder = cfg.workdir / f"run-{result.name}-{run}"
     argv, env, output = job.invocation(folder)
     folder.mkdir()
-    try:
-        timed = run_timed(
-            argv, cfg.workdir / "logs" / f"{result.name}-{run}", cfg.rss_method, cfg.timeout, env
-        )
-        require_success(timed, f"{result.name} ({shlex.join(argv)})")
-        if output is not None and (not output.is_dir() or not any(output.iterdir())):
-            raise BenchError(f"{result.name} exited 0 but wrote nothing to {output}")
-        result.times_s.append(timed.seconds)
-        result.peak_rss_kib.append(timed.peak_rss_kib)
-        log(f"  {result.name} run {run + 1}/{cfg.runs}: {timed.seconds:.3f} s")
-        if run == 0:
-            if output is not None:
-                result.output_files, result.output_bytes = tree_stats(output)
-            result.source_written = snapshot(job.source) != before
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    timed = run_timed(
+        argv, cfg.workdir / "logs" / f"{result.name}-{run}", cfg.rss_method, cfg.timeout, env
+    )
+    require_success(timed, f"{result.name} ({shlex.join(argv)})")
+    if output is not None and (not output.is_dir() or not any(output.iterdir())):
+        raise BenchError(f"{result.name} exited 0 but wrote nothing to {output}")
+    result.times_s.append(timed.seconds)
+    result.peak_rss_kib.append(timed.peak_rss_kib)
+    log(f"  {result.name} run {run + 1}/{cfg.runs}: {timed.seconds:.3f} s")
+    if run == 0:
+        if output is not None:
+            result.output_files, result.output_bytes = tree_stats(output)
+        result.source_written = snapshot(job.source) != before
 
 
 def time_jobs(jobs: list[Job], cfg: Config) -> None:
