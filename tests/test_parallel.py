@@ -92,3 +92,27 @@ def test_fork_map_raises_a_failed_task_and_leaves_no_worker() -> None:
         with pytest.raises(ValueError, match="task 5 failed"):
             list(fork_map(work, 8, jobs))
         assert multiprocessing.active_children() == []
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_fork_map_runs_meanwhile_once_in_this_process(jobs: int) -> None:
+    import os
+
+    from generator.site.parallel import fork_map
+
+    ran: list[int] = []
+    results = list(fork_map(_slow_pid, 6, jobs, meanwhile=lambda: ran.append(os.getpid())))
+    assert ran == [os.getpid()]
+    assert sorted(index for index, _ in results) == list(range(6))
+
+
+def test_a_build_prepares_rendering_while_the_incidents_load(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[tuple[str, ...]] = []
+    real = build_module.ready_to_render
+    monkeypatch.setattr(build_module, "ready_to_render",
+                        lambda site: (seen.append(site.languages), real(site)))
+    monkeypatch.setattr(build_module, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(load, "PARALLEL_FROM", 0)
+    assert make_site(REPO, NOW, jobs=2).files == make_site(REPO, NOW, jobs=1).files
+    assert seen == [("en",), ("en",)]  # once per build, with the site's languages

@@ -944,13 +944,16 @@ def _resolve_now(now: Now, zone: tzinfo) -> datetime:
 
 
 def load_content(source: Path, now: Now, base_url: str | None = None, jobs: int = 1,
-                 cache: LoadCache | None = None, md: Markdown | None = None) -> Content:
+                 cache: LoadCache | None = None, md: Markdown | None = None,
+                 meanwhile: Callable[[Site], None] | None = None) -> Content:
     """Load and validate everything; raise ContentError listing every error found.
 
     A naive `now` (string) is read in the site's time zone, like naive content times.
     Incident files are parsed in `jobs` worker processes when there are many, and looked
     up in `cache` (the dev server's) when given. `md` receives the HTML of the Markdown
     the loader rendered to validate it, so that the outputs need not render it again.
+    `meanwhile(site)` runs in this process while other processes parse incident files
+    (a build prepares its rendering then), when site.yaml is valid.
     """
     if missing := not_a_repo(source):
         raise ContentError(missing)
@@ -961,8 +964,9 @@ def load_content(source: Path, now: Now, base_url: str | None = None, jobs: int 
     # that one run reports every error of every file.
     checked_with = site if site is not None else STAND_IN_SITE
     problems += stray_files(source)
+    then = None if site is None or meanwhile is None else partial(meanwhile, site)
     for incident, found in _load_incidents(source, checked_with, None if component_problems
-                                           else known, pinned, jobs, cache, md):
+                                           else known, pinned, jobs, cache, md, then):
         problems += found
         if incident is not None:
             incidents.append(incident)
@@ -1025,7 +1029,8 @@ class LoadCache:
 
 
 def _load_incidents(source: Path, site: Site, known: set[str] | None, now: datetime,
-                    jobs: int, cache: LoadCache | None, md: Markdown | None) -> list[Loaded]:
+                    jobs: int, cache: LoadCache | None, md: Markdown | None,
+                    meanwhile: Callable[[], None] | None = None) -> list[Loaded]:
     paths = incident_files(source)
     context = (site, frozenset(known) if known is not None else None)
     keys: dict[Path, object] = {}
@@ -1046,7 +1051,7 @@ def _load_incidents(source: Path, site: Site, known: set[str] | None, now: datet
 
     parts = jobs * 4 if jobs > 1 and len(todo) >= PARALLEL_FROM else 1
     chunks = [todo[i::parts] for i in range(parts)]
-    for chunk_results, rendered in fork_map(lambda i: load(chunks[i]), parts, jobs):
+    for chunk_results, rendered in fork_map(lambda i: load(chunks[i]), parts, jobs, meanwhile):
         if md is not None:
             md.remember(rendered)
         for path, loaded in chunk_results:

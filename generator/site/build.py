@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import gc
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator.content.load import LoadCache, load_content
-from generator.content.model import Content
+from generator.content.model import Content, Site
 from generator.content.timeutil import Now, resolve_now, utc_now
 from generator.site.parallel import Task, default_jobs, fork_map, run_tasks
 from generator.site.write import check_output_dir, recover, staged, write_tree
+from generator.theme.i18n import text_direction
 from generator.theme.markup import Markdown
 from generator.theme.themes import load_theme
 
@@ -64,32 +66,44 @@ PARALLEL_FROM = 50
 
 
 def load(source: Path, now: Now = None, base_url: str | None = None, jobs: int = 1,
-         cache: LoadCache | None = None,
-         md: Markdown | None = None) -> tuple[Content, datetime]:
+         cache: LoadCache | None = None, md: Markdown | None = None,
+         meanwhile: Callable[[Site], None] | None = None) -> tuple[Content, datetime]:
     """Load and validate; the content and the instant it was validated at (for the
     state). Raises ContentError."""
     now = utc_now() if now is None else now  # one instant for validation and state
-    content = load_content(source, now, base_url, jobs=jobs, cache=cache, md=md)
+    content = load_content(source, now, base_url, jobs=jobs, cache=cache, md=md,
+                           meanwhile=meanwhile)
     return content, resolve_now(now, content.site.zone)
 
 
 def load_state(source: Path, now: Now = None, base_url: str | None = None, jobs: int = 1,
-               cache: LoadCache | None = None,
-               md: Markdown | None = None) -> tuple[Content, State]:
+               cache: LoadCache | None = None, md: Markdown | None = None,
+               meanwhile: Callable[[Site], None] | None = None) -> tuple[Content, State]:
     """Load, validate and derive. Raises ContentError."""
     from generator.state.derive import derive
 
-    content, instant = load(source, now, base_url, jobs, cache, md)
+    content, instant = load(source, now, base_url, jobs, cache, md, meanwhile)
     return content, derive(content, instant)
+
+
+def ready_to_render(site: Site) -> None:
+    """What rendering needs besides the content: the derived state's, templates' and
+    outputs' modules (Jinja, ~0.1 s of imports) and the languages' CLDR data (~40 ms).
+    Loaded while other processes parse the incident files, rather than after."""
+    import generator.outputs
+    import generator.state.derive  # noqa: F401
+
+    for language in site.languages:
+        text_direction(language)
 
 
 def prepare(source: Path, now: Now = None, base_url: str | None = None,
             md: Markdown | None = None, jobs: int = 1) -> tuple[Content, State, Renderer]:
     """Load, validate and derive; the renderer for the outputs. Raises ContentError."""
+    md = md or Markdown()  # the loader renders the Markdown to validate it; outputs reuse it
+    content, state = load_state(source, now, base_url, jobs, md=md, meanwhile=ready_to_render)
     from generator.theme.templates import Renderer
 
-    md = md or Markdown()  # the loader renders the Markdown to validate it; outputs reuse it
-    content, state = load_state(source, now, base_url, jobs, md=md)
     return content, state, Renderer(content, load_theme(source, content.site), md, jobs)
 
 

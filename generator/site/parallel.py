@@ -59,17 +59,19 @@ def _drain(count: int, conn: Connection) -> None:
         conn.close()
 
 
-def fork_map(work: Callable[[int], R], count: int, jobs: int) -> Iterator[R]:
+def fork_map(work: Callable[[int], R], count: int, jobs: int,
+             meanwhile: Callable[[], None] | None = None) -> Iterator[R]:
     """work(0) ... work(count - 1), in this process and `jobs - 1` forked workers, which
-    take the next task as they become free; results in any order."""
+    take the next task as they become free; results in any order. `meanwhile` runs once
+    in this process, once the workers have started: they take more of the tasks."""
     global _work, _next
     if jobs < 2 or count < 2:
-        yield from map(work, range(count))
+        yield from _serial(work, count, meanwhile)
         return
     import multiprocessing  # here: small sites and `check` never fork (~8 ms to import)
 
     if "fork" not in multiprocessing.get_all_start_methods():
-        yield from map(work, range(count))
+        yield from _serial(work, count, meanwhile)
         return
     context = multiprocessing.get_context("fork")
     _work, _next = work, context.Value("l", 0)
@@ -82,6 +84,8 @@ def fork_map(work: Callable[[int], R], count: int, jobs: int) -> Iterator[R]:
             worker.start()
             send.close()
             workers.append((worker, receive))
+        if meanwhile is not None:
+            meanwhile()
         for index in _taken(count):
             yield work(index)
         for _, receive in workers:
@@ -96,6 +100,13 @@ def fork_map(work: Callable[[int], R], count: int, jobs: int) -> Iterator[R]:
             if not finished:
                 worker.terminate()  # a task failed: the other workers stop too
             worker.join()
+
+
+def _serial(work: Callable[[int], R], count: int,
+            meanwhile: Callable[[], None] | None) -> Iterator[R]:
+    if meanwhile is not None:
+        meanwhile()
+    yield from map(work, range(count))
 
 
 def run_tasks(tasks: list[Task], jobs: int) -> Files:
