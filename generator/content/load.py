@@ -1049,7 +1049,9 @@ def _load_incidents(source: Path, site: Site, known: set[str] | None, now: datet
         return [(p, load_incident(p, f"content/incidents/{p.name}", site, known, now,
                                   root=source, md=engine)) for p in chunk], engine.rendered()
 
-    parts = jobs * 4 if jobs > 1 and len(todo) >= PARALLEL_FROM else 1
+    # Small parts, so that the processes taking them finish close together (this one also
+    # runs `meanwhile` and unpickles what the others send).
+    parts = jobs * 8 if jobs > 1 and len(todo) >= PARALLEL_FROM else 1
     chunks = [todo[i::parts] for i in range(parts)]
     for chunk_results, rendered in fork_map(lambda i: load(chunks[i]), parts, jobs, meanwhile):
         if md is not None:
