@@ -269,9 +269,9 @@ def cstate_build(cfg: Config, site: Path) -> Callable[[Path], Invocation]:
 def time_run(job: Job, run: int, cfg: Config, before: dict[str, tuple[int, int]]) -> None:
     result = job.result
     # The run's output stays until the benchmark ends (the work folder is removed then):
-    # on ext4, creating files within minutes of deleting thousands scans past each
-    # recently deleted inode (`recently_deleted` in `perf`), which made the next timed
-    # build, Heliograph's or Hugo's, pay for the previous one's clean-up.
+    # on ext4 without a journal, creating files within minutes of deleting thousands
+    # passes over each recently deleted inode (`recently_deleted` in `perf`), which made
+    # the next timed build, Heliograph's or Hugo's, pay for the previous one's clean-up.
     folder = cfg.workdir / f"run-{result.name}-{run}"
     argv, env, output = job.invocation(folder)
     folder.mkdir()
