@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -168,10 +169,13 @@ def test_every_command_in_an_empty_folder_points_at_init(tmp_path: Path, monkeyp
 def test_the_report_goes_to_stdout_so_it_can_be_redirected(site: Path, tmp_path: Path) -> None:
     incident(site, "2026-11-20-a.md", entry("A", one("2026-11-20T10:00:00Z", "investigatin")))
     report = tmp_path / "report.txt"
+    # Buffered output, as Python writes to a file unless told otherwise: the command ends
+    # its process with os._exit (cli.run), and what it printed must still be in the file.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
     with report.open("w") as handle:
         result = subprocess.run([sys.executable, "-m", "generator", "check", "--source",
                                  str(site), "--now", NOW], stdout=handle, stderr=subprocess.PIPE,
-                                text=True, timeout=60, check=False)
+                                text=True, timeout=60, check=False, env=env)
     assert result.returncode == 1 and result.stderr == ""
     lines = report.read_text().splitlines()
     assert lines[0].startswith("content/incidents/2026-11-20-a.md:")
