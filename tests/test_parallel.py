@@ -116,3 +116,23 @@ def test_a_build_prepares_rendering_while_the_incidents_load(
     monkeypatch.setattr(load, "PARALLEL_FROM", 0)
     assert make_site(REPO, NOW, jobs=2).files == make_site(REPO, NOW, jobs=1).files
     assert seen == [("en",), ("en",)]  # once per build, with the site's languages
+
+
+def test_a_workers_theme_error_reaches_the_parent_with_its_file_and_line() -> None:
+    import os
+    import time
+
+    from generator.site.parallel import fork_map
+    from generator.theme.themes import ThemeError
+
+    parent = os.getpid()
+
+    def work(index: int) -> int:
+        if os.getpid() != parent:
+            raise ThemeError("template error: 'nope' is undefined", "incident.html", 7)
+        return index
+
+    # The parent waits first, so that the worker takes (and fails) a task.
+    with pytest.raises(ThemeError) as caught:
+        list(fork_map(work, 4, 2, meanwhile=lambda: time.sleep(0.3)))
+    assert str(caught.value) == "incident.html:7: template error: 'nope' is undefined"
