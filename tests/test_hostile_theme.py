@@ -41,6 +41,16 @@ def run(command: str, site: Path, capsys: pytest.CaptureFixture[str]) -> tuple[i
     return code, captured.out + captured.err
 
 
+def built_404(site: Path, capsys: pytest.CaptureFixture[str], template: str) -> str:
+    """The 404 page a theme of the site's own makes from `template`, built through the
+    command line."""
+    templates = use_theme(site, "harbour") / "templates"
+    templates.mkdir()
+    (templates / "404.html").write_text(template)
+    assert run("build", site, capsys)[0] == 0
+    return (site / "public" / "404.html").read_text()
+
+
 def both_fail(site: Path, capsys: pytest.CaptureFixture[str], *expected: str) -> None:
     """check and build exit 1 naming `expected`; nothing is published."""
     for command in ("check", "build"):
@@ -182,15 +192,11 @@ def test_hostile_template_is_exit_1_with_template_and_line(site, capsys, monkeyp
 
 
 def test_templates_may_still_do_what_a_theme_needs(site, capsys):
-    templates = use_theme(site, "harbour") / "templates"
-    templates.mkdir()
-    (templates / "404.html").write_text(
+    assert built_404(site, capsys,
         "{% set ns = namespace(n=0) %}{% for i in range(3) %}{% set ns.n = ns.n + i %}"
         "{% endfor %}{{ ns.n }} {{ 'ab' * 2 }} {{ '%03d' % 7 }} {{ '{:>4}'.format('x') }} "
         "{{ site.title|upper }} {{ asset('style.css')[:13] }} {{ t('not_found_title') }} "
-        "{{ [3, 1, 2]|sort|join(',') }} {{ 2**10 }} {{ '<b>' }}\n")
-    assert run("build", site, capsys)[0] == 0
-    assert (site / "public" / "404.html").read_text() == \
+        "{{ [3, 1, 2]|sort|join(',') }} {{ 2**10 }} {{ '<b>' }}\n") == \
         "3 abab 007    x EXAMPLE STATUS assets/style. Page not found 1,2,3 1024 &lt;b&gt;\n"
 
 

@@ -4,7 +4,7 @@ what the sandbox would, and nothing more: each case goes through the real comman
 from __future__ import annotations
 
 import pytest
-from test_hostile_theme import both_fail, run, use_theme
+from test_hostile_theme import both_fail, built_404, use_theme
 
 from generator.theme.templates import BoundedCodeGenerator, ThemeEnvironment, environment_key
 
@@ -27,15 +27,12 @@ def test_shortcut_attributes_keep_the_sandbox(site, capsys, payload):
 
 
 def test_shortcut_attributes_read_what_they_name(site, capsys):
-    templates = use_theme(site, "harbour") / "templates"
-    templates.mkdir()
-    (templates / "404.html").write_text(
+    assert built_404(site, capsys,
         "{{ t.dir }} {{ t.language }} {% for i in 'abc' %}{{ loop.index }}{{ loop.index0 }}"
         "{{ loop.revindex }}{{ loop.revindex0 }}{{ loop.first }}{{ loop.last }}"
         "{{ loop.length }}{{ loop.depth }}{{ loop.depth0 }};{% endfor %}\n"
-        "{{ clock_format.datetime }} {{ clock_format.months }} [{{ clock_format.am_pm }}]\n")
-    assert run("build", site, capsys)[0] == 0
-    assert (site / "public" / "404.html").read_text() == (
+        "{{ clock_format.datetime }} {{ clock_format.months }} [{{ clock_format.am_pm }}]\n"
+    ) == (
         "ltr en 1032True"  # index, index0, revindex, revindex0, first
         "False310;"  # last, length, depth, depth0
         "2121FalseFalse310;"
@@ -49,17 +46,14 @@ def test_output_is_escaped_as_markupsafe_escapes_it(site, capsys):
     nothing to escape as it is: each character markupsafe escapes is still escaped, alone
     and among others, in plain text, numbers and objects; Markup and `autoescape false`
     are left alone."""
-    templates = use_theme(site, "harbour") / "templates"
-    templates.mkdir()
-    (templates / "404.html").write_text(
+    assert built_404(site, capsys,
         # Loop variables, not constants: Jinja escapes constants when it compiles.
         "{% macro m(x) %}<i>{{ x }}</i>{% endmacro %}"
         "{% for v in ['&', '<', '>', \"'\", '\"', 'a <b> & \"c\" \\'d\\'', 'plain', 42, none,"
         " ['<x>'], m('<'), '*x*'|md] %}{{ v }}|{% endfor %}"
         "{% for v in ['<raw>'] %}{% autoescape false %}{{ v }}{% endautoescape %}|"
-        "{% set s %}{{ v }}{% endset %}{{ s }}{% endfor %}\n")
-    assert run("build", site, capsys)[0] == 0
-    assert (site / "public" / "404.html").read_text() == (
+        "{% set s %}{{ v }}{% endset %}{{ s }}{% endfor %}\n"
+    ) == (
         "&amp;|&lt;|&gt;|&#39;|&#34;|a &lt;b&gt; &amp; &#34;c&#34; &#39;d&#39;|"
         "plain|42|None|[&#39;&lt;x&gt;&#39;]|<i>&lt;</i>|<p><em>x</em></p>|"
         "<raw>|&lt;raw&gt;")  # the newline after endfor goes (trim_blocks)
