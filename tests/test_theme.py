@@ -13,7 +13,7 @@ from building import make_site
 from generator.cli import main
 from generator.content.timeutil import get_zone
 from generator.content.yamlsafe import load_yaml
-from generator.theme.i18n import Translator, plural_categories
+from generator.theme.i18n import LAYOUT_PLACEHOLDERS, Translator, plural_categories
 from generator.theme.themes import (
     Theme,
     ThemeError,
@@ -78,6 +78,10 @@ def test_every_catalogue_has_the_english_keys_plural_forms_and_placeholders():
             if isinstance(base, dict):  # plural forms
                 assert set(value) == plural_categories(path.stem), (path.name, key)
             allowed = set().union(*(placeholders(v) for v in strings(base)))
+            if key in LAYOUT_PLACEHOLDERS:  # a layout may use all the pages give it
+                assert placeholders(english[key]) <= set(LAYOUT_PLACEHOLDERS[key])
+                assert placeholders(own[key]) <= set(LAYOUT_PLACEHOLDERS[key]), path.name
+                continue
             for text in strings(value):
                 assert placeholders(text) <= allowed, (path.name, key, text)
                 if not isinstance(base, dict) and not isinstance(base, list):
@@ -205,6 +209,24 @@ def test_twelve_hour_clock_is_a_catalogue_choice():
     t = Translator(catalogue, get_zone("America/New_York"))
     assert t.time(datetime(2026, 11, 26, 22, 5, tzinfo=UTC)) == "5:05 PM"
     assert t.time(datetime(2026, 11, 26, 5, 0, tzinfo=UTC)) == "12:00 AM"
+
+
+def test_a_theme_may_use_every_placeholder_the_pages_give_a_layout(tmp_path, capsys):
+    """The English layouts use only some of what the pages give them: a theme's catalogue
+    may still write a 12-hour clock or the weekday (docs/theming.md), check and build
+    accept it, and the optional script gets the AM/PM words."""
+    source = copy_site(tmp_path)
+    (source / "themes" / "default" / "i18n").mkdir(parents=True)
+    (source / "themes" / "default" / "i18n" / "en.yaml").write_text(
+        'time_format: "{h}:{M} {p}"\ndate_format: "{weekday} {day} {month} {year}"\n')
+    assert main(["check", "--source", str(source), "--now", NOW]) == 0
+    assert "error" not in capsys.readouterr().out
+    files = make_site(source, NOW).files
+    page = files["incidents/2026-09-03-api-outage/index.html"].decode()
+    assert '<time datetime="2026-09-03T14:05:00Z">3 Sep 2026, 4:05 PM CEST</time>' in page
+    assert ' data-datetime="{day} {month} {year}, {h}:{M} {p} {zone}" data-months="Jan|Feb|' \
+        in page and ' data-ampm="AM|PM"' in page
+    assert "Thursday 3 September 2026: Major outage" in files["components/api/index.html"].decode()
 
 
 def test_missing_string_shows_its_key_and_is_recorded():

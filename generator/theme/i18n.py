@@ -49,6 +49,15 @@ def autonym(language: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+# The placeholders the pages give each layout, whatever the English text uses: a catalogue
+# may write a 12-hour clock ("{h}:{M} {p}") or the weekday (docs/theming.md).
+LAYOUT_PLACEHOLDERS = {
+    "date_format": ("day", "month", "year", "weekday"),
+    "time_format": ("H", "h", "M", "p"),
+    "datetime_format": ("day", "month", "year", "time", "zone"),
+}
+
+
 class Translator:
     def __init__(self, catalogue: dict[str, Any], zone: dt.tzinfo, language: str = "en"):
         self.catalogue = catalogue

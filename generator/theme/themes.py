@@ -18,6 +18,7 @@ from typing import Any
 
 from generator.content.model import Site
 from generator.content.yamlsafe import YamlError, load_yaml
+from generator.theme.i18n import LAYOUT_PLACEHOLDERS
 from generator.theme.svgcheck import SvgProblem, check_svg
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent  # generator/
@@ -355,8 +356,10 @@ def _merge(base: dict[str, Any], extra: dict[str, Any], where: str = "") -> str:
                                 or isinstance(old, list) != isinstance(value, list)):
             return f"'{name}' must be {'a mapping' if isinstance(old, dict) else 'text'}, " \
                    "like the default theme's"
-        if isinstance(old, str) and isinstance(value, str) and not _fields(value) <= _fields(old):
-            allowed = ", ".join(sorted(f"{{{n}}}" for n, _, _ in _fields(old))) or "none"
-            return f"'{name}' uses a placeholder the pages do not give it (allowed: {allowed})"
+        if isinstance(old, str) and isinstance(value, str):
+            given = _fields(old) | {(n, "", None) for n in LAYOUT_PLACEHOLDERS.get(name, ())}
+            if not _fields(value) <= given:
+                allowed = ", ".join(sorted(f"{{{n}}}" for n, _, _ in given)) or "none"
+                return f"'{name}' uses a placeholder the pages do not give it (allowed: {allowed})"
         base[key] = value
     return ""
