@@ -109,6 +109,18 @@ def test_cstate_issue_names_that_are_not_slugs_get_one_from_the_date_and_title(
     assert (tmp_path / "site/content/incidents/2026-10-02-booking-is-down.md").is_file()
 
 
+def test_cstate_issues_that_are_links_are_not_read_and_are_reported(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "cstate"
+    shutil.copytree(DATA / "cstate", source)
+    secret = tmp_path / "secret.md"
+    secret.write_text("---\ntitle: Read from outside the folder\ndate: 2026-01-01\n---\n")
+    (source / "content/issues/outside.md").symlink_to(secret)
+    assert run("cstate", str(source), "--source", str(tmp_path / "site")) == 0
+    assert "  content/issues/outside.md: a symbolic link; not read\n" in capsys.readouterr().out
+    assert not any("outside" in p.name for p in (tmp_path / "site/content/incidents").iterdir())
+
+
 def test_cstate_without_config_is_exit_1(tmp_path: Path,
                                          capsys: pytest.CaptureFixture[str]) -> None:
     assert run("cstate", str(tmp_path), "--source", str(tmp_path / "site")) == 1
@@ -180,6 +192,22 @@ def test_upptime_sites_history_and_issues(tmp_path: Path,
     assert "issue #3 expectedDown: no site 'nowhere'; left out" in out
     assert "sites 2 method: a monitoring setting" in out
     assert main(["check", "--source", str(site), "--now", NOW]) == 0
+
+
+def test_upptime_history_that_is_a_link_is_not_read_and_is_reported(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "upptime"
+    shutil.copytree(DATA / "upptime", source)
+    history = source / "history" / "i-pv6-gateway.yml"
+    (tmp_path / "down.yml").write_bytes(history.read_bytes())
+    history.unlink()
+    history.symlink_to(tmp_path / "down.yml")
+    assert run("upptime", str(source), "--issues", str(source / "issues.json"),
+               "--source", str(tmp_path / "site")) == 0
+    assert "  history/i-pv6-gateway.yml: a symbolic link; not read\n" in \
+        capsys.readouterr().out
+    components = (tmp_path / "site/content/components.yaml").read_text()
+    assert components == LIGHTHOUSE_COMPONENTS.replace("    status: major_outage\n", "")
 
 
 def test_upptime_without_issues_says_how_to_export_them(

@@ -94,8 +94,10 @@ def _components(folder: Path, config: dict[str, Any], unmapped: list[Unmapped]
         cid = ids.make(slug, "component")
         status = "operational"
         history = folder / "history" / f"{slug}.yml"
-        if re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug) and history.is_file() \
-                and not history.is_symlink():
+        plain = re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug) is not None  # no path in it
+        if plain and history.is_symlink():
+            unmapped.append(Unmapped(f"history/{history.name}", "a symbolic link; not read"))
+        elif plain and history.is_file():
             data = read_yaml(history, f"history/{slug}.yml", 100_000)
             word = _text(data.get("status")) if isinstance(data, dict) else ""
             status = HISTORY_STATUS.get(word, "operational")
