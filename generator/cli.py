@@ -236,6 +236,8 @@ def run() -> NoReturn:
     2.4 s build of 1,000 incidents."""
     code = main()
     for stream in (sys.stdout, sys.stderr):
+        if stream is None:  # started with that descriptor closed (`>&-`)
+            continue
         try:
             stream.flush()
         except (OSError, ValueError):  # a closed pipe: what Python's own exit reports

@@ -183,6 +183,14 @@ def test_the_report_goes_to_stdout_so_it_can_be_redirected(site: Path, tmp_path:
     assert lines[-1] == "heliograph check: 1 error(s), 0 warning(s) in 1 file(s)"
 
 
+def test_the_command_ends_well_with_its_output_closed(site: Path) -> None:
+    # `heliograph check >&-`: Python then has no sys.stdout to flush at the end.
+    result = subprocess.run(["sh", "-c", f'"{sys.executable}" -m generator check --source '
+                             f'"{site}" --now {NOW} >&-'], capture_output=True, text=True,
+                            timeout=60, check=False)
+    assert (result.returncode, result.stderr) == (0, "")
+
+
 def test_the_scaffold_placeholders_are_warnings_with_file_and_line(tmp_path: Path,
                                                                    capsys) -> None:
     assert main(["init", str(tmp_path / "new")]) == 0

@@ -399,7 +399,12 @@ def test_templates_cannot_grow_strings_past_the_bound(site, capsys, payload):
     ("uptime_days:\n  other: \"{count} {percent:c}\"\n", "'uptime_days.other' uses a "
      "placeholder the pages do not give it"),
     ("uptime_days:\n  other: \"{count} {nothing}\"\n", "'uptime_days.other' uses a placeholder"),
-    ("uptime_days:\n  other: \"{count!r}\"\n", "'uptime_days.other' uses a placeholder"),
+    ("uptime_days:\n  other: \"{count!r}\"\n",
+     "'uptime_days.other': placeholder '{count!r}' is not allowed"),
+    ("uptime_days:\n  many: \"{zzz} {count}\"\n",  # a plural form English lacks
+     "'uptime_days.many' uses a placeholder the pages do not give it (allowed: {count}"),
+    ("date_format: null\n", "'date_format' must be text, like the default theme's"),
+    ("date_format: 5\n", "'date_format' must be text, like the default theme's"),
 ])
 def test_a_translation_must_fit_what_it_replaces(site, capsys, text, message):
     """A catalogue that would make the pages fail to render is refused by check and build
@@ -408,3 +413,5 @@ def test_a_translation_must_fit_what_it_replaces(site, capsys, text, message):
     i18n.mkdir()
     (i18n / "en.yaml").write_text(text)
     both_fail(site, capsys, "themes/harbour/i18n/en.yaml", message)
+    assert "hint: a translation keeps the kind and the placeholders of what it replaces" in \
+        run("check", site, capsys)[1]

@@ -15,6 +15,7 @@ PRIVATE_READS = {
     "translator's class": "{{ t.__class__ }}",
     "loop's iterator": "{% for i in [1] %}{{ loop._iterator }}{% endfor %}",
     "loop's class": "{% for i in [1] %}{{ loop.__class__ }}{% endfor %}",
+    "a view's maker": "{{ clock_format.of(t) }}",  # views hold data, no methods
 }
 
 

@@ -424,11 +424,12 @@ class ClockFormat:
     months: str  # the short month names, joined by "|"
     am_pm: str  # AM and PM joined by "|" when time_format has {p} (a 12-hour clock), else ""
 
-    @classmethod
-    def of(cls, t: Translator) -> ClockFormat:
-        twelve = "{p}" in t("time_format")
-        return cls(t.datetime_pattern(), "|".join(t.names["months_short"]),
-                   "|".join(t.names["am_pm"]) if twelve else "")
+
+def clock_format(t: Translator) -> ClockFormat:
+    """A language's ClockFormat (a function, not a method: templates see only data)."""
+    twelve = "{p}" in t("time_format")
+    return ClockFormat(t.datetime_pattern(), "|".join(t.names["months_short"]),
+                       "|".join(t.names["am_pm"]) if twelve else "")
 
 
 class Renderer:
@@ -466,7 +467,7 @@ class Renderer:
                                 incident_dir=incident_dir, component_dir=component_dir,
                                 base_path=urlsplit(self.site.base_url).path or "/",
                                 brand_css=theme.brand_css, logo=theme.logo,
-                                clock_format=ClockFormat.of(self.t))
+                                clock_format=clock_format(self.t))
         self.env.helpers = frozenset({self.asset, iso, incident_dir, component_dir})
         self.env.filters.update(md=self.markdown, message=self.message,
                                 datetime=self.t.datetime, date=self.t.date,

@@ -327,11 +327,12 @@ def _format_problem(node: Any, key: str = "") -> str:
         fields = list(string.Formatter().parse(str(node)))
     except ValueError as exc:
         return f"'{key[:-1]}': {exc}"
-    for _, name, spec, _ in fields:
-        if name is not None and not (PLACEHOLDER.fullmatch(name) and
+    for _, name, spec, conversion in fields:
+        if name is not None and not (PLACEHOLDER.fullmatch(name) and conversion is None and
                                      FORMAT_SPEC.fullmatch(spec or "")):
-            return (f"'{key[:-1]}': placeholder '{{{name}{':' + spec if spec else ''}}}' is not "
-                    "allowed; write a plain name such as {count}")
+            written = name + ("!" + conversion if conversion else "") + (":" + spec if spec else "")
+            return (f"'{key[:-1]}': placeholder '{{{written}}}' is not allowed; write a plain "
+                    "name such as {count}")
     return ""
 
 
@@ -353,13 +354,29 @@ def _merge(base: dict[str, Any], extra: dict[str, Any], where: str = "") -> str:
                 return problem
             continue
         if old is not None and (isinstance(old, dict) != isinstance(value, dict)
-                                or isinstance(old, list) != isinstance(value, list)):
+                                or isinstance(old, list) != isinstance(value, list)
+                                or (isinstance(old, str) and not isinstance(value, str))):
             return f"'{name}' must be {'a mapping' if isinstance(old, dict) else 'text'}, " \
                    "like the default theme's"
-        if isinstance(old, str) and isinstance(value, str):
-            given = _fields(old) | {(n, "", None) for n in LAYOUT_PLACEHOLDERS.get(name, ())}
-            if not _fields(value) <= given:
-                allowed = ", ".join(sorted(f"{{{n}}}" for n, _, _ in given)) or "none"
-                return f"'{name}' uses a placeholder the pages do not give it (allowed: {allowed})"
+        given = _given(base, key, old, name) if isinstance(value, str) else None
+        if given is not None and not _fields(value) <= given:
+            allowed = ", ".join(sorted(f"{{{n}}}" for n, _, _ in given)) or "none"
+            return f"'{name}' uses a placeholder the pages do not give it (allowed: {allowed})"
         base[key] = value
     return ""
+
+
+def _given(base: dict[str, Any], key: str, old: Any,
+           name: str) -> set[tuple[str, str, str | None]] | None:
+    """The placeholders the pages give the text at `name`: those of the text it replaces,
+    or for a text the mapping did not have yet (a plural form English lacks: Polish
+    `few`), those of the texts beside it; all of a date or time layout's. None for a new
+    key outside any mapping, which the pages never read."""
+    if isinstance(old, str):
+        fields = _fields(old)
+    elif "." in name:
+        fields = set().union(*(_fields(v) for k, v in base.items()
+                               if k != key and isinstance(v, str)))
+    else:
+        return None
+    return fields | {(n, "", None) for n in LAYOUT_PLACEHOLDERS.get(name, ())}
