@@ -136,3 +136,18 @@ def test_a_workers_theme_error_reaches_the_parent_with_its_file_and_line() -> No
     with pytest.raises(ThemeError) as caught:
         list(fork_map(work, 4, 2, meanwhile=lambda: time.sleep(0.3)))
     assert str(caught.value) == "incident.html:7: template error: 'nope' is undefined"
+
+
+def test_a_worker_whose_parent_is_gone_stops_taking_tasks(monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing
+
+    from generator.site import parallel
+
+    ran: list[int] = []
+    monkeypatch.setattr(parallel, "_work", ran.append)
+    monkeypatch.setattr(parallel, "_next", multiprocessing.Value("l", 0))
+    receive, send = multiprocessing.Pipe(duplex=False)
+    parallel._drain(5, send, parent=-1)  # not this process's parent: it is gone
+    assert ran == []
+    with pytest.raises(EOFError):  # nothing was sent, and the pipe is closed
+        receive.recv()

@@ -48,11 +48,18 @@ def _taken(count: int) -> Iterator[int]:
         yield index
 
 
-def _drain(count: int, conn: Connection) -> None:
-    """A worker: run tasks until none is left, then send the results (or the error)."""
+def _drain(count: int, conn: Connection, parent: int) -> None:
+    """A worker: run tasks until none is left, then send the results (or the error). It
+    stops early if the parent is gone (a CI job's timeout killed it): nobody would read
+    what it makes."""
     assert _work is not None
+    results = []
     try:
-        conn.send((True, [_work(index) for index in _taken(count)]))
+        for index in _taken(count):
+            if os.getppid() != parent:
+                return
+            results.append(_work(index))
+        conn.send((True, results))
     except BaseException as exc:  # the parent raises it, as if its own task had failed
         conn.send((False, exc))
     finally:
@@ -80,7 +87,8 @@ def fork_map(work: Callable[[int], R], count: int, jobs: int,
     try:
         for _ in range(min(jobs, count) - 1):
             receive, send = context.Pipe(duplex=False)
-            worker = context.Process(target=_drain, args=(count, send), daemon=True)
+            worker = context.Process(target=_drain, args=(count, send, os.getpid()),
+                                     daemon=True)
             worker.start()
             send.close()
             workers.append((worker, receive))
