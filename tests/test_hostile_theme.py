@@ -415,3 +415,15 @@ def test_a_translation_must_fit_what_it_replaces(site, capsys, text, message):
     both_fail(site, capsys, "themes/harbour/i18n/en.yaml", message)
     assert "hint: a translation keeps the kind and the placeholders of what it replaces" in \
         run("check", site, capsys)[1]
+
+
+def test_a_page_cannot_grow_past_its_bound_by_repetition(site, capsys):
+    """Each expression stays within MAX_SIZE, but a loop may print one again and again:
+    the page as a whole is bounded too (MAX_PAGE), and nothing is published."""
+    templates = use_theme(site, "harbour") / "templates"
+    templates.mkdir()
+    (templates / "404.html").write_text(
+        "<p>line one</p>\n"
+        "{% set s = 'x' * 1000000 %}{% for i in range(60) %}{{ s }}{% endfor %}\n")
+    both_fail(site, capsys, "themes/harbour/templates/404.html",
+              "a page longer than 50,000,000 characters")
