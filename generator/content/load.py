@@ -352,13 +352,11 @@ def _check_theme(check: FileCheck, node: Node, source: Path, theme: str,
             found.catalogue(language)
     except ThemeError as exc:
         if exc.file:
-            misfit = "placeholder" in exc.message or "like the default theme's" in exc.message
-            hint = ("a translation keeps the kind and the placeholders of what it replaces "
-                    "(docs/theming.md, \"Contributing a catalogue\")" if misfit else
-                    "theme files must be real files in the repository; SVG files and "
-                    "translations plain (docs/theming.md)")
             check.problems.append(Problem(_relative(source, exc.file), exc.line, None,
-                                          exc.message, hint))
+                                          exc.message,
+                                          exc.hint or "theme files must be real files in the "
+                                          "repository; SVG files and translations plain "
+                                          "(docs/theming.md)"))
         else:
             check.error(node.where_value("theme"), str(exc),
                         "use 'default', the name of a folder in themes/, or an installed theme")

@@ -45,18 +45,20 @@ def default_theme_dir() -> Path:
 class ThemeError(Exception):
     """A theme (or logo) that cannot be used; `file` and `line` say where, when known."""
 
-    def __init__(self, message: str, file: str | None = None, line: int | None = None):
+    def __init__(self, message: str, file: str | None = None, line: int | None = None,
+                 hint: str = ""):
         super().__init__(message)
         self.message = message
         self.file = file
         self.line = line
+        self.hint = hint  # what to do, where the general advice for theme files does not fit
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.file and self.line else self.file
         return f"{where}: {self.message}" if where else self.message
 
     def __reduce__(self) -> tuple[Any, ...]:  # raised in forked workers, re-raised here
-        return (ThemeError, (self.message, self.file, self.line))
+        return (ThemeError, (self.message, self.file, self.line, self.hint))
 
 
 def resolve_theme(source: Path, name: str) -> list[Path]:
@@ -260,7 +262,7 @@ class Theme:
                 if path is not None:
                     problem = _merge(merged, read_catalogue(path))
                     if problem:
-                        raise ThemeError(problem, str(path))
+                        raise ThemeError(problem, str(path), hint=CATALOGUE_HINT)
         return merged
 
 
@@ -311,8 +313,12 @@ def read_catalogue(path: Path) -> dict[str, Any]:
         return {}
     problem = _format_problem(data)
     if problem:
-        raise ThemeError(problem, str(path))
+        raise ThemeError(problem, str(path), hint=CATALOGUE_HINT)
     return data
+
+
+CATALOGUE_HINT = ("a translation keeps the kind and the placeholders of what it replaces "
+                  "(docs/theming.md, \"Contributing a catalogue\")")
 
 
 def _format_problem(node: Any, key: str = "") -> str:
