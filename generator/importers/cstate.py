@@ -250,7 +250,7 @@ def run(source: str) -> Imported:
                    unmapped)
     site = ImportedSite(clean_title(_text(config.get("title"))) or "Status", url, "UTC")
     issues = folder / "content" / "issues"
-    found = sorted(p for p in issues.glob("*.md")) if issues.is_dir() else []
+    found = sorted(issues.glob("*.md")) if issues.is_dir() else []
     # A link may lead anywhere on the machine that runs the import: not read, but said.
     paths = [p for p in found if p.is_file() and not p.is_symlink()]
     unmapped += [Unmapped(f"content/issues/{p.name}", "a symbolic link; not read")

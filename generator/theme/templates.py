@@ -144,7 +144,7 @@ MAX_WIDTH = 999  # field width or precision in a format string
 # What one page may add up to: a loop printing a large string over and over stays within
 # MAX_SIZE at each step. The largest real pages are well under a megabyte.
 MAX_PAGE = 50_000_000
-PAGE_BATCH = 256  # pieces counted at a time (each within MAX_SIZE) before the total is
+PAGE_BATCH = 256  # pieces (each within MAX_SIZE) added up between two checks of the total
 
 
 _SIZED = (str, bytes, list, tuple)
