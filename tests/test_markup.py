@@ -7,7 +7,7 @@ import markdown
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.theme.markup import Markdown, extensions, plain_html, sanitize
+from generator.theme.markup import Markdown, RenderBudget, extensions, plain_html, sanitize
 
 FULL = markdown.Markdown(extensions=extensions(), output_format="html")
 
@@ -54,3 +54,15 @@ def test_shortcut_takes_plain_sentences_and_refuses_markup():
                  "    code", "## Title ##", "#No space"):
         assert plain_html(text) is None, text
         assert Markdown()(text) == full(text)
+
+
+def test_loader_keeps_the_shortcut_html_for_the_pages():
+    # The loader validates each text once; the pages then read the same HTML from the
+    # cache instead of working the shortcut out again (the <h1> dropped as on pages).
+    engine = Markdown()
+    engine.prerender("# Title\nAll fine.", RenderBudget())
+    engine.prerender("Some *emphasis*", RenderBudget())
+    assert engine.rendered() == {
+        "# Title\nAll fine.": "Title\n<p>All fine.</p>",
+        "Some *emphasis*": "<p>Some <em>emphasis</em></p>",
+    }
