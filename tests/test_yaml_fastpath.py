@@ -47,7 +47,7 @@ def same(fast: Any, slow: Any, where: str = "") -> None:
         assert fast.pos == slow.pos, where
         assert fast.item_pos == slow.item_pos, where
         assert len(fast) == len(slow), where
-        for index, (a, b) in enumerate(zip(fast, slow)):
+        for index, (a, b) in enumerate(zip(fast, slow, strict=True)):
             same(a, b, f"{where}[{index}]")
     elif isinstance(fast, (YamlInt, YamlFloat)):
         assert fast.source == slow.source, where
