@@ -60,7 +60,7 @@ def same(fast: Any, slow: Any, where: str = "") -> None:
 
 KEYS = ["title", "type", "at", "status", "message", "components", "updates", "api", "a",
         "my key", "k-1", "k_2", "ключ", "é", "😀", "x.y", "a/b", "it's", 'say "hi"',
-        "a b  c"]
+        "a b  c", "-k"]
 ODD_KEYS = ["a#b", "a:b", "true", "null", "~", "1", "010", "0x1F", "k" * 130,
             "1.5", "Yes", "on", "<<", "=", "...", "..x", "@k", "`k", "%k", "!k", "&k", "*k",
             "-k", "?k", ":k", "[k]", "{k}", ",k", "'k'", '"k"', "k]", "k}", "k,", "k?", "k!"]
