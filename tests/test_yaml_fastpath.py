@@ -273,7 +273,7 @@ def documents(seed: int, count: int) -> list[str]:
 
 def test_the_fast_path_gives_what_pyyaml_gives() -> None:
     taken = refused = errors = 0
-    for index, text in enumerate(documents(17, 4000)):
+    for index, text in enumerate(documents(17, 6000)):
         offset = index % 3
         try:
             slow = load_pyyaml(text, offset)
@@ -293,15 +293,15 @@ def test_the_fast_path_gives_what_pyyaml_gives() -> None:
             raise
         assert load_yaml(text, offset) is not None
     # The generator must exercise both sides: most documents taken, many errors left.
-    assert taken > 1200, (taken, refused)
-    assert errors > 800, (errors, refused)
+    assert taken > 1500, (taken, refused)
+    assert errors > 1500, (errors, refused)
 
 
 def test_the_generated_documents_take_every_feature() -> None:
     """Each construct the fast path claims appears in documents it takes."""
     seen = {name: 0 for name in ("|", ">", "|-", "|+", "|1", "'", '"', "- ", "#", "\n\n",
                                  "é", "YamlInt", "YamlFloat", "bool", "None")}
-    for text in documents(18, 3000):
+    for text in documents(18, 4000):
         data = load_fast(text)
         if data is None:
             continue
@@ -321,7 +321,7 @@ def test_the_generated_documents_take_every_feature() -> None:
         seen["YamlFloat"] += any(type(v) is YamlFloat for v in values)
         seen["bool"] += any(type(v) is bool for v in values)
         seen["None"] += any(v is None for v in values)
-    assert min(seen.values()) >= 20, seen
+    assert min(seen.values()) >= 15, seen
 
 
 # --- the files the fast path is for -------------------------------------------------------
@@ -433,6 +433,7 @@ def test_block_scalars_by_hand(text: str, expected: str) -> None:
     "a: b\u2028c: d\n", "a: \x07\n",
     "a: [b]\n", "a: {b: c}\n", "a: &x b\n", "a: *x\n", "a: !!str b\n", "? a\n: b\n",
     "---\na: b\n", "a: b\n...\n", "%YAML 1.2\n---\na: b\n",
+    "a: b\n... : c\n",  # the end of the document, then an error
     "a: b\na: c\n",  # a duplicate key: PyYAML says so
     "1: b\n", "true: b\n", "null: b\n", "<<: b\n",
     "a: b: c\n", "a: 'it''s'\n", 'a: "x\\ty"\n', "a: 'x\n  y'\n",
