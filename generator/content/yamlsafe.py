@@ -298,13 +298,15 @@ class _Fast:
     def next_line(self) -> int:
         """Move past blank and comment lines; the indentation of the line reached, -1 at
         the end."""
-        lines = self.lines
-        while self.i <= self.last:
-            line = lines[self.i]
+        lines, i = self.lines, self.i
+        while i <= self.last:
+            line = lines[i]
             content = line.lstrip(" ")
             if content and content[0] != "#":
+                self.i = i
                 return len(line) - len(content)
-            self.i += 1
+            i += 1
+        self.i = i
         return -1
 
     def is_item(self, column: int) -> bool:
@@ -321,19 +323,22 @@ class _Fast:
         value_pos: dict[Any, Pos] = {}
         node.key_pos = key_pos
         node.value_pos = value_pos
+        lines, first, key_column = self.lines, self.first, column + 1
         while True:
-            line = self.lines[self.i]
+            row = first + self.i
+            line = lines[self.i]
             found = _KEY.match(line, column)
             if found is None:  # no `key:`, or one this reader leaves to PyYAML
                 raise _NotMine
             key = found[1]
-            if (key in node or len(key) > _FAST_KEY or _plain_tag(key) != "?str"
+            if (key in node or len(key) > _FAST_KEY
+                    or (key[0] in _RESOLVERS and _plain_tag(key) != "?str")
                     or (column == 0 and key.startswith("..."))):
                 raise _NotMine  # a duplicate, a key that is no text, a document end
             start = found.end()
-            key_pos[key] = (self.first + self.i, column + 1)
+            key_pos[key] = (row, key_column)
             if start < len(line) and line[start] not in _NOT_PLAIN_START:
-                value_pos[key] = (self.first + self.i, start + 1)
+                value_pos[key] = (row, start + 1)
                 node[key] = _plain(line, start)  # the usual `key: value`
                 self.i += 1
             else:
@@ -489,6 +494,8 @@ def _plain(line: str, start: int) -> Any:
         raise _NotMine  # `key: a: b` is an error
     else:  # a comment
         text = line[start:stop.start()].rstrip(" ")
+    if text[:1] not in _RESOLVERS:  # what `_plain_tag` would say, without the call
+        return text
     tag = _plain_tag(text)
     if tag == "?str":
         return text
