@@ -181,6 +181,8 @@ class Writer:
         key = self.pick_odd(KEYS, ODD_KEYS)
         space = " " if self.chance(0.9) else self.pick(["  ", "  ", "", " \t", "\t"])
         colon = self.pick(["", "", "", "", " ", "  "]) + ":"
+        if self.chance(0.01):
+            colon = " " * self.rng.choice([100, 1100]) + ":"
         at = len(self.out)
         self.out.append("")  # the key's line, written once the value is known
         value = self.value(len(prefix) if prefix.strip() else indent, depth)
@@ -434,6 +436,8 @@ def test_block_scalars_by_hand(text: str, expected: str) -> None:
     "a: [b]\n", "a: {b: c}\n", "a: &x b\n", "a: *x\n", "a: !!str b\n", "? a\n: b\n",
     "---\na: b\n", "a: b\n...\n", "%YAML 1.2\n---\na: b\n",
     "a: b\n... : c\n",  # the end of the document, then an error
+    "a" + " " * 1100 + ": b\n",  # libyaml no longer takes `a` for a key by the ':'
+    "k" * 130 + ": b\n",
     "a: b\na: c\n",  # a duplicate key: PyYAML says so
     "1: b\n", "true: b\n", "null: b\n", "<<: b\n",
     "a: b: c\n", "a: 'it''s'\n", 'a: "x\\ty"\n', "a: 'x\n  y'\n",

@@ -16,6 +16,11 @@ validation can point at the exact spot. The schema is deliberately small:
 - Aliases (`*name`) and merge keys (`<<`) are refused: content never needs them and
   they are how "billion laughs" documents blow up. The C parser composes aliases as
   shared nodes, so a bomb costs a few kilobytes before the first reuse is refused.
+
+Most front matter is the plain subset (block mappings and lists of one-line scalars and
+`|` / `>` blocks): a line-based fast path (`load_fast`) reads it, giving exactly what
+PyYAML's path gives, and leaves everything else, every error included, to PyYAML;
+tests/test_yaml_fastpath.py compares the two on thousands of generated documents.
 """
 
 from __future__ import annotations
@@ -270,7 +275,7 @@ _NOT_PLAIN_START = frozenset("-?:,[]{}#&*!|>'\"%@` ")  # indicators, and space
 _KEY = re.compile(r"([^-?:,\[\]{}#&*!|>'\"%@` ][^:#]*?) *:(?= |\Z)( *)")
 _PLAIN_STOP = re.compile(r":(?: |\Z)| #")  # where a one-line plain scalar ends
 _FAST_DEPTH = 20  # deeper is no front matter: PyYAML decides
-_FAST_KEY = 128  # libyaml forgets a possible key 1,024 characters on; stay far below
+_FAST_KEY = 128  # from a key to its ':'; libyaml forgets a key 1,024 on: stay far below
 
 
 class _NotMine(Exception):
@@ -331,7 +336,7 @@ class _Fast:
             if found is None:  # no `key:`, or one this reader leaves to PyYAML
                 raise _NotMine
             key = found[1]
-            if (key in node or len(key) > _FAST_KEY
+            if (key in node or found.start(2) - column > _FAST_KEY
                     or (key[0] in _RESOLVERS and _plain_tag(key) != "?str")
                     or (column == 0 and key.startswith("..."))):
                 raise _NotMine  # a duplicate, a key that is no text, a document end
