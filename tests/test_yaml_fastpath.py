@@ -366,6 +366,38 @@ def test_the_benchmark_incidents_take_the_fast_path(tmp_path: Path) -> None:
     assert taken >= 40
 
 
+EDITS = [" ", "  ", "\n", "\n\n", ":", ": ", " #", "#", "-", "- ", "'", '"', "|", ">", "|-",
+         ">+", "|2", "\\", "é", "😀", "\t", "\r", "x", "1", ".", "~", "\u00a0", "{", "}", "[",
+         ",", "&", "*", "!", "?", "%", "@", "`", "...", "---"]
+
+
+def test_edited_incident_files_agree() -> None:
+    """The example site's front matters with a few random edits each: both paths agree."""
+    fronts = [front_matter(path) for path in sorted((REPO / "content" / "incidents").glob("*.md"))]
+    rng = random.Random(19)
+    taken = 0
+    for _ in range(3000):
+        text = rng.choice(fronts)
+        for _ in range(rng.randint(1, 3)):
+            at = rng.randint(0, len(text))
+            roll = rng.random()
+            if roll < 0.4:
+                text = text[:at] + rng.choice(EDITS) + text[at:]
+            elif roll < 0.7:
+                text = text[:at] + text[at + rng.randint(1, 3):]
+            else:  # a line moved to another column
+                lines = text.split("\n")
+                index = rng.randrange(len(lines))
+                lines[index] = " " * rng.randint(0, 6) + lines[index].lstrip(" ")
+                text = "\n".join(lines)
+        fast = load_fast(text, 1)
+        if fast is None:
+            continue
+        taken += 1
+        same(fast, load_pyyaml(text, 1))  # raises YamlError if the fast path took an error
+    assert taken > 500, taken
+
+
 # --- exact cases --------------------------------------------------------------------------
 
 def test_positions_and_types_by_hand() -> None:
