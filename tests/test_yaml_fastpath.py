@@ -82,6 +82,8 @@ ODD_SCALARS = ["-1", "-.inf", "-1.5e-3", "a: b", "a:b", "a :b", "a:", "http://x.
                "|2-", "x |", "x >", "", " ", "---", "...", "a\\nb", "C:\\dir", "%", "a%b",
                "x" * 40, "9" * 30, "1" * 4400, "a - b", "a -b", "-", "- ", "x:y:z", "x::y"]
 
+FLOW_SCALARS = ["c:", "c:?", "c:]", "c:,", "b:c", "a :b", "a: b", "a#b", "a #b", "a?", "a}b"]
+
 LINES = ["We are investigating.", "Status: degraded", "a # not a comment?", "  indented",
          "   more indented", "# hash", "x", "", " ", "trailing   ", "é ü", "key: value",
          "- item", "|", ">", "'quoted'", "  \u00a0nbsp", "ok."]
@@ -130,6 +132,22 @@ class Writer:
             return '"' + text.replace('"', self.pick(['\\"', '"'])) + '"'
         return text
 
+    def flow(self, indent: int) -> str:
+        """A flow mapping, nearly always on one line."""
+        entries = []
+        for _ in range(self.rng.randint(1, 3)):
+            key = self.pick_odd(KEYS, ODD_KEYS)
+            colon = self.pick(["", "", "", " "]) + ":" + self.pick([" ", " ", "  ", ""])
+            value = self.pick(FLOW_SCALARS) if self.chance(0.1) else self.scalar()
+            entries.append(key + colon + value)
+        if self.chance(0.05):
+            entries.append(self.pick(["", "{a: b}", "[a]", "a", "'k': v"]))
+        separator = self.pick([", ", ", ", ",", " , ", ",  "])
+        if self.chance(0.05):
+            separator += "\n" + " " * (indent + self.rng.randint(0, 3))
+        return ("{" + self.pick(["", "", " "]) + separator.join(entries)
+                + self.pick(["", "", " ", ","]) + "}")
+
     def block(self, parent: int, depth: int) -> str:
         """A block scalar's header; its lines go into `out`."""
         indicators = ["", "-", "+"]
@@ -175,6 +193,8 @@ class Writer:
             return self.block(indent, depth)
         if roll < 0.5:
             return ""
+        if roll < 0.6:
+            return self.flow(indent)
         return self.scalar()
 
     def entry(self, prefix: str, indent: int, depth: int) -> None:
@@ -214,6 +234,8 @@ class Writer:
                 self.out[at] = dash + header
             elif roll < 0.65:
                 self.out.append(" " * indent + "-" + self.tail())
+            elif roll < 0.72:
+                self.out.append(dash + self.flow(indent) + self.tail())
             else:
                 self.out.append(dash + self.scalar() + self.tail())
 
@@ -295,20 +317,21 @@ def test_the_fast_path_gives_what_pyyaml_gives() -> None:
             raise
         assert load_yaml(text, offset) is not None
     # The generator must exercise both sides: most documents taken, many errors left.
-    assert taken > 1500, (taken, refused)
+    assert taken > 1000, (taken, refused)
     assert errors > 1500, (errors, refused)
 
 
 def test_the_generated_documents_take_every_feature() -> None:
     """Each construct the fast path claims appears in documents it takes."""
     seen = {name: 0 for name in ("|", ">", "|-", "|+", "|1", "'", '"', "- ", "#", "\n\n",
-                                 "é", "YamlInt", "YamlFloat", "bool", "None")}
+                                 "é", "{", "YamlInt", "YamlFloat", "bool", "None")}
     for text in documents(18, 4000):
         data = load_fast(text)
         if data is None:
             continue
         for name in ("|", ">", "|-", "|+", "|1", "'", '"', "- ", "#", "\n\n", "é"):
             seen[name] += name in text
+        seen["{"] += ": {" in text or "- {" in text
         values = []
         stack: list[Any] = [data]
         while stack:
@@ -340,9 +363,6 @@ def test_the_example_incidents_take_the_fast_path() -> None:
     assert len(paths) >= 10
     for path in paths:
         text = front_matter(path)
-        if "{" in text:  # flow mappings (`components: {api: operational}`) are PyYAML's
-            assert load_fast(text, 1) is None
-            continue
         fast = load_fast(text, 1)
         assert fast is not None, path.name
         same(fast, load_pyyaml(text, 1))
@@ -353,17 +373,14 @@ def test_the_benchmark_incidents_take_the_fast_path(tmp_path: Path) -> None:
                     str(tmp_path / "site")], check=True, capture_output=True)
     paths = sorted((tmp_path / "site" / "content" / "incidents").glob("*.md"))
     assert len(paths) >= 60
-    taken = 0
+    windows = 0
     for path in paths:
         text = front_matter(path)
         fast = load_fast(text, 1)
-        if "window: {" in text:  # a maintenance window, a flow mapping
-            assert fast is None
-            continue
         assert fast is not None, path.name
         same(fast, load_pyyaml(text, 1))
-        taken += 1
-    assert taken >= 40
+        windows += "window: {" in text
+    assert windows > 0
 
 
 EDITS = [" ", "  ", "\n", "\n\n", ":", ": ", " #", "#", "-", "- ", "'", '"', "|", ">", "|-",
@@ -465,7 +482,10 @@ def test_block_scalars_by_hand(text: str, expected: str) -> None:
     "a: b\n\n  c\n",
     "a:\tb\n", "a: b\r\nc: d\n", "a: b\rc: d\n", "\ufeffa: b\n", "a: b\x85c: d\n",
     "a: b\u2028c: d\n", "a: \x07\n",
-    "a: [b]\n", "a: {b: c}\n", "a: &x b\n", "a: *x\n", "a: !!str b\n", "? a\n: b\n",
+    "a: [b]\n", "a: {b: {c: d}}\n", "a: {b: c,}\n", "a: {}\n", "a: {b: c\n  , d: e}\n",
+    "a: {b: 'c'}\n", "a: {b: c:}\n", "a: {b: c:, d: e}\n", "a: {b: c d}: e\n",
+    "a: {b: c} d\n", "a: {b: c #}\n",
+    "a: &x b\n", "a: *x\n", "a: !!str b\n", "? a\n: b\n",
     "---\na: b\n", "a: b\n...\n", "%YAML 1.2\n---\na: b\n",
     "a: b\n... : c\n",  # the end of the document, then an error
     "a" + " " * 1100 + ": b\n",  # libyaml no longer takes `a` for a key by the ':'

@@ -17,10 +17,11 @@ validation can point at the exact spot. The schema is deliberately small:
   they are how "billion laughs" documents blow up. The C parser composes aliases as
   shared nodes, so a bomb costs a few kilobytes before the first reuse is refused.
 
-Most front matter is the plain subset (block mappings and lists of one-line scalars and
-`|` / `>` blocks): a line-based fast path (`load_fast`) reads it, giving exactly what
-PyYAML's path gives, and leaves everything else, every error included, to PyYAML;
-tests/test_yaml_fastpath.py compares the two on thousands of generated documents.
+Most front matter is the plain subset (block mappings and lists of one-line scalars,
+`|` / `>` blocks and one-line `{key: value}` mappings): a line-based fast path
+(`load_fast`) reads it, giving exactly what PyYAML's path gives, and leaves everything
+else, every error included, to PyYAML; tests/test_yaml_fastpath.py compares the two on
+thousands of generated and edited documents.
 """
 
 from __future__ import annotations
@@ -259,12 +260,13 @@ class _AliasUsed(Exception):
 
 # --- the fast path ------------------------------------------------------------------------
 #
-# Front matter is nearly always block mappings and sequences of one-line plain scalars and
-# `|` / `>` blocks. Composing it with PyYAML costs a Python call per node; this reader takes
-# that subset line by line and gives exactly what `_Loader` gives (values, types, positions,
-# key order), following the scanner of libyaml (the C parser used above). It answers "not
-# mine" (`_NotMine`) to anything else, valid or not: PyYAML then loads the text and reports
-# every error. tests/test_yaml_fastpath.py compares the two on generated documents.
+# Front matter is nearly always block mappings and sequences of one-line plain scalars,
+# `|` / `>` blocks and one-line flow mappings of plain scalars. Composing it with PyYAML
+# costs Python calls per node; this reader takes that subset line by line and gives exactly
+# what `_Loader` gives (values, types, positions, key order), following the scanner of
+# libyaml (the C parser used above). It answers "not mine" (`_NotMine`) to anything else,
+# valid or not: PyYAML then loads the text and reports every error.
+# tests/test_yaml_fastpath.py compares the two on generated and edited documents.
 
 # Anything but '\n', ' ' to '~' and printable non-ASCII that is neither a line break
 # (U+0085, U+2028, U+2029) nor a byte order mark: no tab, no CR, no control character.
@@ -274,6 +276,10 @@ _NOT_PLAIN_START = frozenset("-?:,[]{}#&*!|>'\"%@` ")  # indicators, and space
 # `key:` then a space or the end of the line; a key without ':' or '#' keeps this simple
 _KEY = re.compile(r"([^-?:,\[\]{}#&*!|>'\"%@` ][^:#]*?) *:(?= |\Z)( *)")
 _PLAIN_STOP = re.compile(r":(?: |\Z)| #")  # where a one-line plain scalar ends
+# `key: value` then ',' or '}' in a one-line flow mapping (`window: {start: ..., end: ...}`):
+# plain scalars without '#', ': ', or a ':' before ',?[]{}' (libyaml versions differ there)
+_FLOW_PLAIN = r"[^-?:,\[\]{}#&*!|>'\"%@` ](?:[^,\[\]{}#: ]|:(?=[^ ,?\[\]{}])| +(?=[^ ,\[\]{}#:]))*"
+_FLOW_ENTRY = re.compile(rf" *({_FLOW_PLAIN}) *: +({_FLOW_PLAIN}) *([,}}])")
 _FAST_DEPTH = 20  # deeper is no front matter: PyYAML decides
 _FAST_KEY = 128  # from a key to its ':'; libyaml forgets a key 1,024 on: stay far below
 
@@ -414,6 +420,8 @@ class _Fast:
         if first == "|" or first == ">":
             return self.block_scalar(line, start, column), where
         self.i += 1
+        if first == "{":
+            return self.flow_mapping(line, start, where), where
         if first == "'" or first == '"':
             close = line.find(first, start + 1)
             text = line[start + 1:close]
@@ -423,6 +431,30 @@ class _Fast:
         if first in _NOT_PLAIN_START:
             raise _NotMine
         return _plain(line, start), where
+
+    def flow_mapping(self, line: str, start: int, where: Pos) -> Node:
+        """A one-line flow mapping of plain scalars at `start` (its '{')."""
+        node = Node()
+        node.pos = where
+        node.key_pos = {}
+        node.value_pos = {}
+        row, at, end = where[0], start + 1, ","
+        while end == ",":
+            found = _FLOW_ENTRY.match(line, at)
+            if found is None:  # anything else: `{}`, a trailing ',', quotes, nesting
+                raise _NotMine
+            key, text, end = found[1], found[2], found[3]
+            tag = _plain_tag(text)
+            if (key in node or found.end(1) - found.start(1) > _FAST_KEY
+                    or _plain_tag(key) != "?str" or tag not in _PLAIN_VALUES):
+                raise _NotMine
+            node[key] = _scalar(tag, text)
+            node.key_pos[key] = (row, found.start(1) + 1)
+            node.value_pos[key] = (row, found.start(2) + 1)
+            at = found.end()
+        if not _ends(line, at):
+            raise _NotMine
+        return node
 
     def block_scalar(self, line: str, start: int, column: int) -> str:
         """A `|` or `>` scalar whose indicator is at `start` on line `i`, as libyaml's
