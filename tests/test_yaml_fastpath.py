@@ -415,6 +415,30 @@ def test_edited_incident_files_agree() -> None:
     assert taken > 500, taken
 
 
+SCALAR_PARTS = [*"0123456789._:+-eExobEINFinfa ~#'\"", "inf", "nan", "NaN", "0x", "0o", "0b",
+                "true", "null", "1e", ": ", " #"]
+
+
+def test_random_scalars_agree() -> None:
+    """Short scalars built from what numbers, booleans and nulls are made of, as a value,
+    in a flow mapping, as an item and as a key: both paths agree."""
+    rng = random.Random(20)
+    taken = 0
+    for _ in range(3000):
+        value = "".join(rng.choice(SCALAR_PARTS) for _ in range(rng.randint(1, 6)))
+        for text in (f"a: {value}", f"a: {{b: {value}}}", f"a:\n- {value}\n", f"{value}: 1"):
+            try:
+                slow = load_pyyaml(text)
+            except YamlError:
+                slow = YamlError
+            fast = load_fast(text)
+            if fast is not None:
+                taken += 1
+                assert slow is not YamlError, text
+                same(fast, slow, text)
+    assert taken > 5000, taken
+
+
 # --- exact cases --------------------------------------------------------------------------
 
 def test_positions_and_types_by_hand() -> None:
