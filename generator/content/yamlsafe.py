@@ -16,6 +16,12 @@ validation can point at the exact spot. The schema is deliberately small:
 - Aliases (`*name`) and merge keys (`<<`) are refused: content never needs them and
   they are how "billion laughs" documents blow up. The C parser composes aliases as
   shared nodes, so a bomb costs a few kilobytes before the first reuse is refused.
+
+Most front matter is the plain subset (block mappings and lists of one-line scalars,
+`|` / `>` blocks and one-line `{key: value}` mappings): a line-based fast path
+(`load_fast`) reads it, giving exactly what PyYAML's path gives, and leaves everything
+else, every error included, to PyYAML; tests/test_yaml_fastpath.py compares the two on
+thousands of generated and edited documents.
 """
 
 from __future__ import annotations
@@ -126,15 +132,41 @@ def _resolvers() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
     return result
 
 
+_RESOLVERS = _resolvers()
 _IMPLICIT = "?"  # marks a tag the resolver gave, as opposed to one written in the text
 _SCALARS = {_TAG + name: _IMPLICIT + name for name in ("null", "bool", "int", "float", "str")}
+_PLAIN_VALUES = frozenset(_SCALARS.values())
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()  # only its conversions, which keep no state
+
+
+def _plain_tag(value: str) -> str:
+    """The tag of a plain (unquoted, untagged) scalar, with the '?' mark."""
+    for tag, regexp in _RESOLVERS.get(value[:1], ()):
+        if regexp.match(value):
+            return _SCALARS.get(tag, _IMPLICIT + tag)
+    return _IMPLICIT + "str"
+
+
+def _scalar(tag: str, value: str) -> Any:
+    """The value of a scalar whose marked tag is one of `_SCALARS`' (both loaders use this)."""
+    if tag == "?str":
+        return value
+    if tag == "?int":
+        try:
+            return YamlInt(_CONSTRUCTOR.construct_yaml_int(yaml.ScalarNode(tag, value)), value)
+        except ValueError:  # more digits than Python converts (4,300): no number anyone
+            return value  # needs: it stays the text it was written as
+    if tag == "?float":
+        return YamlFloat(_CONSTRUCTOR.construct_yaml_float(yaml.ScalarNode(tag, value)), value)
+    if tag == "?bool":
+        return _CONSTRUCTOR.construct_yaml_bool(yaml.ScalarNode(tag, value))
+    return None  # ?null
 
 
 class _Loader(_Base):  # type: ignore[misc]
     """PyYAML's (C) parser and composer; the values are built by `build`, not by PyYAML's
     constructors: one pass over the nodes, each tag resolved once."""
 
-    implicit_resolvers = _resolvers()
     line_offset = 0
 
     def resolve(self, kind: type[yaml.Node], value: str | None,
@@ -144,9 +176,7 @@ class _Loader(_Base):  # type: ignore[misc]
         # twice.
         if kind is yaml.ScalarNode:
             if implicit[0] and value is not None:
-                for tag, regexp in self.implicit_resolvers.get(value[:1], ()):
-                    if regexp.match(value):
-                        return _SCALARS.get(tag, _IMPLICIT + tag)
+                return _plain_tag(value)
             # Neither implicit: a scalar tagged with the bare '!', which makes it text.
             return _IMPLICIT + "str" if implicit[0] or implicit[1] else "!"
         return _IMPLICIT + ("seq" if kind is yaml.SequenceNode else "map")
@@ -171,17 +201,8 @@ class _Loader(_Base):  # type: ignore[misc]
             result.item_pos = [self._pos(item) for item in node.value]
             result.extend(self.build(item, seen) for item in node.value)
             return result
-        if tag == "?int":
-            try:
-                return YamlInt(self.construct_yaml_int(node), node.value)
-            except ValueError:  # more digits than Python converts (4,300): no number
-                return str(node.value)  # anyone needs: it stays the text it was written as
-        if tag == "?float":
-            return YamlFloat(self.construct_yaml_float(node), node.value)
-        if tag == "?bool":
-            return self.construct_yaml_bool(node)
-        if tag == "?null":
-            return None
+        if tag in _PLAIN_VALUES:
+            return _scalar(tag, node.value)
         if tag == _IMPLICIT + _TAG + "merge":
             raise yaml.constructor.ConstructorError(
                 None, None, "merge keys (<<) are not allowed", node.start_mark)
@@ -237,8 +258,313 @@ class _AliasUsed(Exception):
         self.node = node
 
 
+# --- the fast path ------------------------------------------------------------------------
+#
+# Front matter is nearly always block mappings and sequences of one-line plain scalars,
+# `|` / `>` blocks and one-line flow mappings of plain scalars. Composing it with PyYAML
+# costs Python calls per node; this reader takes that subset line by line and gives exactly
+# what `_Loader` gives (values, types, positions, key order), following the scanner of
+# libyaml (the C parser used above). It answers "not mine" (`_NotMine`) to anything else,
+# valid or not: PyYAML then loads the text and reports every error.
+# tests/test_yaml_fastpath.py compares the two on generated and edited documents.
+
+# Anything but '\n', ' ' to '~' and printable non-ASCII that is neither a line break
+# (U+0085, U+2028, U+2029) nor a byte order mark: no tab, no CR, no control character.
+_FAST_REFUSED = re.compile(
+    "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+_NOT_PLAIN_START = frozenset("-?:,[]{}#&*!|>'\"%@` ")  # indicators, and space
+# `key:` then a space or the end of the line; a key without ':' or '#' keeps this simple
+_KEY = re.compile(r"([^-?:,\[\]{}#&*!|>'\"%@` ][^:#]*?) *:(?= |\Z)( *)")
+_PLAIN_STOP = re.compile(r":(?: |\Z)| #")  # where a one-line plain scalar ends
+# `key: value` then ',' or '}' in a one-line flow mapping (`window: {start: ..., end: ...}`):
+# plain scalars without '#', ': ', or a ':' before ',?[]{}' (libyaml versions differ there)
+_FLOW_PLAIN = r"[^-?:,\[\]{}#&*!|>'\"%@` ](?:[^,\[\]{}#: ]|:(?=[^ ,?\[\]{}])| +(?=[^ ,\[\]{}#:]))*"
+_FLOW_ENTRY = re.compile(rf" *({_FLOW_PLAIN}) *: +({_FLOW_PLAIN}) *([,}}])")
+_FAST_DEPTH = 20  # deeper is no front matter: PyYAML decides
+_FAST_KEY = 128  # from a key to its ':'; libyaml forgets a key 1,024 on: stay far below
+
+
+class _NotMine(Exception):
+    """The fast path does not take this document (PyYAML will)."""
+
+
+class _Fast:
+    """One document's lines and the one being read (`i`); lives for one call."""
+
+    def __init__(self, text: str, line_offset: int):
+        self.lines = text.split("\n")
+        self.last = len(self.lines) - 1  # the only line without a line break after it
+        self.first = 1 + line_offset  # the line number of lines[0]
+        self.i = 0
+
+    def document(self) -> Node:
+        column = self.next_line()
+        if column < 0 or self.is_item(column):
+            raise _NotMine  # empty, or a list
+        node = self.mapping(column, 1)
+        if self.next_line() >= 0:  # text after the mapping: an error
+            raise _NotMine
+        return node
+
+    def next_line(self) -> int:
+        """Move past blank and comment lines; the indentation of the line reached, -1 at
+        the end."""
+        lines, i = self.lines, self.i
+        while i <= self.last:
+            line = lines[i]
+            content = line.lstrip(" ")
+            if content and content[0] != "#":
+                self.i = i
+                return len(line) - len(content)
+            i += 1
+        self.i = i
+        return -1
+
+    def is_item(self, column: int) -> bool:
+        line = self.lines[self.i]
+        return line[column] == "-" and line[column + 1:column + 2] in ("", " ")
+
+    def mapping(self, column: int, depth: int) -> Node:
+        """The block mapping whose first key is on line `i` at `column`."""
+        if depth > _FAST_DEPTH:
+            raise _NotMine
+        node = Node()
+        node.pos = (self.first + self.i, column + 1)
+        key_pos: dict[Any, Pos] = {}
+        value_pos: dict[Any, Pos] = {}
+        node.key_pos = key_pos
+        node.value_pos = value_pos
+        lines, first, key_column = self.lines, self.first, column + 1
+        while True:
+            row = first + self.i
+            line = lines[self.i]
+            found = _KEY.match(line, column)
+            if found is None:  # no `key:`, or one this reader leaves to PyYAML
+                raise _NotMine
+            key = found[1]
+            if (key in node or found.start(2) - column > _FAST_KEY
+                    or (key[0] in _RESOLVERS and _plain_tag(key) != "?str")
+                    or (column == 0 and key.startswith("..."))):
+                raise _NotMine  # a duplicate, a key that is no text, a document end
+            start = found.end()
+            key_pos[key] = (row, key_column)
+            if start < len(line) and line[start] not in _NOT_PLAIN_START:
+                value_pos[key] = (row, start + 1)
+                node[key] = _plain(line, start)  # the usual `key: value`
+                self.i += 1
+            else:
+                node[key], value_pos[key] = self.value(line, found.start(2), start, column,
+                                                       depth)
+            indent = self.next_line()
+            if indent < column:
+                return node
+            if indent > column:  # a plain scalar going on to the next line, or an error
+                raise _NotMine
+
+    def value(self, line: str, colon: int, start: int, column: int,
+              depth: int) -> tuple[Any, Pos]:
+        """The value of a key in the mapping at `column` (just after its ':' is `colon`,
+        after the spaces `start`) that is not a plain scalar; reads up to the line after
+        it."""
+        if start < len(line) and line[start] != "#":
+            return self.scalar(line, start, column)
+        # Nothing more on the line: a collection below, else an empty value, placed where
+        # libyaml places it: just after the colon.
+        empty = (self.first + self.i, colon + 1)
+        self.i += 1
+        indent = self.next_line()
+        if indent > column:
+            if self.is_item(indent):
+                return self.sequence(indent, depth + 1)
+            found = self.mapping(indent, depth + 1)
+            return found, found.pos
+        if indent == column and self.is_item(indent):  # `key:` with `- item` lines under it
+            return self.sequence(indent, depth + 1)
+        return _scalar(_plain_tag(""), ""), empty
+
+    def sequence(self, column: int, depth: int) -> tuple[Seq, Pos]:
+        """The block sequence whose first '-' is on line `i` at `column`."""
+        if depth > _FAST_DEPTH:
+            raise _NotMine
+        result = Seq()
+        result.pos = (self.first + self.i, column + 1)
+        result.item_pos = []
+        while True:
+            line = self.lines[self.i]
+            content = line[column + 1:].lstrip(" ")
+            if not content or content[0] == "#":
+                raise _NotMine  # an empty item, or one that starts on a later line
+            start = len(line) - len(content)
+            item: Any
+            if _KEY.match(line, start):
+                item = self.mapping(start, depth + 1)  # `- key: value`
+                where = item.pos
+            else:
+                item, where = self.scalar(line, start, column)
+            result.append(item)
+            result.item_pos.append(where)
+            indent = self.next_line()
+            if indent < column:
+                return result, result.pos
+            if indent > column:
+                raise _NotMine
+            if not self.is_item(column):  # the mapping around an indentless list goes on
+                return result, result.pos
+
+    def scalar(self, line: str, start: int, column: int) -> tuple[Any, Pos]:
+        """The scalar at `start` on line `i`, in the block collection at `column`; reads
+        up to the line after it. (A plain scalar that goes on to more indented lines is
+        refused by the caller, which finds such a line where no key or item can be.)"""
+        where = (self.first + self.i, start + 1)
+        first = line[start]
+        if first == "|" or first == ">":
+            return self.block_scalar(line, start, column), where
+        self.i += 1
+        if first == "{":
+            return self.flow_mapping(line, start, where), where
+        if first == "'" or first == '"':
+            close = line.find(first, start + 1)
+            text = line[start + 1:close]
+            if close < 0 or (first == '"' and "\\" in text) or not _ends(line, close + 1):
+                raise _NotMine  # more than one line, an escape, or text after the quote
+            return text, where
+        if first in _NOT_PLAIN_START:
+            raise _NotMine
+        return _plain(line, start), where
+
+    def flow_mapping(self, line: str, start: int, where: Pos) -> Node:
+        """A one-line flow mapping of plain scalars at `start` (its '{')."""
+        node = Node()
+        node.pos = where
+        node.key_pos = {}
+        node.value_pos = {}
+        row, at, end = where[0], start + 1, ","
+        while end == ",":
+            found = _FLOW_ENTRY.match(line, at)
+            if found is None:  # anything else: `{}`, a trailing ',', quotes, nesting
+                raise _NotMine
+            key, text, end = found[1], found[2], found[3]
+            tag = _plain_tag(text)
+            if (key in node or found.end(1) - found.start(1) > _FAST_KEY
+                    or _plain_tag(key) != "?str" or tag not in _PLAIN_VALUES):
+                raise _NotMine
+            node[key] = _scalar(tag, text)
+            node.key_pos[key] = (row, found.start(1) + 1)
+            node.value_pos[key] = (row, found.start(2) + 1)
+            at = found.end()
+        if not _ends(line, at):
+            raise _NotMine
+        return node
+
+    def block_scalar(self, line: str, start: int, column: int) -> str:
+        """A `|` or `>` scalar whose indicator is at `start` on line `i`, as libyaml's
+        scan_block_scalar reads it (collection at `column`)."""
+        literal = line[start] == "|"
+        chomping, increment, at = "", 0, start + 1
+        for _ in range(2):  # '+' or '-', and a digit 1-9, in either order
+            char = line[at:at + 1]
+            if char and char in "+-" and not chomping:
+                chomping = char
+            elif char and char in "123456789" and not increment:
+                increment = int(char)
+            else:
+                break
+            at += 1
+        if not _ends(line, at):
+            raise _NotMine
+        self.i += 1
+        indent = column + increment if increment else 0
+        trailing, widest, reached, end = self.block_breaks(indent)
+        if not indent:
+            indent = max(widest, column + 1)
+        parts: list[str] = []
+        leading_break = ""
+        leading_blank = False
+        while reached == indent and not end:
+            text = self.lines[self.i][indent:]
+            blank = text[:1] == " "
+            if not literal and leading_break == "\n" and not leading_blank and not blank:
+                if not trailing:  # a single line break folds into a space
+                    parts.append(" ")
+            else:
+                parts.append(leading_break)
+            parts.append(trailing)
+            parts.append(text)
+            leading_blank = blank
+            leading_break = "\n" if self.i < self.last else ""
+            self.i += 1
+            trailing, _, reached, end = self.block_breaks(indent)
+        if chomping != "-":
+            parts.append(leading_break)
+        if chomping == "+":
+            parts.append(trailing)
+        return "".join(parts)
+
+    def block_breaks(self, indent: int) -> tuple[str, int, int, bool]:
+        """Move past the empty lines before a block scalar's next line (up to `indent`
+        spaces make a line empty; all of them while `indent` is 0): their line breaks,
+        the widest indentation seen, the indentation reached, and whether that is the
+        end of the text."""
+        breaks = ""
+        widest = 0
+        while self.i <= self.last:
+            line = self.lines[self.i]
+            spaces = len(line) - len(line.lstrip(" "))
+            if indent:
+                spaces = min(spaces, indent)
+            widest = max(widest, spaces)
+            if spaces < len(line):
+                return breaks, widest, spaces, False
+            if self.i == self.last:
+                return breaks, widest, spaces, True
+            breaks += "\n"
+            self.i += 1
+        return breaks, widest, 0, True
+
+
+def _plain(line: str, start: int) -> Any:
+    """The one-line plain scalar at `start` (not an indicator)."""
+    stop = _PLAIN_STOP.search(line, start)
+    if stop is None:
+        text = line[start:].rstrip(" ")
+    elif line[stop.start()] == ":":
+        raise _NotMine  # `key: a: b` is an error
+    else:  # a comment
+        text = line[start:stop.start()].rstrip(" ")
+    if text[:1] not in _RESOLVERS:  # what `_plain_tag` would say, without the call
+        return text
+    tag = _plain_tag(text)
+    if tag == "?str":
+        return text
+    if tag not in _PLAIN_VALUES:
+        raise _NotMine  # `<<` or `=`
+    return _scalar(tag, text)
+
+
+def _ends(line: str, start: int) -> bool:
+    """Whether the line holds only spaces, or a comment, from `start` on."""
+    rest = line[start:].lstrip(" ")
+    return not rest or (rest[0] == "#" and len(rest) < len(line) - start)
+
+
+def load_fast(text: str, line_offset: int = 0) -> Node | None:
+    """`load_yaml`'s result for the plain documents the fast path takes, else None."""
+    if _FAST_REFUSED.search(text):
+        return None
+    try:
+        return _Fast(text, line_offset).document()
+    except _NotMine:
+        return None
+
+
 def load_yaml(text: str, line_offset: int = 0) -> Any:
     """Load one YAML document; `line_offset` is added to every reported line."""
+    fast = load_fast(text, line_offset)
+    return load_pyyaml(text, line_offset) if fast is None else fast
+
+
+def load_pyyaml(text: str, line_offset: int = 0) -> Any:
+    """`load_yaml` through PyYAML, without the fast path."""
     loader = _Loader(text)
     loader.line_offset = line_offset
     try:
