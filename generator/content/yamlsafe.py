@@ -273,8 +273,10 @@ class _AliasUsed(Exception):
 _FAST_REFUSED = re.compile(
     "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
 _NOT_PLAIN_START = frozenset("-?:,[]{}#&*!|>'\"%@` ")  # indicators, and space
-# `key:` then a space or the end of the line; a key without ':' or '#' keeps this simple
-_KEY = re.compile(r"([^-?:,\[\]{}#&*!|>'\"%@` ][^:#]*?) *:(?= |\Z)( *)")
+# `key:` then a space or the end of the line; a key without ':' or '#' keeps this simple.
+# Spaces belong to the key only when more of the key follows them, and nothing is given
+# back (possessive): a line of a letter and 100,000 spaces is one pass, not 10^10 steps.
+_KEY = re.compile(r"([^-?:,\[\]{}#&*!|>'\"%@` ](?:[^:# ]| +(?=[^:# ]))*+) *:(?= |\Z)( *)")
 _PLAIN_STOP = re.compile(r":(?: |\Z)| #")  # where a one-line plain scalar ends
 # `key: value` then ',' or '}' in a one-line flow mapping (`window: {start: ..., end: ...}`):
 # plain scalars without '#', ': ', or a ':' before ',?[]{}' (libyaml versions differ there)
