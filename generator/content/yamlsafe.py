@@ -507,7 +507,7 @@ class _Fast:
         spaces make a line empty; all of them while `indent` is 0): their line breaks,
         the widest indentation seen, the indentation reached, and whether that is the
         end of the text."""
-        breaks = ""
+        breaks = 0  # counted, not concatenated: a text of 1 MB of empty lines stays linear
         widest = 0
         while self.i <= self.last:
             line = self.lines[self.i]
@@ -516,12 +516,12 @@ class _Fast:
                 spaces = min(spaces, indent)
             widest = max(widest, spaces)
             if spaces < len(line):
-                return breaks, widest, spaces, False
+                return "\n" * breaks, widest, spaces, False
             if self.i == self.last:
-                return breaks, widest, spaces, True
-            breaks += "\n"
+                return "\n" * breaks, widest, spaces, True
+            breaks += 1
             self.i += 1
-        return breaks, widest, 0, True
+        return "\n" * breaks, widest, 0, True
 
 
 def _plain(line: str, start: int) -> Any:
