@@ -707,6 +707,19 @@ def _until(check: FileCheck, node: Node, kind: str, site: Site,
     return until
 
 
+def ahead(at: datetime, now: datetime) -> bool:
+    """Whether an update at `at` is in the future at `now`, beyond a clock's skew: the
+    loader's one rule that reads "now". A file valid at one now stays valid at any later
+    one, but not at an earlier one (a build's --now may go back)."""
+    return at > now + CLOCK_SKEW
+
+
+def valid_at(incident: Incident, now: datetime) -> bool:
+    """Whether a file that loaded as `incident` without a problem would still, at `now`:
+    what a cache of valid incidents checks before it serves one."""
+    return not any(ahead(update.at, now) for update in incident.updates)
+
+
 def _update_components(check: FileCheck, item: Node, kind: str, status: str | None,
                        closed: bool, known: set[str] | None,
                        what: str) -> tuple[tuple[str, str], ...]:
@@ -880,7 +893,7 @@ def _updates(check: FileCheck, node: Node, kind: str, site: Site, now: datetime,
         components = _update_components(check, item, kind, status, resolved_line is not None,
                                         known, what)
         if at is not None:
-            if at > now + CLOCK_SKEW:
+            if ahead(at, now):
                 check.error(item.where_value("at"), f"{what} is in the future ({_utc(at)}, the "
                             f"build's now is {_utc(now)})",
                             "updates record what already happened (a clock up to "
@@ -951,8 +964,9 @@ def load_content(source: Path, now: Now, base_url: str | None = None, jobs: int 
 
     A naive `now` (string) is read in the site's time zone, like naive content times.
     Incident files are parsed in `jobs` worker processes when there are many, and looked
-    up in `cache` (the dev server's) when given. `md` receives the HTML of the Markdown
-    the loader rendered to validate it, so that the outputs need not render it again.
+    up in `cache` when given (the dev server's in memory, or a build's on disk). `md`
+    receives the HTML of the Markdown the loader rendered to validate it, so that the
+    outputs need not render it again.
     `meanwhile(site)` runs in this process while other processes parse incident files
     (a build prepares its rendering then), when site.yaml is valid.
     """
@@ -1005,19 +1019,27 @@ STAND_IN_SITE = Site(title="", base_url="http://localhost/", timezone="UTC", zon
 PARALLEL_FROM = 200  # files; below this, forking workers costs more than it saves
 
 
+# What an incident's validation reads besides its file: the site settings and the known
+# component ids (None: components.yaml could not be read).
+Context = tuple[Site, frozenset[str] | None]
+
+
 class LoadCache:
     """Valid incidents by file, for rebuilds: a file is parsed again only when it changed.
 
     The key is the file's identity and the context its validation used (the site settings
-    and the known component ids). Only files without problems are kept: "now" only moves
-    forward, so a file that was valid stays valid, while a problem may have gone away.
+    and the known component ids). Only files without problems are kept, and a kept one is
+    served only while it is `valid_at` the load's now: its one check that reads the clock
+    (a problem may have gone away since, so files with problems are parsed again).
+    `generator.content.cache.ContentCache` keeps them on disk, across runs.
     """
 
     def __init__(self) -> None:
         self._entries: dict[Path, tuple[object, Incident]] = {}
 
-    @staticmethod
-    def key(path: Path, context: object) -> object:
+    def key(self, path: Path, source: Path, context: Context) -> object | None:
+        """The key of `path`'s entry in `context`; None: not to be cached. Raises OSError
+        (the full load reports the file)."""
         info = path.stat()
         return (info.st_mtime_ns, info.st_size, info.st_ino, context)
 
@@ -1025,23 +1047,33 @@ class LoadCache:
         entry = self._entries.get(path)
         return entry[1] if entry is not None and entry[0] == key else None
 
-    def put(self, path: Path, key: object, incident: Incident) -> None:
+    def put(self, path: Path, key: object, incident: Incident, html: dict[str, str]) -> None:
+        """Keep `incident`; `html` holds what the loader rendered of its Markdown (the
+        dev server's Markdown keeps it already)."""
         self._entries[path] = (key, incident)
+
+    def finish(self) -> dict[str, str]:
+        """The load is over (a persistent cache saves its entries): the HTML of the
+        Markdown of the incidents served, which the loader did not render this time."""
+        return {}
 
 
 def _load_incidents(source: Path, site: Site, known: set[str] | None, now: datetime,
                     jobs: int, cache: LoadCache | None, md: Markdown | None,
                     meanwhile: Callable[[], None] | None = None) -> list[Loaded]:
     paths = incident_files(source)
-    context = (site, frozenset(known) if known is not None else None)
+    context: Context = (site, frozenset(known) if known is not None else None)
     keys: dict[Path, object] = {}
     results: dict[Path, Loaded] = {}
     if cache is not None:
         for path in paths:
             with contextlib.suppress(OSError):  # unreadable: reported by the full load
-                keys[path] = cache.key(path, context)
-                hit = cache.get(path, keys[path])
-                if hit is not None:
+                key = cache.key(path, source, context)
+                if key is None:
+                    continue
+                keys[path] = key
+                hit = cache.get(path, key)
+                if hit is not None and valid_at(hit, now):
                     results[path] = (hit, [])
     todo = [p for p in paths if p not in results]
 
@@ -1060,7 +1092,11 @@ def _load_incidents(source: Path, site: Site, known: set[str] | None, now: datet
         for path, loaded in chunk_results:
             results[path] = loaded
             if cache is not None and loaded[0] is not None and not loaded[1] and path in keys:
-                cache.put(path, keys[path], loaded[0])
+                cache.put(path, keys[path], loaded[0], rendered)
+    if cache is not None:
+        cached_html = cache.finish()
+        if md is not None:
+            md.remember(cached_html)
     return [results[p] for p in paths]
 
 
