@@ -350,12 +350,15 @@ def _incident(data: object, rel: str, known: frozenset[str] | None) -> Incident:
     updates = tuple(_update(item, kind, known) for item in _list(value["updates"]))
     if not updates or any(b.at < a.at for a, b in pairwise(updates)):
         raise _Wrong
-    window = value["window"]
+    window, until = value["window"], value["until"]
+    # What later stages rely on: a maintenance has a window, only a notice has `until`.
+    if (window is None) == (kind == "maintenance") or (until is not None and kind != "notice"):
+        raise _Wrong
     if window is not None:
         start, end = (_time(t) for t in _list(window, 2))
         if end <= start:
             raise _Wrong
-    until = None if value["until"] is None else _time(value["until"])
+    until = None if until is None else _time(until)
     return Incident(
         value["slug"], rel, kind, _text(value["title"]), impact,
         _flag(value["backfilled"]), _components(value["components"], kind, known), updates,
