@@ -235,6 +235,7 @@ def _entries_a_list(path: Path) -> None:
 def _other_revision(path: Path) -> None:
     data = json.loads(path.read_text())
     data["heliograph"] = 0
+    data["entries"][REL][1]["title"] = "Served from the cache"
     path.write_text(json.dumps(data))
 
 
@@ -271,6 +272,14 @@ def _other_files_entry(path: Path) -> None:
     path.write_text(json.dumps(data))
 
 
+def _maintenance_without_window(path: Path) -> None:
+    data = json.loads(path.read_text())
+    entry = data["entries"][REL][1]
+    entry.update(type="maintenance", title="Served from the cache")
+    entry["updates"][0]["status"], entry["updates"][1]["status"] = "scheduled", "completed"
+    path.write_text(json.dumps(data))
+
+
 def _fifo(path: Path) -> None:
     path.unlink()
     os.mkfifo(path)
@@ -294,8 +303,7 @@ HOSTILE = {
     "time out of range": _update({"at": "0001-01-01T00:00:00+00:00"}),
     "times out of order": _update({"at": "2026-11-02T11:00:00+00:00"}),
     "status of another type": _update({"status": "scheduled"}),
-    "maintenance without a window": _entry({"type": "maintenance", "impact": None,
-                                            "title": "Served from the cache"}),
+    "maintenance without a window": _maintenance_without_window,
     "until on an incident": _entry({"until": "2026-11-03T00:00:00+00:00",
                                     "title": "Served from the cache"}),
     "unknown component": _entry({"components": [["nowhere", "major_outage"]],
@@ -438,3 +446,13 @@ def test_decoded_incidents_equal_loaded_ones(tmp_path):
             data = json.loads(json.dumps(encode(incident)))
             assert decode(data, incident.path, known) == incident
             assert decode(data, "content/incidents/other.md", known) is None
+
+
+def test_the_context_reads_the_time_zone_rules():
+    """A naive time's instant follows the zone's rules: their data is in the context (a
+    tzdata update is another context), found where zoneinfo finds it."""
+    from generator.content.cache import _zone_rules
+
+    rules = {name: _zone_rules(name) for name in ("UTC", "Europe/Berlin", "America/New_York")}
+    assert "?" not in rules.values()
+    assert len(set(rules.values())) == 3
