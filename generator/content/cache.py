@@ -45,7 +45,7 @@ from generator.content.model import (
     statuses_for,
 )
 from generator.content.timeutil import EARLIEST, LATEST
-from generator.theme.markup import MAX_BODY_CHARS, MAX_MESSAGE_CHARS, plain_html, sanitize
+from generator.theme.markup import MAX_BODY_CHARS, MAX_MESSAGE_CHARS, sanitize, shortcut_html
 
 # Bump when the model or what validates it changes in a way the code fingerprint below
 # would not show (it covers generator/content/ and the Markdown checks).
@@ -122,10 +122,11 @@ class ContentCache(LoadCache):
 
     def put(self, path: Path, key: object, incident: Incident, html: dict[str, str]) -> None:
         rel, digest = _key(key)
-        kept = {text: html[text] for text in _rich(incident) if text in html}
-        if len(kept) == len(_rich(incident)):
-            self._used[rel] = [digest, encode(incident), kept]
-            self._changed = True
+        # What the loader rendered with Python-Markdown (it renders every such text of a
+        # valid file): the other texts take the shortcut, a few regular expressions.
+        kept = {text: html[text] for text in _texts(incident) if text in html}
+        self._used[rel] = [digest, encode(incident), kept]
+        self._changed = True
 
     def finish(self) -> dict[str, str]:
         """Save this load's entries (those of files gone or changed are dropped)."""
@@ -149,24 +150,28 @@ class ContentCache(LoadCache):
         self._stored = _read(self._file)
 
 
-def _rich(incident: Incident) -> set[str]:
-    """The texts of `incident` that Python-Markdown renders (the others take a linear
-    shortcut): the loader rendered them within its time budget, so an entry keeps their
-    HTML, and a served one is never rendered without that budget."""
-    texts = (incident.body, *(update.message for update in incident.updates))
-    return {text for text in texts if text and plain_html(text) is None}
+def _texts(incident: Incident) -> set[str]:
+    """The Markdown of `incident` that the loader renders to validate it."""
+    return {text for text in (incident.body, *(u.message for u in incident.updates)) if text}
 
 
 def _html(incident: Incident, data: object) -> dict[str, str] | None:
-    """The HTML of `incident`'s rich texts as an entry holds it, if it is exactly what the
-    sanitizer lets through (an entry's HTML is untrusted): else None."""
-    rich = _rich(incident)
-    if not isinstance(data, dict) or data.keys() != rich:
+    """The HTML of every text of `incident`: the shortcut's for plain texts, else the
+    entry's, which must be exactly what the sanitizer lets through (it is untrusted); None
+    when the entry lacks one. A served entry's Markdown is then never rendered outside
+    the loader's time budget, and the outputs need not render it."""
+    if not isinstance(data, dict):
         return None
-    for html in data.values():
-        if not isinstance(html, str) or sanitize(html) != html:
-            return None
-    return data
+    html, rich = {}, 0
+    for text in _texts(incident):
+        quick = shortcut_html(text)
+        if quick is None:
+            quick = data.get(text)
+            if not isinstance(quick, str) or sanitize(quick) != quick:
+                return None
+            rich += 1
+        html[text] = quick
+    return html if rich == len(data) else None
 
 
 def _key(key: object) -> tuple[str, str]:

@@ -144,6 +144,16 @@ def plain_html(text: str) -> str | None:
     return STRONG.sub(r"<strong>\1</strong>", "\n".join(html))
 
 
+def shortcut_html(text: str) -> str | None:
+    """The sanitized HTML of a text `plain_html` takes, else None (Python-Markdown's)."""
+    plain = plain_html(text)
+    if plain is None:
+        return None
+    # The shortcut writes only allowed tags around text without '&', '<' or '>': nothing
+    # for the sanitizer to do, but to drop the <h1> pages keep for titles.
+    return sanitize(plain) if "<h1>" in plain else plain
+
+
 class Markdown:
     """Renders Markdown to sanitized HTML, caching by content.
 
@@ -209,11 +219,9 @@ class Markdown:
 
     def convert(self, text: str) -> str:
         """Sanitized HTML; raises Unrenderable when the text nests too deeply."""
-        plain = plain_html(text)
+        plain = shortcut_html(text)
         if plain is not None:
-            # The shortcut writes only allowed tags around text without '&', '<' or '>':
-            # nothing for the sanitizer to do, but to drop the <h1> pages keep for titles.
-            return sanitize(plain) if "<h1>" in plain else plain
+            return plain
         try:
             with self._converting:
                 html = self._md.reset().convert(text)
