@@ -4,7 +4,8 @@
 `<cache_dir()>/content/<context>.json`: one file per context (everything a file's
 validation reads besides the file: the site settings, the known component ids, the
 time zone's rules, the code and library versions that validate), each mapping an incident
-file's path to the SHA-256 of its text and the `Incident` it loaded as. An entry is served
+file's path to the SHA-256 of its text, the `Incident` it loaded as and the HTML of the
+Markdown the loader rendered with Python-Markdown to validate it. An entry is served
 only for a file whose text has that hash, in that context, and only while the file is
 still valid at the load's now (`valid_at`): no entry can serve stale output, whatever
 restored it. Only files that loaded with no problem at all are kept.
@@ -19,19 +20,21 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.util
 import json
 import os
 import re
 import stat
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
-from importlib import metadata
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 from zoneinfo import TZPATH
+
+import nh3
+import yaml
 
 from generator import __version__
 from generator.content.load import Context, LoadCache, read_text
@@ -84,8 +87,8 @@ class ContentCache(LoadCache):
         self.folder = folder
         self._context: Context | None = None
         self._file = ""
-        self._stored: dict[str, Any] = {}  # path -> [sha256, incident] as read
-        self._used: dict[str, Any] = {}  # path -> [sha256, incident] of this load
+        self._stored: dict[str, Any] = {}  # path -> [sha256, incident, html] as read
+        self._used: dict[str, Any] = {}  # path -> [sha256, incident, html] of this load
         self._changed = False
         self._html: dict[str, str] = {}  # the HTML of the Markdown of the entries served
 
@@ -186,8 +189,9 @@ def fingerprint(context: Context) -> str:
     """Everything an incident's validation reads besides its file (the file's path is in
     each entry): equal fingerprints, equal results for equal text."""
     site, known = context
-    facts = (REVISION, __version__, sys.version, _code(), _library("pyyaml"),
-             _library("markdown"), _zone_rules(site.timezone), repr(site),
+    facts = (REVISION, __version__, sys.version, _code(), yaml.__version__,
+             getattr(nh3, "__version__", "?"), _markdown_version(), _zone_rules(site.timezone),
+             repr(site),
              sorted(known) if known is not None else None)
     return hashlib.sha256(repr(facts).encode()).hexdigest()[:32]
 
@@ -207,10 +211,16 @@ def _code() -> str:
     return digest.hexdigest()
 
 
-def _library(name: str) -> str:
+def _markdown_version() -> str:
+    """Python-Markdown's version file, read rather than imported (~30 ms, which a build
+    whose texts are all served never pays; importlib.metadata costs more still)."""
+    spec = importlib.util.find_spec("markdown")
     try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
+        assert spec is not None and spec.submodule_search_locations is not None
+        folder = next(iter(spec.submodule_search_locations))
+        with open(os.path.join(folder, "__meta__.py"), "rb") as handle:
+            return hashlib.sha256(handle.read(100_000)).hexdigest()
+    except (AssertionError, StopIteration, OSError):
         return "?"
 
 
@@ -265,6 +275,8 @@ def _write(path: str, data: bytes) -> None:
     """Atomically (concurrent builds each write a whole file; the last one stays)."""
     if len(data) > MAX_CACHE_BYTES:
         return
+    import tempfile  # only when writing (~5 ms to import)
+
     folder = os.path.dirname(path)
     try:
         os.makedirs(folder, mode=0o700, exist_ok=True)
