@@ -147,10 +147,14 @@ def plain_html(text: str) -> str | None:
     return STRONG.sub(r"<strong>\1</strong>", "\n".join(html))
 
 
-def _finish_plain(html: str) -> str:
+def shortcut_html(text: str) -> str | None:
+    """The sanitized HTML of a text `plain_html` takes, else None (Python-Markdown's)."""
+    plain = plain_html(text)
+    if plain is None:
+        return None
     # The shortcut writes only allowed tags around text without '&', '<' or '>': nothing
     # for the sanitizer to do, but to drop the <h1> pages keep for titles.
-    return sanitize(html) if "<h1>" in html else html
+    return sanitize(plain) if "<h1>" in plain else plain
 
 
 class Markdown:
@@ -162,6 +166,7 @@ class Markdown:
 
     def __init__(self) -> None:
         self._cache: dict[str, str] = {}
+        self._full: set[str] = set()  # the texts Python-Markdown rendered (not the shortcut)
         # Python-Markdown's converter keeps state while it converts: the dev server's
         # threads (a rebuild, a request, the rest rendered in the background) take turns.
         self._converting = threading.Lock()
@@ -208,15 +213,19 @@ class Markdown:
         The shortcut's HTML is kept too, so that the pages need not work it out again."""
         if text in self._cache:
             return
-        plain = plain_html(text)
-        if plain is None:
+        html = shortcut_html(text)
+        if html is None:
             budget.render(self, text)
         else:
-            self._cache[text] = _finish_plain(plain)
+            self._cache[text] = html
 
     def rendered(self) -> dict[str, str]:
         """The texts converted so far and their HTML."""
         return dict(self._cache)
+
+    def full(self) -> set[str]:
+        """The texts converted so far that took Python-Markdown, not the shortcut."""
+        return set(self._full)
 
     def remember(self, rendered: dict[str, str]) -> None:
         """Take over another converter's results (from the loader's worker processes)."""
@@ -224,14 +233,15 @@ class Markdown:
 
     def convert(self, text: str) -> str:
         """Sanitized HTML; raises Unrenderable when the text nests too deeply."""
-        plain = plain_html(text)
+        plain = shortcut_html(text)
         if plain is not None:
-            return _finish_plain(plain)
+            return plain
         try:
             with self._converting:
                 html = self._md.reset().convert(text)
         except RecursionError:  # not expected below MAX_NESTING; never a crash
             raise Unrenderable("the Markdown nests too deeply to render", NESTING_HINT) from None
+        self._full.add(text)
         return sanitize(html)
 
 
