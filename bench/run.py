@@ -243,49 +243,16 @@ class Job:
     invocation: Callable[[Path], Invocation]
 
 
-def heliograph_build(cfg: Config, source: Path, now: str | None, primed: Path | None = None,
-                     content: bool = False) -> Callable[[Path], Invocation]:
-    """A build; with `primed` (a cache folder `prime` filled), in a copy of its compiled
-    templates and, when `content`, of its parsed incidents too (a warm content cache)."""
+def heliograph_build(cfg: Config, source: Path, now: str | None) -> Callable[[Path], Invocation]:
     def invocation(folder: Path) -> Invocation:
         argv = [*cfg.command, "build", "--source", str(source), "--output", str(folder / "out")]
-        env = None if primed is None else cache_env(cfg, primed, folder, content)
-        return [*argv, "--now", now] if now is not None else argv, env, folder / "out"
+        return [*argv, "--now", now] if now is not None else argv, None, folder / "out"
 
     return invocation
 
 
-def heliograph_check(cfg: Config, source: Path, primed: Path | None = None) -> Callable[
-        [Path], Invocation]:
-    def invocation(folder: Path) -> Invocation:
-        env = None if primed is None else cache_env(cfg, primed, folder, False)
-        return [*cfg.command, "check", "--source", str(source)], env, None
-
-    return invocation
-
-
-def prime(cfg: Config, source: Path, name: str, now: str | None) -> Path:
-    """A cache folder (HELIOGRAPH_CACHE_DIR) after one untimed build of `source`: its
-    compiled templates and parsed content, for the timed runs to copy."""
-    primed = cfg.workdir / f"primed-{name}"
-    argv = [*cfg.command, "build", "--source", str(source), "--output",
-            str(cfg.workdir / f"primed-{name}-out")]
-    timed = run_timed([*argv, "--now", now] if now is not None else argv,
-                      cfg.workdir / "logs" / f"primed-{name}", "wait4", cfg.timeout,
-                      dict(os.environ, HELIOGRAPH_CACHE_DIR=str(primed)))
-    require_success(timed, f"priming the cache ({shlex.join(argv)})")
-    return primed
-
-
-def cache_env(cfg: Config, primed: Path, folder: Path, content: bool) -> dict[str, str]:
-    """The environment of a timed run: a fresh copy of the primed cache, its compiled
-    templates always (as on a developer's machine and in CI), its parsed content when
-    `content` (cold otherwise: every incident is parsed)."""
-    cache = cfg.workdir / f"cache-{folder.name}"
-    for part in ("templates", "content") if content else ("templates",):
-        if (primed / part).is_dir():
-            shutil.copytree(primed / part, cache / part)
-    return dict(os.environ, HELIOGRAPH_CACHE_DIR=str(cache))
+def heliograph_check(cfg: Config, source: Path) -> Callable[[Path], Invocation]:
+    return lambda _: ([*cfg.command, "check", "--source", str(source)], None, None)
 
 
 def cstate_build(cfg: Config, site: Path) -> Callable[[Path], Invocation]:
@@ -354,11 +321,7 @@ def bench_size(size: int, cfg: Config, cache: dict[int, Path]) -> list[BuildResu
     ours = BuildResult(name=str(size), incidents=size)
     log(f"{size} incidents: generating content")
     source, ours.generate_s = content_for(size, cfg, cache)
-    primed = prime(cfg, source, str(size), cfg.now)
-    # The same build with the parsed content of an earlier run restored (a CI cache).
-    warm = BuildResult(name=f"{size}-warm", incidents=size)
-    jobs = [Job(ours, source, heliograph_build(cfg, source, cfg.now, primed)),
-            Job(warm, source, heliograph_build(cfg, source, cfg.now, primed, content=True))]
+    jobs = [Job(ours, source, heliograph_build(cfg, source, cfg.now))]
     if cfg.cstate is not None:
         theirs = BuildResult(name=f"cstate-{size}", incidents=size, tool="cstate")
         site = cfg.workdir / f"cstate-site-{size}"
@@ -368,8 +331,7 @@ def bench_size(size: int, cfg: Config, cache: dict[int, Path]) -> list[BuildResu
         jobs.append(Job(theirs, site, cstate_build(cfg, site)))
     time_jobs(jobs, cfg)
     results = [job.result for job in jobs]
-    theirs_s = results[-1].median_s if cfg.cstate is not None and not results[-1].error \
-        else None
+    theirs_s = results[-1].median_s if len(results) == 2 and not results[-1].error else None
     if ours.median_s is not None and not ours.error and theirs_s:
         ours.vs_cstate = ours.median_s / theirs_s
     return results
@@ -384,11 +346,10 @@ def bench_example(cfg: Config) -> list[BuildResult]:
     log("example site")
     build = BuildResult(name="example", incidents=None)
     check = BuildResult(name="example-check", incidents=None)
-    primed = prime(cfg, REPO_ROOT, "example", None)
     time_jobs(
         [
-            Job(build, REPO_ROOT, heliograph_build(cfg, REPO_ROOT, None, primed)),
-            Job(check, REPO_ROOT, heliograph_check(cfg, REPO_ROOT, primed)),
+            Job(build, REPO_ROOT, heliograph_build(cfg, REPO_ROOT, None)),
+            Job(check, REPO_ROOT, heliograph_check(cfg, REPO_ROOT)),
         ],
         cfg,
     )
@@ -713,7 +674,7 @@ def machine_info(command: list[str]) -> dict[str, Any]:
 
 def figures(builds: list[BuildResult], edits: list[EditResult]) -> dict[str, float | None]:
     by_name = {b.name: b for b in builds if b.error is None}
-    t1k, t10k, warm_1k = by_name.get("1000"), by_name.get("10000"), by_name.get("1000-warm")
+    t1k, t10k = by_name.get("1000"), by_name.get("10000")
     cstate_1k = by_name.get("cstate-1000")
     example, check = by_name.get("example"), by_name.get("example-check")
     # A size's dev-server latency is the median of its slowest kind of edit.
@@ -722,13 +683,6 @@ def figures(builds: list[BuildResult], edits: list[EditResult]) -> dict[str, flo
                for size in {e.incidents for e in mine}}
     return {
         "build_1000_s": t1k.median_s if t1k else None,
-        # With the parsed content of an earlier run (CI's cache), and its share of cold.
-        "build_1000_warm_content_s": warm_1k.median_s if warm_1k else None,
-        "warm_content_vs_cold_1000": (
-            warm_1k.median_s / t1k.median_s
-            if t1k and warm_1k and t1k.median_s and warm_1k.median_s
-            else None
-        ),
         "cstate_1000_s": cstate_1k.median_s if cstate_1k else None,
         "build_1000_vs_cstate": t1k.vs_cstate if t1k else None,
         "ratio_10000_1000": (

@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from generator.commands.init import PLACEHOLDER_BASE_URL, sample_slugs
-from generator.content.cache import ContentCache
 from generator.content.load import read_text
 from generator.content.model import Content, Incident, Site
 from generator.content.timeutil import Now
@@ -202,7 +201,7 @@ def collect(source: Path, now: Now) -> tuple[tuple[Content, datetime] | None, li
     passing must mean `build` passes."""
     try:
         md = Markdown()  # the loader renders every text with it; the pages reuse it
-        content, instant = load(source, now, cache=ContentCache.open(), md=md)
+        content, instant = load(source, now, md=md)
         theme = load_theme(source, content.site)
         # The derived state cannot fail on valid content, and the default theme's templates
         # are tested: Jinja and the state are only for a theme's own templates.

@@ -627,16 +627,10 @@ def load_incident(path: Path, rel: str, site: Site, component_ids: set[str] | No
     """One incident file; `component_ids` None means components.yaml could not be read."""
     text, problems = read_text(path, rel, root)
     if text is None:
-        return None, unreadable(path.name, rel, problems)
+        check = FileCheck(rel)
+        _slug_problem(check, path.name)
+        return None, check.problems + problems
     return parse_incident(path.name, rel, text, site, component_ids, now, md)
-
-
-def unreadable(name: str, rel: str, problems: list[Problem]) -> list[Problem]:
-    """The problems of an incident file that could not be read (`read_text`'s, and its
-    name's)."""
-    check = FileCheck(rel)
-    _slug_problem(check, name)
-    return check.problems + problems
 
 
 def parse_incident(name: str, rel: str, text: str, site: Site, component_ids: set[str] | None,
@@ -711,19 +705,6 @@ def _until(check: FileCheck, node: Node, kind: str, site: Site,
                         f"after the notice ended ('until': {_utc(until)})",
                         "move 'until' later, or declare a new notice")
     return until
-
-
-def ahead(at: datetime, now: datetime) -> bool:
-    """Whether an update at `at` is in the future at `now`, beyond a clock's skew: the
-    loader's one rule that reads "now". A file valid at one now stays valid at any later
-    one, but not at an earlier one (a build's --now may go back)."""
-    return at > now + CLOCK_SKEW
-
-
-def valid_at(incident: Incident, now: datetime) -> bool:
-    """Whether a file that loaded as `incident` without a problem would still, at `now`:
-    what a cache of valid incidents checks before it serves one."""
-    return not any(ahead(update.at, now) for update in incident.updates)
 
 
 def _update_components(check: FileCheck, item: Node, kind: str, status: str | None,
@@ -899,7 +880,7 @@ def _updates(check: FileCheck, node: Node, kind: str, site: Site, now: datetime,
         components = _update_components(check, item, kind, status, resolved_line is not None,
                                         known, what)
         if at is not None:
-            if ahead(at, now):
+            if at > now + CLOCK_SKEW:
                 check.error(item.where_value("at"), f"{what} is in the future ({_utc(at)}, the "
                             f"build's now is {_utc(now)})",
                             "updates record what already happened (a clock up to "
@@ -970,9 +951,8 @@ def load_content(source: Path, now: Now, base_url: str | None = None, jobs: int 
 
     A naive `now` (string) is read in the site's time zone, like naive content times.
     Incident files are parsed in `jobs` worker processes when there are many, and looked
-    up in `cache` when given (the dev server's in memory, or a build's on disk). `md`
-    receives the HTML of the Markdown the loader rendered to validate it, so that the
-    outputs need not render it again.
+    up in `cache` (the dev server's) when given. `md` receives the HTML of the Markdown
+    the loader rendered to validate it, so that the outputs need not render it again.
     `meanwhile(site)` runs in this process while other processes parse incident files
     (a build prepares its rendering then), when site.yaml is valid.
     """
@@ -1025,105 +1005,62 @@ STAND_IN_SITE = Site(title="", base_url="http://localhost/", timezone="UTC", zon
 PARALLEL_FROM = 200  # files; below this, forking workers costs more than it saves
 
 
-# What an incident's validation reads besides its file: the site settings and the known
-# component ids (None: components.yaml could not be read).
-Context = tuple[Site, frozenset[str] | None]
-
-
 class LoadCache:
     """Valid incidents by file, for rebuilds: a file is parsed again only when it changed.
 
     The key is the file's identity and the context its validation used (the site settings
-    and the known component ids). Only files without problems are kept, and a kept one is
-    served only while it is `valid_at` the load's now: its one check that reads the clock
-    (a problem may have gone away since, so files with problems are parsed again).
-    `generator.content.cache.ContentCache` keeps them on disk, across runs.
+    and the known component ids). Only files without problems are kept: "now" only moves
+    forward, so a file that was valid stays valid, while a problem may have gone away.
     """
 
     def __init__(self) -> None:
         self._entries: dict[Path, tuple[object, Incident]] = {}
 
-    def key(self, path: Path, source: Path, context: Context) -> object | None:
-        """The key of `path`'s entry in `context`; None: not to be cached. Raises OSError
-        (the full load reports the file)."""
+    @staticmethod
+    def key(path: Path, context: object) -> object:
         info = path.stat()
         return (info.st_mtime_ns, info.st_size, info.st_ino, context)
-
-    def worth_looking(self, context: Context) -> bool:
-        """Whether to key every file before loading: else only the files loaded are keyed,
-        by `text_key`, from the very text the loader parsed (where the key is the text)."""
-        return True
-
-    def text_key(self, rel: str, text: str) -> object | None:
-        return None
 
     def get(self, path: Path, key: object) -> Incident | None:
         entry = self._entries.get(path)
         return entry[1] if entry is not None and entry[0] == key else None
 
-    def put(self, path: Path, key: object, incident: Incident, html: dict[str, str]) -> None:
-        """Keep `incident`; `html` holds what Python-Markdown rendered for the loader
-        (the dev server's Markdown keeps it already)."""
+    def put(self, path: Path, key: object, incident: Incident) -> None:
         self._entries[path] = (key, incident)
-
-    def finish(self) -> dict[str, str]:
-        """The load is over (a persistent cache saves its entries): the HTML of the
-        Markdown of the incidents served, which the loader did not render this time."""
-        return {}
 
 
 def _load_incidents(source: Path, site: Site, known: set[str] | None, now: datetime,
                     jobs: int, cache: LoadCache | None, md: Markdown | None,
                     meanwhile: Callable[[], None] | None = None) -> list[Loaded]:
     paths = incident_files(source)
-    context: Context = (site, frozenset(known) if known is not None else None)
+    context = (site, frozenset(known) if known is not None else None)
     keys: dict[Path, object] = {}
     results: dict[Path, Loaded] = {}
-    if cache is not None and cache.worth_looking(context):
+    if cache is not None:
         for path in paths:
             with contextlib.suppress(OSError):  # unreadable: reported by the full load
-                key = cache.key(path, source, context)
-                if key is None:
-                    continue
-                keys[path] = key
-                hit = cache.get(path, key)
-                if hit is not None and valid_at(hit, now):
+                keys[path] = cache.key(path, context)
+                hit = cache.get(path, keys[path])
+                if hit is not None:
                     results[path] = (hit, [])
     todo = [p for p in paths if p not in results]
 
-    def load(chunk: list[Path]) -> tuple[list[tuple[Path, Loaded, object]], dict[str, str],
-                                         set[str]]:
+    def load(chunk: list[Path]) -> tuple[list[tuple[Path, Loaded]], dict[str, str]]:
         engine = Markdown()  # per chunk: a worker process returns what it rendered
-        done: list[tuple[Path, Loaded, object]] = []
-        for path in chunk:
-            rel = f"content/incidents/{path.name}"
-            text, problems = read_text(path, rel, source)
-            if text is None:
-                done.append((path, (None, unreadable(path.name, rel, problems)), None))
-                continue
-            loaded = parse_incident(path.name, rel, text, site, known, now, engine)
-            late = None if cache is None or path in keys else cache.text_key(rel, text)
-            done.append((path, loaded, late))
-        return done, engine.rendered(), engine.full()
+        return [(p, load_incident(p, f"content/incidents/{p.name}", site, known, now,
+                                  root=source, md=engine)) for p in chunk], engine.rendered()
 
     # Small parts, so that the processes taking them finish close together (this one also
     # runs `meanwhile` and unpickles what the others send).
     parts = jobs * 8 if jobs > 1 and len(todo) >= PARALLEL_FROM else 1
     chunks = [todo[i::parts] for i in range(parts)]
-    for chunk_results, rendered, full in fork_map(lambda i: load(chunks[i]), parts, jobs,
-                                                  meanwhile):
+    for chunk_results, rendered in fork_map(lambda i: load(chunks[i]), parts, jobs, meanwhile):
         if md is not None:
             md.remember(rendered)
-        rich = {text: rendered[text] for text in full}
-        for path, loaded, late in chunk_results:
+        for path, loaded in chunk_results:
             results[path] = loaded
-            key = keys.get(path, late)
-            if cache is not None and loaded[0] is not None and not loaded[1] and key is not None:
-                cache.put(path, key, loaded[0], rich)
-    if cache is not None:
-        cached_html = cache.finish()
-        if md is not None:
-            md.remember(cached_html)
+            if cache is not None and loaded[0] is not None and not loaded[1] and path in keys:
+                cache.put(path, keys[path], loaded[0])
     return [results[p] for p in paths]
 
 

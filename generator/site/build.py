@@ -10,7 +10,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from generator.content.cache import ContentCache
 from generator.content.load import LoadCache, load_content
 from generator.content.model import Content, Site
 from generator.content.timeutil import Now, resolve_now, utc_now
@@ -102,8 +101,7 @@ def prepare(source: Path, now: Now = None, base_url: str | None = None,
             md: Markdown | None = None, jobs: int = 1) -> tuple[Content, State, Renderer]:
     """Load, validate and derive; the renderer for the outputs. Raises ContentError."""
     md = md or Markdown()  # the loader renders the Markdown to validate it; outputs reuse it
-    content, state = load_state(source, now, base_url, jobs, ContentCache.open(), md=md,
-                                meanwhile=ready_to_render)
+    content, state = load_state(source, now, base_url, jobs, md=md, meanwhile=ready_to_render)
     from generator.theme.templates import Renderer
 
     return content, state, Renderer(content, load_theme(source, content.site), md, jobs)

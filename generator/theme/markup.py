@@ -147,14 +147,10 @@ def plain_html(text: str) -> str | None:
     return STRONG.sub(r"<strong>\1</strong>", "\n".join(html))
 
 
-def shortcut_html(text: str) -> str | None:
-    """The sanitized HTML of a text `plain_html` takes, else None (Python-Markdown's)."""
-    plain = plain_html(text)
-    if plain is None:
-        return None
+def _finish_plain(html: str) -> str:
     # The shortcut writes only allowed tags around text without '&', '<' or '>': nothing
     # for the sanitizer to do, but to drop the <h1> pages keep for titles.
-    return sanitize(plain) if "<h1>" in plain else plain
+    return sanitize(html) if "<h1>" in html else html
 
 
 class Markdown:
@@ -166,7 +162,6 @@ class Markdown:
 
     def __init__(self) -> None:
         self._cache: dict[str, str] = {}
-        self._full: set[str] = set()  # the texts Python-Markdown rendered (not the shortcut)
         # Python-Markdown's converter keeps state while it converts: the dev server's
         # threads (a rebuild, a request, the rest rendered in the background) take turns.
         self._converting = threading.Lock()
@@ -213,19 +208,15 @@ class Markdown:
         The shortcut's HTML is kept too, so that the pages need not work it out again."""
         if text in self._cache:
             return
-        html = shortcut_html(text)
-        if html is None:
+        plain = plain_html(text)
+        if plain is None:
             budget.render(self, text)
         else:
-            self._cache[text] = html
+            self._cache[text] = _finish_plain(plain)
 
     def rendered(self) -> dict[str, str]:
         """The texts converted so far and their HTML."""
         return dict(self._cache)
-
-    def full(self) -> set[str]:
-        """The texts converted so far that took Python-Markdown, not the shortcut."""
-        return set(self._full)
 
     def remember(self, rendered: dict[str, str]) -> None:
         """Take over another converter's results (from the loader's worker processes)."""
@@ -233,15 +224,14 @@ class Markdown:
 
     def convert(self, text: str) -> str:
         """Sanitized HTML; raises Unrenderable when the text nests too deeply."""
-        plain = shortcut_html(text)
+        plain = plain_html(text)
         if plain is not None:
-            return plain
+            return _finish_plain(plain)
         try:
             with self._converting:
                 html = self._md.reset().convert(text)
         except RecursionError:  # not expected below MAX_NESTING; never a crash
             raise Unrenderable("the Markdown nests too deeply to render", NESTING_HINT) from None
-        self._full.add(text)
         return sanitize(html)
 
 

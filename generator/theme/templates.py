@@ -34,7 +34,6 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
 from generator import __version__
-from generator.content.cache import cache_dir
 from generator.content.model import Content, Update
 from generator.content.timeutil import iso
 from generator.site.memo import Memo
@@ -65,8 +64,19 @@ class TemplateCache(jinja2.FileSystemBytecodeCache):
             super().dump_bytecode(bucket)
 
 
+CACHE_VARIABLE = "HELIOGRAPH_CACHE_DIR"
 CACHE_KEY = re.compile(r"[0-9a-f]{16}")
 MAX_CACHED = 2000  # compiled templates kept (one per template file and environment)
+
+
+def cache_dir() -> str | None:
+    """Heliograph's cache folder: HELIOGRAPH_CACHE_DIR (empty or 'off': no cache), else
+    $XDG_CACHE_HOME/heliograph, else ~/.cache/heliograph."""
+    chosen = os.environ.get(CACHE_VARIABLE)
+    if chosen is not None:
+        return None if chosen.strip().lower() in ("", "off") else chosen
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "heliograph")
 
 
 def environment_key(env: jinja2.Environment) -> str:
