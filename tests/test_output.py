@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import IO
 
 import pytest
 from building import make_site, write_site
@@ -84,16 +85,16 @@ def test_failure_while_writing_keeps_previous_site(tmp_path: Path,
     out = tmp_path / "public"
     write_site({"index.html": b"v1", "a/b.html": b"v1"}, out)
     before = snapshot(out)
-    real = Path.write_bytes
-    written: list[Path] = []
+    written: list[str] = []
 
-    def disk_full(self: Path, data: bytes) -> int:
-        if written:
-            raise OSError(28, "No space left on device")
-        written.append(self)
-        return real(self, data)
+    def disk_full(path: str, mode: str = "r") -> IO[bytes]:
+        if "w" in mode:
+            if written:
+                raise OSError(28, "No space left on device")
+            written.append(path)
+        return open(path, mode)  # the caller's `with` closes it
 
-    monkeypatch.setattr(Path, "write_bytes", disk_full)
+    monkeypatch.setattr(output, "open", disk_full, raising=False)
     with pytest.raises(OutputError, match=f"cannot write the site into {out}: No space left"):
         write_site({"index.html": b"v2", "z.html": b"v2"}, out)
     assert written  # the failure really happened midway
@@ -132,14 +133,20 @@ def test_fallback_swap_puts_the_old_site_back_when_the_second_rename_fails(
 CRASH = """
 import os, sys
 from pathlib import Path
+from typing import IO
 from generator.site import write as output
 mode, folder = sys.argv[1], Path(sys.argv[2])
 if mode == "writing":
-    real = Path.write_bytes
-    def write(self, data):
-        real(self, data)
-        os._exit(9)  # killed after the first file: no cleanup code runs
-    Path.write_bytes = write
+    class Killed:  # the first file is written, then the process dies: no cleanup runs
+        def __init__(self, path, mode):
+            self.file = open(path, mode)
+        def __enter__(self):
+            return self.file
+        def __exit__(self, *exc):
+            self.file.close()
+            if "w" in self.file.mode:
+                os._exit(9)
+    output.open = Killed
 else:  # between the two renames of the fallback swap
     output._exchange = lambda a, b: False
     real_rename = os.rename
