@@ -516,6 +516,7 @@ def test_block_scalars_by_hand(text: str, expected: str) -> None:
     "k" * 130 + ": b\n",
     "a: b\na: c\n",  # a duplicate key: PyYAML says so
     "1: b\n", "true: b\n", "null: b\n", "<<: b\n",
+    "a: <<\n", "a: =\n", "a: {b: <<}\n", "a: {b: =}\n", "a:\n- <<\n",  # merge, value
     "a: b: c\n", "a: 'it''s'\n", 'a: "x\\ty"\n', "a: 'x\n  y'\n",
     "a:\n  b: 1\n c: 2\n",  # indentation between two levels
     "a: |0\n  x\n", "a: |#c\n  x\n", "a: -1\n", "- a\n", "a\n", "", "# only\n",
