@@ -611,3 +611,23 @@ def test_a_sexagesimal_int_of_more_than_4300_digits_stays_text() -> None:
         same(load_fast(f"a: {text}\n"), load_pyyaml(f"a: {text}\n"))
     assert type(load_yaml("a: " + "1" * 4300 + "\n")["a"]) is YamlInt  # Python's own limit
     assert type(load_yaml("a: +" + "1_" * 3000 + "\n")["a"]) is YamlInt  # 3,000 digits
+
+
+def nested(levels: int) -> str:
+    """`levels` block mappings, each the value of the one around it."""
+    return "".join(" " * i + "k:\n" for i in range(levels - 1)) + " " * (levels - 1) + "z: 1\n"
+
+
+def test_the_fast_path_takes_20_levels_and_no_more(tmp_path: Path) -> None:
+    # Its reader recurses per level: without the limit, 900 levels were a RecursionError
+    # out of `load_fast` (exit 2) where PyYAML's path says the nesting is too deep.
+    assert load_fast(nested(20)) is not None
+    same(load_fast(nested(20)), load_pyyaml(nested(20)))
+    assert load_fast(nested(21)) is None
+    assert load_fast("a:\n" + "".join(" " * i + "- k:\n" for i in range(0, 38, 2))) is None
+    assert load_fast(nested(900)) is None
+    done = check(write_incident(tmp_path, "title: Deep\n" + nested(900)))
+    assert done.returncode == 1
+    assert done.stdout.splitlines()[:2] == [
+        "content/incidents/2026-11-01-x.md: error: YAML nesting is too deep",
+        "    hint: content needs only a few levels of lists and mappings"]
