@@ -516,6 +516,7 @@ def test_block_scalars_by_hand(text: str, expected: str) -> None:
     "k" * 130 + ": b\n",
     "a: b\na: c\n",  # a duplicate key: PyYAML says so
     "1: b\n", "true: b\n", "null: b\n", "<<: b\n",
+    "a: <<\n", "a: =\n", "a: {b: <<}\n", "a: {b: =}\n", "a:\n- <<\n",  # merge, value
     "a: b: c\n", "a: 'it''s'\n", 'a: "x\\ty"\n', "a: 'x\n  y'\n",
     "a:\n  b: 1\n c: 2\n",  # indentation between two levels
     "a: |0\n  x\n", "a: |#c\n  x\n", "a: -1\n", "- a\n", "a\n", "", "# only\n",
@@ -558,3 +559,75 @@ def test_a_long_line_of_spaces_is_read_in_one_pass(tmp_path: Path) -> None:
     assert done.stdout.splitlines()[0] == ("content/incidents/2026-11-01-slow.md:4:600003: "
                                            "error: YAML syntax error: could not find "
                                            "expected ':'")
+
+
+# --- numbers PyYAML's constructors cannot afford ------------------------------------------
+
+def write_incident(root: Path, front: str) -> Path:
+    incidents = root / "content" / "incidents"
+    incidents.mkdir(parents=True)
+    (root / "content" / "site.yaml").write_text(
+        "title: Acme\nbase_url: https://status.acme.test/\ntimezone: UTC\n")
+    (root / "content" / "components.yaml").write_text(
+        "components:\n  - id: api\n    name: API\n")
+    (incidents / "2026-11-01-x.md").write_text(
+        "---\n" + front + "type: incident\nupdates:\n  - at: 2026-11-01T10:00:00Z\n"
+        "    status: resolved\n    message: Fixed.\n---\n")
+    return root
+
+
+def check(root: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "generator", "check", "--source", str(root),
+         "--now", "2026-11-27T00:00:00Z"], capture_output=True, text=True, timeout=120,
+        check=False)
+
+
+def test_a_sexagesimal_float_beyond_a_float_stays_text(tmp_path: Path) -> None:
+    # PyYAML sums the ':' groups of `1:00:...:00.5` with an int base: from 174 groups on,
+    # that base no longer converts to a float and its OverflowError was exit 2.
+    title = "1" + ":00" * 174 + ".5"
+    for text in (f"a: {title}\n", f"a: {{b: {title}}}\n", f"a:\n- {title}\n"):
+        fast, slow = load_fast(text), load_pyyaml(text)
+        assert fast is not None
+        same(fast, slow)
+    assert load_yaml(f"a: {title}\n")["a"] == title
+    below = load_yaml("a: 1" + ":00" * 173 + ".5\n")["a"]
+    assert type(below) is YamlFloat and below == float(60 ** 173)
+    done = check(write_incident(tmp_path, f"title: {title}\n"))
+    assert (done.returncode, done.stdout, done.stderr) == (
+        0, "heliograph check: content is valid\n", "")
+
+
+def test_a_sexagesimal_int_of_more_than_4300_digits_stays_text() -> None:
+    # PyYAML's sum multiplies a growing int base by 60 per ':' group: quadratic, a 1 MB
+    # `1:00:00:...` took 15 s of CPU. Past 4,300 digits (Python's limit for decimal text)
+    # it stays text, like a decimal number that long.
+    at_limit = "1" + ":0" * 4299  # 4,300 digits
+    value = load_yaml(f"a: {at_limit}\n")["a"]
+    assert type(value) is YamlInt and value == 60 ** 4299 and value.source == at_limit
+    for text in ("1" + ":0" * 4300, "1" + ":00" * 330_000, "0x" + "F" * 4299):
+        assert load_yaml(f"a: {text}\n")["a"] == text
+        same(load_fast(f"a: {text}\n"), load_pyyaml(f"a: {text}\n"))
+    assert type(load_yaml("a: " + "1" * 4300 + "\n")["a"]) is YamlInt  # Python's own limit
+    assert type(load_yaml("a: +" + "1_" * 3000 + "\n")["a"]) is YamlInt  # 3,000 digits
+
+
+def nested(levels: int) -> str:
+    """`levels` block mappings, each the value of the one around it."""
+    return "".join(" " * i + "k:\n" for i in range(levels - 1)) + " " * (levels - 1) + "z: 1\n"
+
+
+def test_the_fast_path_takes_20_levels_and_no_more(tmp_path: Path) -> None:
+    # Its reader recurses per level: without the limit, 900 levels were a RecursionError
+    # out of `load_fast` (exit 2) where PyYAML's path says the nesting is too deep.
+    assert load_fast(nested(20)) is not None
+    same(load_fast(nested(20)), load_pyyaml(nested(20)))
+    assert load_fast(nested(21)) is None
+    assert load_fast("a:\n" + "".join(" " * i + "- k:\n" for i in range(0, 38, 2))) is None
+    assert load_fast(nested(900)) is None
+    done = check(write_incident(tmp_path, "title: Deep\n" + nested(900)))
+    assert done.returncode == 1
+    assert done.stdout.splitlines()[:2] == [
+        "content/incidents/2026-11-01-x.md: error: YAML nesting is too deep",
+        "    hint: content needs only a few levels of lists and mappings"]

@@ -12,7 +12,8 @@ validation can point at the exact spot. The schema is deliberately small:
   title such as `010`, `1.50` or `12:30` can be read back exactly (`source_text`).
   Mapping keys that look like numbers are their text: `0` and `00` are two keys.
 - Timestamps stay strings: we parse them ourselves, with the site's time zone.
-- A number too long for Python to convert (over 4,300 digits) stays text.
+- A number too long for Python to convert (over 4,300 digits, in any base or written
+  sexagesimal as `1:00:00`) stays text, and so does a sexagesimal float beyond a float.
 - Aliases (`*name`) and merge keys (`<<`) are refused: content never needs them and
   they are how "billion laughs" documents blow up. The C parser composes aliases as
   shared nodes, so a bomb costs a few kilobytes before the first reuse is refused.
@@ -147,17 +148,31 @@ def _plain_tag(value: str) -> str:
     return _IMPLICIT + "str"
 
 
+_MAX_DIGITS = 4300  # Python's own limit for converting decimal text to an int
+
+
+def _digits(value: str) -> int:
+    """How many digits an int's text holds (a base prefix counts as two)."""
+    return len(value) - sum(map(value.count, "_:+-"))
+
+
 def _scalar(tag: str, value: str) -> Any:
     """The value of a scalar whose marked tag is one of `_SCALARS`' (both loaders use this)."""
     if tag == "?str":
         return value
     if tag == "?int":
+        if len(value) > _MAX_DIGITS and _digits(value) > _MAX_DIGITS:
+            return value  # PyYAML's sexagesimal sum is quadratic in the ':' groups
         try:
             return YamlInt(_CONSTRUCTOR.construct_yaml_int(yaml.ScalarNode(tag, value)), value)
         except ValueError:  # more digits than Python converts (4,300): no number anyone
             return value  # needs: it stays the text it was written as
     if tag == "?float":
-        return YamlFloat(_CONSTRUCTOR.construct_yaml_float(yaml.ScalarNode(tag, value)), value)
+        try:
+            return YamlFloat(_CONSTRUCTOR.construct_yaml_float(yaml.ScalarNode(tag, value)),
+                             value)
+        except OverflowError:  # PyYAML sums `1:00:...:00.5` (174 groups on) as an int
+            return value  # beyond what a float holds
     if tag == "?bool":
         return _CONSTRUCTOR.construct_yaml_bool(yaml.ScalarNode(tag, value))
     return None  # ?null
