@@ -283,10 +283,11 @@ class _AliasUsed(Exception):
 # valid or not: PyYAML then loads the text and reports every error.
 # tests/test_yaml_fastpath.py compares the two on generated and edited documents.
 
-# Anything but '\n', ' ' to '~' and printable non-ASCII that is neither a line break
-# (U+0085, U+2028, U+2029) nor a byte order mark: no tab, no CR, no control character.
-_FAST_REFUSED = re.compile(
-    "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+# Control characters (tab and CR included, '\n' not), line breaks other than '\n' (U+0085,
+# U+2028, U+2029), surrogates, the byte order mark and the two non-characters: what the
+# fast path leaves to PyYAML. Written as the characters refused rather than as the
+# complement of those allowed, which took 9 ms to compile at every start.
+_FAST_REFUSED = re.compile("[\x00-\t\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
 _NOT_PLAIN_START = frozenset("-?:,[]{}#&*!|>'\"%@` ")  # indicators, and space
 # `key:` then a space or the end of the line; a key without ':' or '#' keeps this simple.
 # Spaces belong to the key only when more of the key follows them, and nothing is given
