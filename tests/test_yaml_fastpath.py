@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sitefixtures import write
 
 from generator.content.load import front_matter_end
 from generator.content.yamlsafe import (
@@ -541,16 +542,9 @@ def test_errors_are_still_pyyamls() -> None:
 # --- numbers PyYAML's constructors cannot afford ------------------------------------------
 
 def write_incident(root: Path, front: str) -> Path:
-    incidents = root / "content" / "incidents"
-    incidents.mkdir(parents=True)
-    (root / "content" / "site.yaml").write_text(
-        "title: Acme\nbase_url: https://status.acme.test/\ntimezone: UTC\n")
-    (root / "content" / "components.yaml").write_text(
-        "components:\n  - id: api\n    name: API\n")
-    (incidents / "2026-11-01-x.md").write_text(
-        "---\n" + front + "type: incident\nupdates:\n  - at: 2026-11-01T10:00:00Z\n"
-        "    status: resolved\n    message: Fixed.\n---\n")
-    return root
+    return write(root, {"2026-11-01-x": "---\n" + front + "type: incident\nupdates:\n"
+                        "  - at: 2026-11-01T10:00:00Z\n    status: resolved\n"
+                        "    message: Fixed.\n---\n"})
 
 
 def check(root: Path) -> subprocess.CompletedProcess[str]:
