@@ -3,9 +3,12 @@ what the sandbox would, and nothing more: each case goes through the real comman
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta, timezone
+
 import pytest
 from test_hostile_theme import both_fail, built_404, use_theme
 
+from generator.site.build import prepare
 from generator.theme.templates import BoundedCodeGenerator, ThemeEnvironment, environment_key
 
 # Attribute reads the sandbox would refuse; the shortcut for a loop's counters and the
@@ -16,6 +19,9 @@ PRIVATE_READS = {
     "loop's iterator": "{% for i in [1] %}{{ loop._iterator }}{% endfor %}",
     "loop's class": "{% for i in [1] %}{{ loop.__class__ }}{% endfor %}",
     "a view's maker": "{{ clock_format.of(t) }}",  # views hold data, no methods
+    # What the immutable sandbox refuses of other objects is refused inline too.
+    "a list's append": "{{ [1].append(2) }}",
+    "a format string's fields": "{{ '{0.__class__}'.format(1) }}",
 }
 
 
@@ -70,3 +76,69 @@ def test_cache_key_follows_the_code_generator():
     older = ThemeEnvironment(autoescape=True)
     older.code_generator_class = Older
     assert environment_key(ThemeEnvironment(autoescape=True)) != environment_key(older)
+
+
+# --- compiled shortcuts: attribute reads, calls and escaping written inline --------------
+
+def test_inline_attribute_reads_give_what_the_sandbox_gives(site, capsys):
+    """`x.name` is read inline for the fields and properties of Heliograph's views and
+    through the sandbox otherwise: a dict's key, a missing name (undefined, not an
+    error), a name the view does not have as data (its class's method)."""
+    assert built_404(site, capsys,
+        "{{ site.title }}|{{ site.languages }}|{{ site.nope is defined }}|"
+        "{{ {'a': 1}.a }}|{{ {'a': 1}.b is defined }}|{{ clock_format.of is defined }}|"
+        "{% for c in components.values() %}{{ c.name }},{% endfor %}|"
+        "{{ site.title ~ '!' }}|{{ site.title|length }}|{{ (site.title == 'Example Status') }}\n"
+    ) == ("Example Status|(&#39;en&#39;,)|False|1|False|False|"
+          "Website,API,Sign-in,Documentation,|Example Status!|14|True\n")
+
+
+def test_inline_calls_give_what_the_sandbox_gives(site, capsys):
+    """t(...) and the helpers are called inline with positional arguments: nested, in
+    expressions, on anything but an int; what is not one of them (a macro, Jinja's own
+    globals, a method of a string) is called through the sandbox."""
+    assert built_404(site, capsys,
+        "{% macro m(x) %}[{{ x }}]{% endmacro %}"
+        "{{ t('history') }}|{{ t(t('history')) }}|{{ t('history') == 'History' }}|"
+        "{{ not t('history') }}|{{ t('history') ~ t('status_page') }}|{{ t('no.such.key') }}|"
+        "{{ t('history')|upper }}|{{ m(t('history')) }}|{{ range(3)|list }}|"
+        "{{ 'a-b'.split('-') }}|{{ asset('style.css') == asset(*['style.css']) }}|"
+        "{{ incident_dir('x') }}\n"
+    ) == ("History|History|True|False|HistoryStatus|no.such.key|HISTORY|[History]|[0, 1, 2]|"
+          "[&#39;a&#39;, &#39;b&#39;]|True|incidents/x/\n")
+
+
+@pytest.mark.parametrize("payload", [
+    "{{ t(10 ** 7) }}",  # an int argument goes through the sandbox's checks
+    "{{ incident_dir(10 ** 7) }}",
+    "{{ t('x' ~ range(10)|join(''), 10 ** 7) }}",
+], ids=["translator", "helper", "second argument"])
+def test_inline_calls_keep_the_argument_bound(site, capsys, payload):
+    templates = use_theme(site, "harbour") / "templates"
+    templates.mkdir()
+    (templates / "404.html").write_text("<p>line one</p>\n" + payload + "\n")
+    both_fail(site, capsys, "themes/harbour/templates/404.html:2: ",
+              "a number over 1,000,000 is not allowed as an argument")
+
+
+def test_inline_calls_keep_the_result_bound(site, capsys):
+    """What t(...) returns is measured, as the sandbox measures a call's result: here a
+    translation longer than a template may build."""
+    theme = use_theme(site, "harbour")
+    (theme / "i18n").mkdir()
+    (theme / "i18n" / "en.yaml").write_text("huge: '" + "x" * 1_000_001 + "'\n")
+    (theme / "templates").mkdir()
+    (theme / "templates" / "404.html").write_text("<p>line one</p>\n{{ t('huge') }}\n")
+    both_fail(site, capsys, "themes/harbour/templates/404.html:2: ",
+              "a result longer than 1,000,000 is not allowed")
+
+
+def test_renderer_remembers_iso_text_by_zone(site):
+    """Equal instants in two zones are equal keys with different text: only UTC times are
+    remembered, so each keeps its own."""
+    renderer = prepare(site, "2026-11-27T01:00:00Z")[2]
+    utc = datetime(2026, 5, 11, 14, 2, tzinfo=UTC)
+    plus_two = utc.astimezone(timezone(timedelta(hours=2)))
+    assert renderer.iso(utc) == "2026-05-11T14:02:00Z"
+    assert renderer.iso(plus_two) == "2026-05-11T16:02:00+02:00"
+    assert renderer.iso(utc) == "2026-05-11T14:02:00Z"

@@ -85,6 +85,7 @@ class Translator:
         self.missing: set[str] = set()  # keys asked for but absent, for tests and checks
         # Every page formats the same few strings and times again: remember them.
         self._plain: dict[str, str] = {}
+        self._nodes: dict[str, Any] = {}  # key -> its catalogue entry, or None
         self._datetimes: dict[dt.datetime, str] = {}
 
     def __call__(self, key: str, **values: Any) -> str:
@@ -103,12 +104,18 @@ class Translator:
         return str(node).format(**values)
 
     def lookup(self, key: str) -> Any:
+        try:
+            return self._nodes[key]
+        except KeyError:
+            pass
         node: Any = self.catalogue
         for part in key.split("."):
             if not isinstance(node, dict) or part not in node:
                 self.missing.add(key)
-                return None
+                node = None
+                break
             node = node[part]
+        self._nodes[key] = node
         return node
 
     def _names(self, key: str, index: int) -> str:

@@ -7,8 +7,10 @@ and nothing one expression allocates may exceed MAX_SIZE.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import hashlib
+import keyword
 import os
 import re
 import shutil
@@ -17,6 +19,7 @@ import traceback
 import types
 from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cached_property, wraps
 from itertools import islice
 from pathlib import Path
@@ -26,7 +29,7 @@ from urllib.parse import urlsplit
 import jinja2
 import markupsafe
 from jinja2 import nodes
-from jinja2.compiler import CodeGenerator, Frame
+from jinja2.compiler import CodeGenerator, Frame, optimizeconst
 from jinja2.exceptions import SecurityError
 from jinja2.nodes import EvalContext
 from jinja2.runtime import LoopContext, Macro
@@ -181,7 +184,53 @@ class BoundedCodeGenerator(CodeGenerator):
     that doubles a string with `~` stops at MAX_SIZE instead of filling memory. Compiles
     `{{ value }}` (autoescaped) to `environment.escape_output(value)`."""
 
-    revision = 2  # part of the cache key: raise it when what this writes changes
+    revision = 3  # part of the cache key: raise it when what this writes changes
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._escaped: list[str] = []  # the value of each `{{ }}` being written
+
+    @optimizeconst
+    def visit_Getattr(self, node: nodes.Getattr, frame: Frame) -> None:
+        """`x.name` reads the attribute inline when `x`'s class has it in the environment's
+        `plain_attributes` (most reads of a page: a call of the sandbox's getattr cost more
+        than the markup around it); anything else goes through the sandbox as before."""
+        attr = node.attr
+        if attr[:1] == "_" or not attr.isidentifier() or keyword.iskeyword(attr):
+            super().visit_Getattr(node, frame)
+            return
+        value = self.temporary_identifier()
+        self.write(f"({value}.{attr} if {attr!r} in environment.plain_attributes[type({value} := ")
+        self.visit(node.node, frame)
+        self.write(f")] else environment.getattr({value}, {attr!r}))")
+
+    @optimizeconst
+    def visit_Call(self, node: nodes.Call, frame: Frame, forward_caller: bool = False) -> None:
+        """A call with positional arguments only calls the function inline when it is one
+        of the environment's `direct` ones (the translator and the Renderer's helpers) and
+        no argument is an int: what `ThemeEnvironment.call` does then, without a call of
+        its own (its checks cost more than `t('key')` itself). The result is measured as
+        `call` measures it; any other call goes through `call`."""
+        if forward_caller or not node.args or node.kwargs or node.dyn_args \
+                or node.dyn_kwargs:
+            super().visit_Call(node, frame, forward_caller=forward_caller)
+            return
+        function, result = self.temporary_identifier(), self.temporary_identifier()
+        args = [self.temporary_identifier() for _ in node.args]
+        self.write(f"(({result} if len({result} := {function}({', '.join(args)})) <= "
+                   f"{MAX_SIZE} else environment.bounded({result})) if (type({function} := ")
+        self.visit(node.node, frame)
+        self.write(") in environment.direct_types)")
+        for name, arg in zip(args, node.args, strict=True):
+            self.write(f" & (type({name} := ")
+            self.visit(arg, frame)
+            self.write(") is not int)")
+        self.write(f" and {function} in environment.direct "
+                   f"else environment.call(context, {function}, {', '.join(args)}")
+        for name, flag in (("_loop_vars", frame.loop_frame), ("_block_vars", frame.block_frame)):
+            if flag:
+                self.write(f", {name}={name}")
+        self.write("))")
 
     def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
         self.write("environment.bounded(")
@@ -191,10 +240,20 @@ class BoundedCodeGenerator(CodeGenerator):
     def _output_child_pre(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
         if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape:
             super()._output_child_pre(node, frame, finalize)
+        elif finalize.src is not None:
+            self.write("environment.escape_output(" + finalize.src)
+        else:  # escape_output's own shortcuts, inline: text with nothing to escape, Markup
+            self._escaped.append(value := self.temporary_identifier())
+            self.write(f"({value} if type({value} := ")
+
+    def _output_child_post(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
+        if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape or \
+                finalize.src is not None:
+            super()._output_child_post(node, frame, finalize)
             return
-        self.write("environment.escape_output(")
-        if finalize.src is not None:
-            self.write(finalize.src)
+        value = self._escaped.pop()
+        self.write(f") is str and not environment.html_special({value}) or type({value}) is "
+                   f"Markup else environment.escape_output({value}))")
 
 
 _HTML_SPECIAL = re.compile("[&<>'\"]")  # what markupsafe.escape replaces
@@ -220,17 +279,21 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
     indent) or check it after (everything else grows at most by its inputs)."""
 
     intercepted_binops = frozenset({"*", "**", "%", "+"})
-    helpers: frozenset[Callable[..., Any]] = frozenset()  # the renderer's own functions
     code_generator_class = BoundedCodeGenerator
+    escape_output = staticmethod(escape_output)
+    html_special = _HTML_SPECIAL.search
+    # What compiled calls may call directly (BoundedCodeGenerator.visit_Call): each takes
+    # any non-int arguments and returns a string. The Renderer fills `direct`.
+    direct_types = frozenset({Translator, types.FunctionType, types.MethodType})
+    direct: frozenset[Any] = frozenset()
 
     def __init__(self, **options: Any):
         super().__init__(**options)
+        self.plain_attributes = PlainAttributes()
         # Lorem ipsum has no place in a status page; lipsum(n=10**9) would fill memory.
         self.globals.pop("lipsum", None)
         for name, function in list(self.filters.items()):
             self.filters[name] = _bounded(function)
-
-    escape_output = staticmethod(escape_output)
 
     def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
         # Jinja layers a template's globals over the environment's in a ChainMap, which
@@ -282,8 +345,7 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
         if args or kwargs:
             _check_arguments(args, kwargs)
         kind = type(__obj)
-        if kind is Macro or kind is Translator or (
-                kind in _FUNCTION_TYPES and __obj in __self.helpers):
+        if kind is Macro or (kind in __self.direct_types and __obj in __self.direct):
             if kwargs:  # Jinja adds these to calls inside loops and blocks
                 kwargs.pop("_loop_vars", None)
                 kwargs.pop("_block_vars", None)
@@ -302,7 +364,23 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
         return wrapped
 
 
-_FUNCTION_TYPES = (types.FunctionType, types.MethodType)
+class PlainAttributes(dict[type, frozenset[str]]):
+    """Class -> the attributes compiled templates read directly (visit_Getattr): the public
+    fields and properties of Heliograph's frozen view types (data, and pure functions of
+    it that never fail), and the plain facts of _PLAIN_ATTRIBUTES (a loop's counters).
+    `getattr` would hand each over unchanged; any other class has none, and goes through
+    it."""
+
+    def __missing__(self, kind: type) -> frozenset[str]:
+        names = _PLAIN_ATTRIBUTES.get(kind, frozenset())
+        if is_view_type(kind):
+            computed = {name for klass in kind.__mro__ for name, value in vars(klass).items()
+                        if isinstance(value, property | cached_property)}
+            names |= {name for name in {f.name for f in dataclasses.fields(kind)} | computed
+                      if name[:1] != "_"}
+        self[kind] = names
+        return names
+
 
 # Attributes whose values are plain numbers, booleans and strings (ThemeEnvironment.getattr).
 _PLAIN_ATTRIBUTES: dict[type[Any], frozenset[str]] = {
@@ -484,12 +562,13 @@ class Renderer:
             auto_reload=False,
         )
         self.env.bytecode_cache = template_cache(self.env)
-        self.env.globals.update(t=self.t, site=self.site, asset=self.asset, iso=iso,
+        self._isos: dict[datetime, str] = {}
+        self.env.globals.update(t=self.t, site=self.site, asset=self.asset, iso=self.iso,
                                 incident_dir=incident_dir, component_dir=component_dir,
                                 base_path=urlsplit(self.site.base_url).path or "/",
                                 brand_css=theme.brand_css, logo=theme.logo,
                                 clock_format=clock_format(self.t))
-        self.env.helpers = frozenset({self.asset, iso, incident_dir, component_dir})
+        self.env.direct = frozenset({self.t, self.asset, self.iso, incident_dir, component_dir})
         self.env.filters.update(md=self.markdown, message=self.message,
                                 datetime=self.t.datetime, date=self.t.date,
                                 duration=self.t.duration, percent=self.t.percent)
@@ -509,6 +588,18 @@ class Renderer:
             return ()
         return tuple(Renderer(self.content, self.theme, self.md, self.jobs, code)
                      for code in self.root_site.translations)
+
+    def iso(self, value: datetime) -> str:
+        """timeutil.iso, remembered: a page writes a time for `<time datetime>` as well as
+        for people, and the history, feeds and pages write the same times again. Only UTC
+        times are remembered (all of the content's): equal times in other zones are equal
+        keys, with other text."""
+        if value.tzinfo is not UTC:
+            return iso(value)
+        text = self._isos.get(value)
+        if text is None:
+            text = self._isos[value] = iso(value)
+        return text
 
     def asset(self, name: str) -> str:
         """A static file's path from `root`: assets are published once, at the site root."""
