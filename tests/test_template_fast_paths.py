@@ -142,3 +142,12 @@ def test_renderer_remembers_iso_text_by_zone(site):
     assert renderer.iso(utc) == "2026-05-11T14:02:00Z"
     assert renderer.iso(plus_two) == "2026-05-11T16:02:00+02:00"
     assert renderer.iso(utc) == "2026-05-11T14:02:00Z"
+
+
+def test_a_run_of_output_is_yielded_a_few_values_at_a_time():
+    """Text and values between two tags come as one piece, of at most RUN_VALUES (8)
+    values: the page's size is checked every PAGE_BATCH pieces, so one line repeating a
+    large value cannot build a huge piece before it is measured."""
+    env = ThemeEnvironment(autoescape=True)
+    pieces = list(env.from_string("<p>" + "{{ x }}," * 20 + "</p>").generate(x="ab"))
+    assert pieces == ["<p>" + "ab," * 7 + "ab", ",ab" * 8, ",ab" * 4 + ",</p>"]
