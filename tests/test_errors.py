@@ -509,6 +509,28 @@ def test_link_out_of_the_repository_is_refused(tmp_path: Path,
     assert "content/incidents/leak.md: error: the file is a link to something outside" in err
 
 
+def test_link_within_the_repository_is_read(tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """A link is followed when it stays inside the repository (the incidents folder is
+    checked once; a file that is itself a link is resolved on its own)."""
+    repo = write_site(tmp_path / "repo", {})
+    (repo / "drafts").mkdir()
+    (repo / "drafts" / "outage.md").write_text(incident("title: Linked in\n"))
+    (repo / "content" / "incidents" / "outage.md").symlink_to(repo / "drafts" / "outage.md")
+    code, err = run_cli(capsys, repo, command="build")
+    assert code == 0, err
+    assert "Linked in" in (repo / "public" / "incidents" / "outage" / "index.html").read_text()
+
+
+def test_folder_named_like_an_incident_is_refused(tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    repo = write_site(tmp_path / "repo", {})
+    (repo / "content" / "incidents" / "outage.md").mkdir()
+    code, err = run_cli(capsys, repo)
+    assert code == 1
+    assert "content/incidents/outage.md: error: this is not a regular file" in err
+
+
 def catalogue_row(case: Case) -> str:
     file, position = re.fullmatch(r"(.*?)(?::(\d+(?::\d+)?))?", case.where).groups()
     cells = [case.id.replace("-", " "), f"`{file}`", position or "—", case.message, case.hint]

@@ -100,11 +100,27 @@ def _inside(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
-def _regular_file(path: Path, rel: str, root: Path | None) -> Problem | None:
+def folder_inside(folder: Path, root: Path) -> bool:
+    """Whether `folder`, resolved, is inside the repo `root` (not a link that leaves it)."""
+    return _inside(os.path.realpath(folder), os.path.realpath(root))
+
+
+def _regular_file(path: Path, rel: str, root: Path | None,
+                  in_checked_folder: bool = False) -> Problem | None:
     """Refuse links that leave the repo and anything that is not a plain file.
 
     The whole path is resolved, so a linked folder (`content/incidents` pointing elsewhere)
-    is caught as well as a linked file."""
+    is caught as well as a linked file. When the file's folder is known to be inside the
+    repo (`folder_inside`, checked once for the whole folder), a file that is not itself
+    a link is inside too: one lstat rather than resolving the path (50 µs a file)."""
+    if in_checked_folder:
+        try:
+            info = os.lstat(path)
+        except OSError as exc:
+            return Problem(rel, None, None, f"cannot read the file: {exc.strerror}")
+        if not stat.S_ISLNK(info.st_mode):
+            return None if stat.S_ISREG(info.st_mode) else Problem(
+                rel, None, None, "this is not a regular file", "content files are plain text files")
     if root is not None and not _inside(os.path.realpath(path), os.path.realpath(root)):
         if path.is_symlink():
             return Problem(rel, None, None, "the file is a link to something outside the "
@@ -121,9 +137,10 @@ def _regular_file(path: Path, rel: str, root: Path | None) -> Problem | None:
     return None
 
 
-def read_text(path: Path, rel: str, root: Path | None = None) -> tuple[str | None, list[Problem]]:
+def read_text(path: Path, rel: str, root: Path | None = None,
+              in_checked_folder: bool = False) -> tuple[str | None, list[Problem]]:
     """Read a UTF-8 file with a size limit; problems instead of exceptions."""
-    refused = _regular_file(path, rel, root)
+    refused = _regular_file(path, rel, root, in_checked_folder)
     if refused is not None:
         return None, [refused]
     try:
@@ -623,9 +640,10 @@ def _slug_problem(check: FileCheck, name: str) -> None:
 
 def load_incident(path: Path, rel: str, site: Site, component_ids: set[str] | None,
                   now: datetime, root: Path | None = None,
-                  md: Markdown | None = None) -> tuple[Incident | None, list[Problem]]:
+                  md: Markdown | None = None,
+                  in_checked_folder: bool = False) -> tuple[Incident | None, list[Problem]]:
     """One incident file; `component_ids` None means components.yaml could not be read."""
-    text, problems = read_text(path, rel, root)
+    text, problems = read_text(path, rel, root, in_checked_folder)
     if text is None:
         check = FileCheck(rel)
         _slug_problem(check, path.name)
@@ -1045,10 +1063,13 @@ def _load_incidents(source: Path, site: Site, known: set[str] | None, now: datet
                     results[path] = (hit, [])
     todo = [p for p in paths if p not in results]
 
+    checked = bool(todo) and folder_inside(todo[0].parent, source)
+
     def load(chunk: list[Path]) -> tuple[list[tuple[Path, Loaded]], dict[str, str]]:
         engine = Markdown()  # per chunk: a worker process returns what it rendered
         return [(p, load_incident(p, f"content/incidents/{p.name}", site, known, now,
-                                  root=source, md=engine)) for p in chunk], engine.rendered()
+                                  root=source, md=engine, in_checked_folder=checked))
+                for p in chunk], engine.rendered()
 
     # Small parts, so that the processes taking them finish close together (this one also
     # runs `meanwhile` and unpickles what the others send).
