@@ -121,6 +121,8 @@ def sanitize(html: str) -> str:
 def plain_html(text: str) -> str | None:
     """The HTML of plain paragraphs, headings and lists of plain items (blocks apart by
     blank lines), else None."""
+    if "\n" not in text and SIMPLE_LINE.fullmatch(text):  # one plain sentence: most updates
+        return "<p>" + text + "</p>"
     html = []
     listed = False  # the previous block was a list
     for block in re.split(r"\n\n+", text.strip("\n")):
