@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import cached_property, partial
+from functools import cache, cached_property, partial
 from itertools import groupby
 from typing import Any
 
@@ -57,6 +57,7 @@ class StatusWord:
     code: str
 
 
+@cache  # a handful of words, asked for by every entry and update of every page
 def status_word(kind: str, status: str, update: bool = False) -> StatusWord:
     """A notice is an announcement, not an investigation: it is current until it ends, and
     its updates are just updates (`update`: the word for one update in a timeline)."""
