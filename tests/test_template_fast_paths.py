@@ -78,6 +78,17 @@ def test_cache_key_follows_the_code_generator():
     assert environment_key(ThemeEnvironment(autoescape=True)) != environment_key(older)
 
 
+@pytest.mark.parametrize("constant", ["MAX_SIZE", "RUN_VALUES"])
+def test_cache_key_follows_the_bounds_written_into_the_code(monkeypatch, constant):
+    """The compiled code holds MAX_SIZE (calls' results) and RUN_VALUES (output runs) as
+    numbers: templates compiled with other bounds are never loaded."""
+    from generator.theme import templates
+
+    before = environment_key(ThemeEnvironment(autoescape=True))
+    monkeypatch.setattr(templates, constant, getattr(templates, constant) + 1)
+    assert environment_key(ThemeEnvironment(autoescape=True)) != before
+
+
 # --- compiled shortcuts: attribute reads, calls and escaping written inline --------------
 
 def test_inline_attribute_reads_give_what_the_sandbox_gives(site, capsys):

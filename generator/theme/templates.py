@@ -96,7 +96,7 @@ def environment_key(env: jinja2.Environment) -> str:
              env.variable_start_string, env.variable_end_string, env.comment_start_string,
              env.comment_end_string, env.line_statement_prefix, env.line_comment_prefix,
              sorted(env.extensions), env.code_generator_class.__qualname__,
-             getattr(env.code_generator_class, "revision", None),
+             getattr(env.code_generator_class, "revision", None), MAX_SIZE, RUN_VALUES,
              env.undefined.__qualname__)
     return hashlib.sha256(repr(facts).encode()).hexdigest()[:16]
 
