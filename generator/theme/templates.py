@@ -184,8 +184,14 @@ def is_view_type(cls: type[Any]) -> bool:
 
 class BoundedCodeGenerator(CodeGenerator):
     """Compiles `a ~ b` so that its result is measured (`environment.bounded`): a loop
-    that doubles a string with `~` stops at MAX_SIZE instead of filling memory. Compiles
-    `{{ value }}` (autoescaped) to `environment.escape_output(value)`."""
+    that doubles a string with `~` stops at MAX_SIZE instead of filling memory.
+
+    A page is a few hundred attribute reads, calls and `{{ }}` values, and a call of the
+    sandbox's method for each cost more than the markup around it. The common cases are
+    written inline, each checking at run time that it applies and falling back to the
+    sandbox's method otherwise: reads of the views' data (visit_Getattr), calls of `t` and
+    the Renderer's helpers (visit_Call), text with nothing to escape (_output_child_pre),
+    and a run of output yielded at once (visit_Output)."""
 
     revision = 4  # part of the cache key: raise it when what this writes changes
 
