@@ -6,10 +6,18 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from jinja2.exceptions import SecurityError
 from test_hostile_theme import both_fail, built_404, use_theme
 
 from generator.site.build import prepare
-from generator.theme.templates import BoundedCodeGenerator, ThemeEnvironment, environment_key
+from generator.theme.templates import (
+    MAX_PAGE,
+    BoundedCodeGenerator,
+    ThemeEnvironment,
+    bounded_join,
+    environment_key,
+)
+from generator.theme.themes import ThemeError
 
 # Attribute reads the sandbox would refuse; the shortcut for a loop's counters and the
 # translator's plain facts must refuse them too.
@@ -157,8 +165,36 @@ def test_renderer_remembers_iso_text_by_zone(site):
 
 def test_a_run_of_output_is_yielded_a_few_values_at_a_time():
     """Text and values between two tags come as one piece, of at most RUN_VALUES (8)
-    values: the page's size is checked every PAGE_BATCH pieces, so one line repeating a
+    values: the page's size is checked piece by piece, so one line repeating a
     large value cannot build a huge piece before it is measured."""
     env = ThemeEnvironment(autoescape=True)
     pieces = list(env.from_string("<p>" + "{{ x }}," * 20 + "</p>").generate(x="ab"))
     assert pieces == ["<p>" + "ab," * 7 + "ab", ",ab" * 8, ",ab" * 4 + ",</p>"]
+
+
+def test_a_run_longer_than_a_page_is_refused_before_it_is_joined():
+    """A run of output joins its values into a new string: eight of a value longer than a
+    template may build (a catalogue's entry, read as `t.catalogue.huge`) must not make a
+    string past MAX_PAGE; the page would be over it anyway."""
+    env = ThemeEnvironment(autoescape=True)
+    big = "x" * (MAX_PAGE // 2 + 1)
+    with pytest.raises(SecurityError, match="a page longer than 50,000,000 characters"):
+        next(env.from_string("{{ x }}{{ x }}").generate(x=big))
+
+
+def test_the_page_is_measured_piece_by_piece():
+    """Each piece of a page is a run of up to RUN_VALUES values, a copy of them: the page
+    is refused as soon as its pieces add up past MAX_PAGE, not a batch of pieces later
+    (32 runs of 8 values of a few megabytes each would be gigabytes)."""
+    drawn = []
+    big = "x" * (MAX_PAGE // 2 + 1)
+
+    def pieces():
+        for i in range(40):
+            drawn.append(i)
+            yield big
+
+    with pytest.raises(ThemeError, match="a page longer than 50,000,000 characters"):
+        bounded_join(pieces(), "404.html")
+    assert len(drawn) == 2
+
