@@ -197,6 +197,8 @@ class BoundedCodeGenerator(CodeGenerator):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self._escaped: list[str] = []  # the value of each `{{ }}` being written
+        # The fast paths below, written inline, unless ThemeEnvironment.compile says not.
+        self.inline: bool = getattr(self.environment, "inline", True)
 
     @optimizeconst
     def visit_Getattr(self, node: nodes.Getattr, frame: Frame) -> None:
@@ -204,7 +206,8 @@ class BoundedCodeGenerator(CodeGenerator):
         `plain_attributes` (most reads of a page: a call of the sandbox's getattr cost more
         than the markup around it); anything else goes through the sandbox as before."""
         attr = node.attr
-        if attr[:1] == "_" or not attr.isidentifier() or keyword.iskeyword(attr):
+        if not self.inline or attr[:1] == "_" or not attr.isidentifier() or \
+                keyword.iskeyword(attr):
             super().visit_Getattr(node, frame)
             return
         value = self.temporary_identifier()
@@ -219,8 +222,8 @@ class BoundedCodeGenerator(CodeGenerator):
         no argument is an int: what `ThemeEnvironment.call` does then, without a call of
         its own (its checks cost more than `t('key')` itself). The result is measured as
         `call` measures it; any other call goes through `call`."""
-        if forward_caller or not node.args or node.kwargs or node.dyn_args \
-                or node.dyn_kwargs:
+        if not self.inline or forward_caller or not node.args or node.kwargs \
+                or node.dyn_args or node.dyn_kwargs:
             super().visit_Call(node, frame, forward_caller=forward_caller)
             return
         function, result = self.temporary_identifier(), self.temporary_identifier()
@@ -246,7 +249,7 @@ class BoundedCodeGenerator(CodeGenerator):
         it). Jinja writes a run as `<buffer>.extend((a, b, ...))`; `output_run` joins it.
         A run has at most RUN_VALUES values, so that bounded_join still sees the page grow
         a bounded step at a time."""
-        if frame.buffer is not None or len(node.nodes) < 2:
+        if not self.inline or frame.buffer is not None or len(node.nodes) < 2:
             super().visit_Output(node, frame)
             return
         run: list[nodes.Expr] = []
@@ -275,15 +278,15 @@ class BoundedCodeGenerator(CodeGenerator):
     def _output_child_pre(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
         if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape:
             super()._output_child_pre(node, frame, finalize)
-        elif finalize.src is not None:
-            self.write("environment.escape_output(" + finalize.src)
+        elif finalize.src is not None or not self.inline:
+            self.write("environment.escape_output(" + (finalize.src or ""))
         else:  # escape_output's own shortcuts, inline: text with nothing to escape, Markup
             self._escaped.append(value := self.temporary_identifier())
             self.write(f"({value} if type({value} := ")
 
     def _output_child_post(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
         if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape or \
-                finalize.src is not None:
+                finalize.src is not None or not self.inline:
             super()._output_child_post(node, frame, finalize)
             return
         value = self._escaped.pop()
@@ -339,6 +342,7 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
     # any non-int arguments and returns a string. The Renderer fills `direct`.
     direct_types = frozenset({Translator, types.FunctionType, types.MethodType})
     direct: frozenset[Any] = frozenset()
+    inline = True  # BoundedCodeGenerator writes its fast paths inline (see compile)
 
     def __init__(self, **options: Any):
         super().__init__(**options)
@@ -347,6 +351,22 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
         self.globals.pop("lipsum", None)
         for name, function in list(self.filters.items()):
             self.filters[name] = _bounded(function)
+
+    def compile(self, *args: Any, **kwargs: Any) -> Any:
+        """Jinja's compile; a template whose code with the fast paths written inline is too
+        deeply nested for Python's parser (each attribute read and call is three levels
+        deeper than Jinja writes it: 200 levels is some 66 reads) is compiled without them,
+        as Jinja's sandbox would compile it, rather than failing with a SyntaxError."""
+        try:
+            return super().compile(*args, **kwargs)
+        except SyntaxError:
+            if not self.inline:
+                raise
+        self.inline = False
+        try:
+            return super().compile(*args, **kwargs)
+        finally:
+            del self.inline
 
     def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
         # Jinja layers a template's globals over the environment's in a ChainMap, which
