@@ -6,8 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from jinja2.exceptions import SecurityError
-from test_hostile_theme import both_fail, built_404, use_theme
+from test_hostile_theme import both_fail, built_404, run, use_theme
 
 from generator.site.build import prepare
 from generator.theme.templates import (
@@ -142,10 +141,11 @@ def test_inline_calls_keep_the_argument_bound(site, capsys, payload):
 
 def test_inline_calls_keep_the_result_bound(site, capsys):
     """What t(...) returns is measured, as the sandbox measures a call's result: here a
-    translation longer than a template may build."""
+    section of the catalogue, whose text is longer than a template may build."""
     theme = use_theme(site, "harbour")
     (theme / "i18n").mkdir()
-    (theme / "i18n" / "en.yaml").write_text("huge: '" + "x" * 1_000_001 + "'\n")
+    entries = "".join(f"  k{n:05}: v\n" for n in range(80_000))  # 960,000 bytes
+    (theme / "i18n" / "en.yaml").write_text("huge:\n" + entries)
     (theme / "templates").mkdir()
     (theme / "templates" / "404.html").write_text("<p>line one</p>\n{{ t('huge') }}\n")
     both_fail(site, capsys, "themes/harbour/templates/404.html:2: ",
@@ -172,14 +172,17 @@ def test_a_run_of_output_is_yielded_a_few_values_at_a_time():
     assert pieces == ["<p>" + "ab," * 7 + "ab", ",ab" * 8, ",ab" * 4 + ",</p>"]
 
 
-def test_a_run_longer_than_a_page_is_refused_before_it_is_joined():
-    """A run of output joins its values into a new string: eight of a value longer than a
-    template may build (a catalogue's entry, read as `t.catalogue.huge`) must not make a
-    string past MAX_PAGE; the page would be over it anyway."""
-    env = ThemeEnvironment(autoescape=True)
-    big = "x" * (MAX_PAGE // 2 + 1)
-    with pytest.raises(SecurityError, match="a page longer than 50,000,000 characters"):
-        next(env.from_string("{{ x }}{{ x }}").generate(x=big))
+def test_a_catalogue_past_its_size_limit_is_refused(site, capsys):
+    """A catalogue's strings reach pages as they are (`t.catalogue`'s entries), and a run
+    of output copies up to eight values: they are bounded by the file's size, like an
+    incident's text."""
+    theme = use_theme(site, "harbour")
+    (theme / "i18n").mkdir()
+    (theme / "i18n" / "en.yaml").write_text("huge: '" + "x" * 999_991 + "'\n")
+    assert run("check", site, capsys)[0] == 0  # 1,000,000 bytes: at the limit
+    (theme / "i18n" / "en.yaml").write_text("huge: '" + "x" * 999_992 + "'\n")
+    both_fail(site, capsys, "themes/harbour/i18n/en.yaml: ",
+              "the translations file is larger than the limit of 1,000,000 bytes")
 
 
 def test_the_page_is_measured_piece_by_piece():

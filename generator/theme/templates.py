@@ -147,8 +147,9 @@ MAX_WIDTH = 999  # field width or precision in a format string
 # MAX_SIZE at each step. The largest real pages are well under a megabyte.
 MAX_PAGE = 50_000_000
 # A run of a template's output is yielded as one piece (BoundedCodeGenerator.visit_Output),
-# with at most RUN_VALUES values in it: a piece is within RUN_VALUES * MAX_SIZE (escaped),
-# and never past MAX_PAGE (OutputRun.extend); bounded_join counts each.
+# a new string of at most RUN_VALUES values: each within MAX_SIZE (what a template builds)
+# or a file's size limit (content, catalogues: 1 MB), escaped. bounded_join counts each
+# piece, so a page stops within one run of MAX_PAGE.
 RUN_VALUES = 8
 
 
@@ -312,14 +313,7 @@ def escape_output(value: Any) -> str:
 class OutputRun:
     """What a compiled template yields a run of output through (visit_Output)."""
 
-    @staticmethod
-    def extend(pieces: tuple[str, ...]) -> str:
-        """The run's pieces (all strings) joined: a copy of its values, where a piece each
-        was the value itself. Eight of a value past MAX_SIZE (a catalogue's entry) would
-        make a string past the page's own bound: refused before it is made."""
-        if sum(map(len, pieces)) > MAX_PAGE:
-            raise SecurityError(f"a page longer than {MAX_PAGE:,} characters is not allowed")
-        return "".join(pieces)
+    extend = staticmethod("".join)  # the run's pieces: all strings
 
     @staticmethod
     def append(piece: str) -> str:  # a run of one piece (the others were constants)

@@ -301,9 +301,18 @@ def read_static(path: Path) -> bytes:
     return data
 
 
+# A catalogue is some 10 KB of UI strings. Its strings reach pages as they are (a
+# template can print `t.catalogue`'s entries), so they are bounded like content files.
+MAX_CATALOGUE_BYTES = 1_000_000
+
+
 def read_catalogue(path: Path) -> dict[str, Any]:
     """A translation file; its strings are format strings, so they are checked too."""
     try:
+        if path.stat().st_size > MAX_CATALOGUE_BYTES:
+            raise ThemeError(f"the translations file is larger than the limit of "
+                             f"{MAX_CATALOGUE_BYTES:,} bytes", str(path),
+                             hint="a catalogue holds the theme's UI strings, nothing more")
         data = load_yaml(path.read_text("utf-8"))
     except (YamlError, UnicodeDecodeError, OSError) as exc:
         line = exc.line if isinstance(exc, YamlError) else None
