@@ -320,7 +320,7 @@ def test_template_compiled_elsewhere_is_never_run(site, capsys, monkeypatch, tmp
     assert [p.name for p in (cache / "heliograph" / "templates").iterdir()] == \
         [environment_key(ThemeEnvironment(autoescape=True, undefined=jinja2.StrictUndefined,
                                           trim_blocks=True, lstrip_blocks=True,
-                                          keep_trailing_newline=True))]
+                                          keep_trailing_newline=True, optimized=False))]
 
 
 def test_environment_key_follows_every_compile_option():

@@ -210,3 +210,17 @@ def test_deeply_nested_expressions_compile_as_jinja_compiles_them(site, capsys):
     assert built_404(site, capsys,
         "<p>{{ clock_format.datetime" + ".lower()" * 70 + " }}</p>\n"
     ) == "<p>{day} {month} {year}, {h}:{m} {zone}</p>\n"
+
+
+def test_the_fast_paths_change_no_byte_of_the_site(monkeypatch):
+    """The example site, with the inline fast paths and without them (the code Jinja's
+    sandbox alone writes): the same files, byte for byte."""
+    from building import make_site
+    from sitefixtures import NOW, REPO
+
+    monkeypatch.setenv("HELIOGRAPH_CACHE_DIR", "off")  # each compiles its own code
+    fast = make_site(REPO, NOW).files
+    monkeypatch.setattr(ThemeEnvironment, "inline", False)
+    plain = make_site(REPO, NOW).files
+    assert sorted(fast) == sorted(plain)
+    assert [p for p in fast if fast[p] != plain[p]] == []

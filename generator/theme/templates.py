@@ -190,14 +190,13 @@ class BoundedCodeGenerator(CodeGenerator):
     sandbox's method for each cost more than the markup around it. The common cases are
     written inline, each checking at run time that it applies and falling back to the
     sandbox's method otherwise: reads of the views' data (visit_Getattr), calls of `t` and
-    the Renderer's helpers (visit_Call), text with nothing to escape (_output_child_pre),
-    and a run of output yielded at once (visit_Output)."""
+    the Renderer's helpers (visit_Call), and a run of output yielded at once
+    (visit_Output). Compiles `{{ value }}` (autoescaped) to `escape_output(value)`."""
 
-    revision = 4  # part of the cache key: raise it when what this writes changes
+    revision = 6  # part of the cache key: raise it when what this writes changes
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self._escaped: list[str] = []  # the value of each `{{ }}` being written
         # The fast paths below, written inline, unless ThemeEnvironment.compile says not.
         self.inline: bool = getattr(self.environment, "inline", True)
 
@@ -228,15 +227,20 @@ class BoundedCodeGenerator(CodeGenerator):
             super().visit_Call(node, frame, forward_caller=forward_caller)
             return
         function, result = self.temporary_identifier(), self.temporary_identifier()
-        args = [self.temporary_identifier() for _ in node.args]
+        # A constant string is written as it is (most calls are t('key')): no check, and
+        # less code for Python to compile.
+        texts = [arg.value if isinstance(arg, nodes.Const) and type(arg.value) is str
+                 else None for arg in node.args]
+        args = [self.temporary_identifier() if text is None else repr(text) for text in texts]
         self.write(f"(({result} if len({result} := {function}({', '.join(args)})) <= "
                    f"{MAX_SIZE} else environment.bounded({result})) if (type({function} := ")
         self.visit(node.node, frame)
         self.write(") in environment.direct_types)")
-        for name, arg in zip(args, node.args, strict=True):
-            self.write(f" & (type({name} := ")
-            self.visit(arg, frame)
-            self.write(") is not int)")
+        for name, arg, text in zip(args, node.args, texts, strict=True):
+            if text is None:
+                self.write(f" & (type({name} := ")
+                self.visit(arg, frame)
+                self.write(") is not int)")
         self.write(f" and {function} in environment.direct "
                    f"else environment.call(context, {function}, {', '.join(args)}")
         for name, flag in (("_loop_vars", frame.loop_frame), ("_block_vars", frame.block_frame)):
@@ -279,20 +283,10 @@ class BoundedCodeGenerator(CodeGenerator):
     def _output_child_pre(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
         if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape:
             super()._output_child_pre(node, frame, finalize)
-        elif finalize.src is not None or not self.inline:
-            self.write("environment.escape_output(" + (finalize.src or ""))
-        else:  # escape_output's own shortcuts, inline: text with nothing to escape, Markup
-            self._escaped.append(value := self.temporary_identifier())
-            self.write(f"({value} if type({value} := ")
-
-    def _output_child_post(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
-        if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape or \
-                finalize.src is not None or not self.inline:
-            super()._output_child_post(node, frame, finalize)
             return
-        value = self._escaped.pop()
-        self.write(f") is str and not environment.html_special({value}) or type({value}) is "
-                   f"Markup else environment.escape_output({value}))")
+        self.write("environment.escape_output(")
+        if finalize.src is not None:
+            self.write(finalize.src)
 
 
 _HTML_SPECIAL = re.compile("[&<>'\"]")  # what markupsafe.escape replaces
@@ -330,7 +324,6 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
     intercepted_binops = frozenset({"*", "**", "%", "+"})
     code_generator_class = BoundedCodeGenerator
     escape_output = staticmethod(escape_output)
-    html_special = _HTML_SPECIAL.search
     output_run = OutputRun
     # What compiled calls may call directly (BoundedCodeGenerator.visit_Call): each takes
     # any non-int arguments and returns a string. The Renderer fills `direct`.
@@ -627,6 +620,11 @@ class Renderer:
             # Templates do not change during a build; `serve` makes a new Renderer when
             # they do. Without this, every page would stat every template it uses.
             auto_reload=False,
+            # Jinja's optimizer folds constant expressions as it compiles: nothing in the
+            # default theme's (one `-1`), and a sixth of compiling a template, which is
+            # what `serve` does when one is edited; nor does it evaluate a theme's
+            # expressions at compile time.
+            optimized=False,
         )
         self.env.bytecode_cache = template_cache(self.env)
         self._isos: dict[datetime, str] = {}
