@@ -209,7 +209,8 @@ def collect(source: Path, now: Now) -> tuple[tuple[Content, datetime] | None, li
             from generator.state.derive import derive
             from generator.theme.templates import Renderer
 
-            render_site(content, derive(content, instant), Renderer(content, theme, md))
+            render_site(content, derive(content, instant),
+                        Renderer(content, theme, md, pages_once=True))
         # notify.yaml too (not its secrets, absent here): a merged mistake would stop notify.
         load_config(source, {c.id for c in content.components}, with_env=False)
         return (content, instant), []

@@ -104,7 +104,8 @@ def prepare(source: Path, now: Now = None, base_url: str | None = None,
     content, state = load_state(source, now, base_url, jobs, md=md, meanwhile=ready_to_render)
     from generator.theme.templates import Renderer
 
-    return content, state, Renderer(content, load_theme(source, content.site), md, jobs)
+    return content, state, Renderer(content, load_theme(source, content.site), md, jobs,
+                                    pages_once=True)
 
 
 def context(content: Content, state: State, renderer: Renderer) -> Context:

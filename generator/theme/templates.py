@@ -596,7 +596,7 @@ class Renderer:
     first, at the root); reusable across rebuilds."""
 
     def __init__(self, content: Content, theme: Theme, md: Markdown | None = None,
-                 jobs: int = 1, language: str | None = None):
+                 jobs: int = 1, language: str | None = None, pages_once: bool = False):
         self.content = content  # for the other languages' renderers; only its site is used
         self.root_site = content.site
         self.language = language or self.root_site.language
@@ -606,7 +606,10 @@ class Renderer:
         self.jobs = jobs  # worker processes (cold builds of large sites)
         self.theme = theme
         self.md = md or Markdown()
-        self.memo = Memo()
+        # A build makes each page once (`pages_once`); `serve` remembers them, to make
+        # again only those whose inputs changed.
+        self.pages_once = pages_once
+        self.memo = Memo(forget="page" if pages_once else None)
         self.t = Translator(theme.catalogue(self.language), self.site.zone, self.language)
         self.root_path = urlsplit(self.root_site.base_url).path or "/"
         # Theme templates may come from a stranger's pull request: they run sandboxed.
@@ -651,8 +654,8 @@ class Renderer:
         has them), kept with it so that `serve` reuses what they remember."""
         if self.folder:
             return ()
-        return tuple(Renderer(self.content, self.theme, self.md, self.jobs, code)
-                     for code in self.root_site.translations)
+        return tuple(Renderer(self.content, self.theme, self.md, self.jobs, code,
+                              self.pages_once) for code in self.root_site.translations)
 
     def iso(self, value: datetime) -> str:
         """timeutil.iso, remembered: a page writes a time for `<time datetime>` as well as
