@@ -250,8 +250,8 @@ class BoundedCodeGenerator(CodeGenerator):
 
     def visit_Output(self, node: nodes.Output, frame: Frame) -> None:
         """A run of text and `{{ }}` values is yielded as one string rather than piece by
-        piece (each yield passes through every template of the page: a tenth of rendering
-        it). Jinja writes a run as `<buffer>.extend((a, b, ...))`; `output_run` joins it.
+        piece (each yield passes through every template of the page: about 5% of
+        rendering it). Jinja writes a run as `<buffer>.extend((a, b, ...))`; `output_run` joins it.
         A run has at most RUN_VALUES values, so that bounded_join still sees the page grow
         a bounded step at a time."""
         if not self.inline or frame.buffer is not None or len(node.nodes) < 2:
