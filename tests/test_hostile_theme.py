@@ -427,3 +427,41 @@ def test_a_page_cannot_grow_past_its_bound_by_repetition(site, capsys):
         "{% set s = 'x' * 1000000 %}{% for i in range(60) %}{{ s }}{% endfor %}\n")
     both_fail(site, capsys, "themes/harbour/templates/404.html",
               "a page longer than 50,000,000 characters")
+
+
+# A list of two references to a string of a million characters: each value is within the
+# bounds, but its text is two million characters, and two thousand references would be
+# two gigabytes. Every way a template writes a value as text counts it first.
+TEXT_OF_LARGE_VALUES = {
+    "output": "{{ big }}",
+    "output without escaping": "{% autoescape false %}{{ big }}{% endautoescape %}",
+    "concatenation": "{{ 'a' ~ big }}",
+    "string filter": "{{ big|string }}",
+    "pprint": "{{ big|pprint }}",
+    "join of lists": "{{ [big, big]|join(',') }}",
+    "format filter": "{{ '%s'|format(big) }}",
+    "percent": "{{ '%s' % (big,) }}",
+    "str.format": "{{ '{}'.format(big) }}",
+    "namespace": "{% set ns = namespace(a=big) %}{{ ns }}",
+    "helper": "{{ incident_dir(big) }}",
+    "translation's value": "{{ t('history', name=big) }}",
+    "tojson": "{{ big|tojson }}",
+}
+
+
+@pytest.mark.parametrize("payload", TEXT_OF_LARGE_VALUES.values(),
+                         ids=TEXT_OF_LARGE_VALUES.keys())
+def test_text_of_a_large_value_is_refused(site, capsys, payload):
+    templates = use_theme(site, "harbour") / "templates"
+    templates.mkdir()
+    (templates / "404.html").write_text(
+        "<p>line one</p>\n{% set big = ['x' * 1000000] * 2 %}" + payload + "\n")
+    both_fail(site, capsys, "themes/harbour/templates/404.html:2: ",
+              "a value whose text is longer than 1,000,000 characters is not allowed")
+
+
+def test_values_of_a_large_list_are_not_text(site, capsys):
+    """Filters that give values rather than text take a list whatever its text's length."""
+    assert built_404(site, capsys,
+        "{% set big = ['x' * 1000000] * 2 %}{{ big|length }} {{ (big|first)|length }} "
+        "{{ big|list|count }} {{ big|unique|list|length }}\n") == "2 1000000 2 1\n"

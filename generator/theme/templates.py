@@ -33,6 +33,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.nodes import EvalContext
 from jinja2.runtime import LoopContext, Macro
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.utils import Namespace
 from markupsafe import Markup, escape
 
 from generator import __version__
@@ -160,6 +161,65 @@ def _size(value: Any) -> int:
     return len(value) if isinstance(value, _SIZED) else 1
 
 
+# What str() writes of these is a few characters (an int's digits are bounded by `**`).
+_SHORT = (int, float, bool, type(None))
+_CONTAINERS = (list, tuple, dict, set, frozenset)
+_PLAIN_TYPES = frozenset({str, Markup, *_SHORT})  # values whose text is what they hold
+
+
+def _check_text(*values: Any) -> None:
+    """Refuse to write as text what would be longer than MAX_SIZE: each value is bounded,
+    but a list may hold a thousand references to a string of a million characters, and
+    str() of it would make them all (`[s] * 1000`, a long literal list, a namespace, the
+    whole derived state). Counted without making the text, within a budget: the same
+    count as str() gives, give or take the quotes and separators. Strings and numbers,
+    the values pages are made of, cost nothing."""
+    for value in values:  # most are strings: nothing to count
+        if type(value) not in _PLAIN_TYPES:
+            break
+    else:
+        return
+    stack = [v for v in values if type(v) not in _PLAIN_TYPES]
+    budget = MAX_SIZE
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str | bytes):
+            budget -= len(value) + 2
+        elif isinstance(value, _SHORT):
+            budget -= 8
+        elif isinstance(value, dict):
+            budget -= 2 + 4 * len(value)
+            stack += value.keys()
+            stack += value.values()
+        elif isinstance(value, _CONTAINERS):
+            budget -= 2 + 2 * len(value)
+            stack += value
+        elif isinstance(value, Namespace):  # writes its attributes, like a dict
+            stack.append(object.__getattribute__(value, "__dict__"))
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            shown = [f for f in dataclasses.fields(value) if f.repr]
+            budget -= len(type(value).__name__) + 2 + sum(len(f.name) + 3 for f in shown)
+            stack += [getattr(value, f.name) for f in shown]
+        else:  # a date, a zone, a function, a loop: a short repr
+            budget -= 100
+        if budget < 0:
+            raise SecurityError(f"a value whose text is longer than {MAX_SIZE:,} characters "
+                                "is not allowed")
+
+
+def text(value: Any) -> str:
+    """str(value) for `{{ value }}` where nothing is escaped, bounded (_check_text)."""
+    if type(value) not in _PLAIN_TYPES:
+        _check_text(value)
+    return str(value)
+
+
+def checked(values: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The operands of `~`, once their text is known to be bounded (_check_text)."""
+    _check_text(*values)
+    return values
+
+
 def _check_format(text: str) -> None:
     """'%0999999999d' or '{:>999999999}' would allocate a gigabyte from a few bytes."""
     if "*" in text or any(int(n) > MAX_WIDTH for n in FORMAT_NUMBER.findall(text)):
@@ -193,7 +253,7 @@ class BoundedCodeGenerator(CodeGenerator):
     the Renderer's helpers (visit_Call), and a run of output yielded at once
     (visit_Output). Compiles `{{ value }}` (autoescaped) to `escape_output(value)`."""
 
-    revision = 6  # part of the cache key: raise it when what this writes changes
+    revision = 7  # part of the cache key: raise it when what this writes changes
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -219,9 +279,9 @@ class BoundedCodeGenerator(CodeGenerator):
     def visit_Call(self, node: nodes.Call, frame: Frame, forward_caller: bool = False) -> None:
         """A call with positional arguments only calls the function inline when it is one
         of the environment's `direct` ones (the translator and the Renderer's helpers) and
-        no argument is an int: what `ThemeEnvironment.call` does then, without a call of
-        its own (its checks cost more than `t('key')` itself). The result is measured as
-        `call` measures it; any other call goes through `call`."""
+        every argument a string or a time: what `ThemeEnvironment.call` does then, without
+        a call of its own (its checks cost more than `t('key')` itself). The result is
+        measured as `call` measures it; any other call goes through `call`."""
         if not self.inline or forward_caller or not node.args or node.kwargs \
                 or node.dyn_args or node.dyn_kwargs:
             super().visit_Call(node, frame, forward_caller=forward_caller)
@@ -240,7 +300,7 @@ class BoundedCodeGenerator(CodeGenerator):
             if text is None:
                 self.write(f" & (type({name} := ")
                 self.visit(arg, frame)
-                self.write(") is not int)")
+                self.write(") in environment.direct_args)")
         self.write(f" and {function} in environment.direct "
                    f"else environment.call(context, {function}, {', '.join(args)}")
         for name, flag in (("_loop_vars", frame.loop_frame), ("_block_vars", frame.block_frame)):
@@ -275,16 +335,28 @@ class BoundedCodeGenerator(CodeGenerator):
         finally:
             frame.buffer = None
 
+    @optimizeconst
     def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
-        self.write("environment.bounded(")
-        super().visit_Concat(node, frame)
-        self.write(")")
+        # Jinja's markup_join or str_join, as Jinja picks them, of the operands once their
+        # text is known to be bounded; the result measured.
+        if frame.eval_ctx.volatile:
+            join = "(markup_join if context.eval_ctx.autoescape else str_join)"
+        else:
+            join = "markup_join" if frame.eval_ctx.autoescape else "str_join"
+        self.write(f"environment.bounded({join}(environment.checked((")
+        for operand in node.nodes:
+            self.visit(operand, frame)
+            self.write(", ")
+        self.write("))))")
 
     def _output_child_pre(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
-        if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape:
-            super()._output_child_pre(node, frame, finalize)
-            return
-        self.write("environment.escape_output(")
+        if frame.eval_ctx.volatile:
+            self.write("(environment.escape_output if context.eval_ctx.autoescape "
+                       "else environment.text)(")
+        elif not frame.eval_ctx.autoescape:
+            self.write("environment.text(")
+        else:
+            self.write("environment.escape_output(")
         if finalize.src is not None:
             self.write(finalize.src)
 
@@ -301,6 +373,8 @@ def escape_output(value: Any) -> str:
     if kind is str or kind is Markup:
         text: str = value
         return escape(text) if kind is str and _HTML_SPECIAL.search(text) else text
+    if kind not in _SHORT:
+        _check_text(value)
     return escape(value)
 
 
@@ -324,10 +398,13 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
     intercepted_binops = frozenset({"*", "**", "%", "+"})
     code_generator_class = BoundedCodeGenerator
     escape_output = staticmethod(escape_output)
+    text = staticmethod(text)
+    checked = staticmethod(checked)
     output_run = OutputRun
-    # What compiled calls may call directly (BoundedCodeGenerator.visit_Call): each takes
-    # any non-int arguments and returns a string. The Renderer fills `direct`.
+    # What compiled calls may call directly (BoundedCodeGenerator.visit_Call): each writes
+    # its arguments as text and returns a string. The Renderer fills `direct`.
     direct_types = frozenset({Translator, types.FunctionType, types.MethodType})
+    direct_args = frozenset({str, datetime})  # arguments they take inline: short, as text
     direct: frozenset[Any] = frozenset()
     inline = True  # BoundedCodeGenerator writes its fast paths inline (see compile)
 
@@ -337,7 +414,7 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
         # Lorem ipsum has no place in a status page; lipsum(n=10**9) would fill memory.
         self.globals.pop("lipsum", None)
         for name, function in list(self.filters.items()):
-            self.filters[name] = _bounded(function)
+            self.filters[name] = _bounded(function, name not in _KEEP_VALUES)
 
     def compile(self, *args: Any, **kwargs: Any) -> Any:
         """Jinja's compile; a template whose code with the fast paths written inline is too
@@ -379,6 +456,7 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
                 raise SecurityError("a number that large is not allowed in templates")
         elif operator == "%" and isinstance(left, str):
             _check_format(left)
+            _check_text(right)
         elif operator == "+" and _size(left) + _size(right) > MAX_SIZE:
             raise SecurityError(f"a result longer than {MAX_SIZE:,} is not allowed")
         return super().call_binop(context, operator, left, right)
@@ -411,6 +489,7 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
                 kwargs.pop("_block_vars", None)
             if kind is Macro:
                 return __self.bounded(__obj(__context.eval_ctx, *args, **kwargs))
+            _check_text(*args, *kwargs.values())  # t() and the helpers write them as text
             return __self.bounded(__obj(*args, **kwargs))
         if isinstance(getattr(__obj, "__self__", None), str):
             _check_str_method(__obj.__self__, __obj.__name__, args, kwargs)
@@ -421,7 +500,12 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
         if wrapped is None:
             return None
         _check_format(value.__self__)
-        return wrapped
+
+        def formatted(*args: Any, **kwargs: Any) -> str:
+            _check_text(*args, *kwargs.values())
+            return wrapped(*args, **kwargs)
+
+        return formatted
 
 
 class PlainAttributes(dict[type, frozenset[str]]):
@@ -476,14 +560,27 @@ def _check_str_method(text: str, name: str, args: Sequence[Any],
         raise SecurityError(f"a result longer than {MAX_SIZE:,} is not allowed")
 
 
-def _bounded(function: Callable[..., Any]) -> Callable[..., Any]:
-    """A filter with its arguments and its result bounded (see ThemeEnvironment)."""
+# Jinja's filters that give values, not text made from them: `|length` of a long list
+# must not be refused for what writing the list would make. Every other filter writes
+# its input and arguments as text (`|string`, `|join`, `|format`, `|pprint`, ...).
+_KEEP_VALUES = frozenset({
+    "abs", "attr", "batch", "count", "d", "default", "dictsort", "first", "float",
+    "groupby", "int", "items", "last", "length", "list", "map", "max", "min", "random",
+    "reject", "rejectattr", "reverse", "round", "select", "selectattr", "slice", "sort",
+    "sum", "unique"})
+
+
+def _bounded(function: Callable[..., Any], writes_text: bool) -> Callable[..., Any]:
+    """A filter with its arguments and its result bounded (see ThemeEnvironment), and
+    what it writes as text (`writes_text`) too."""
     name = getattr(function, "__name__", "")
 
     @wraps(function)
     def bounded(*args: Any, **kwargs: Any) -> Any:
         _check_arguments(args[1:], kwargs)
         values = [a for a in args if not isinstance(a, EvalContext)]
+        if writes_text:
+            _check_text(*values, *kwargs.values())
         if name == "do_format" and values:
             _check_format(str(values[0]))
         elif name in ("do_replace", "do_join", "do_indent") and values:
