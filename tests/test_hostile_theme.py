@@ -465,3 +465,41 @@ def test_values_of_a_large_list_are_not_text(site, capsys):
     assert built_404(site, capsys,
         "{% set big = ['x' * 1000000] * 2 %}{{ big|length }} {{ (big|first)|length }} "
         "{{ big|list|count }} {{ big|unique|list|length }}\n") == "2 1000000 2 1\n"
+
+
+# Text a template gathers before it joins it: a {% set %} block, a macro, a {% filter %}
+# block or a caller() body printing a long value in a loop. Two million characters here
+# (a million repeated 100,000 times would be 100 GB), measured before they are joined.
+GATHERED_TEXT = {
+    "set block": "{% set x %}{% for i in range(200) %}{{ s }}{% endfor %}{% endset %}",
+    "macro": "{% macro m() %}{% for i in range(200) %}{{ s }}{% endfor %}{% endmacro %}"
+             "{{ m() }}",
+    "filter block": "{% filter upper %}{% for i in range(200) %}{{ s }}{% endfor %}"
+                    "{% endfilter %}",
+    "call block": "{% macro m() %}{{ caller() }}{% endmacro %}{% call m() %}"
+                  "{% for i in range(200) %}{{ s }}{% endfor %}{% endcall %}",
+}
+
+
+@pytest.mark.parametrize("payload", GATHERED_TEXT.values(), ids=GATHERED_TEXT.keys())
+def test_gathered_text_is_measured_before_it_is_joined(site, capsys, payload):
+    templates = use_theme(site, "harbour") / "templates"
+    templates.mkdir()
+    (templates / "404.html").write_text(
+        "<p>line one</p>\n{% set s = 'x' * 10000 %}" + payload + "\n")
+    both_fail(site, capsys, "themes/harbour/templates/404.html:2: ",
+              "a result longer than 1,000,000 is not allowed")
+
+
+def test_gathered_text_is_refused_before_it_is_joined():
+    """What Jinja gathers is measured before "".join makes it: a piece that says it is
+    longer than a value may be is refused without being joined (joining it would fail)."""
+    from generator.theme.templates import MAX_SIZE, ThemeEnvironment
+
+    class Long:
+        def __len__(self) -> int:
+            return MAX_SIZE + 1
+
+    with pytest.raises(jinja2.exceptions.SecurityError, match="longer than 1,000,000"):
+        ThemeEnvironment.concat([Long()])  # type: ignore[list-item]
+    assert ThemeEnvironment.concat(iter(["a", "b"])) == "ab"

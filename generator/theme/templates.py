@@ -17,7 +17,7 @@ import shutil
 import sys
 import traceback
 import types
-from collections.abc import Callable, Iterator, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property, wraps
@@ -214,6 +214,18 @@ def text(value: Any) -> str:
     return str(value)
 
 
+def concat(pieces: Iterable[str]) -> str:
+    """The text of a macro, a `{% set %}` or `{% filter %}` block or a `caller()`, which Jinja
+    gathers in a list and joins: measured before it is joined, since each piece may be a
+    long value printed again and again (a loop printing a million characters 100,000
+    times would be 100 GB). A value past MAX_SIZE is refused (`call` refuses a longer
+    macro's result anyway, after it is made)."""
+    pieces = pieces if isinstance(pieces, list) else list(pieces)
+    if sum(map(len, pieces)) > MAX_SIZE:
+        raise SecurityError(f"a result longer than {MAX_SIZE:,} is not allowed")
+    return "".join(pieces)
+
+
 def checked(values: tuple[Any, ...]) -> tuple[Any, ...]:
     """The operands of `~`, once their text is known to be bounded (_check_text)."""
     _check_text(*values)
@@ -398,6 +410,7 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
     intercepted_binops = frozenset({"*", "**", "%", "+"})
     code_generator_class = BoundedCodeGenerator
     escape_output = staticmethod(escape_output)
+    concat = staticmethod(concat)
     text = staticmethod(text)
     checked = staticmethod(checked)
     output_run = OutputRun
