@@ -224,3 +224,17 @@ def test_the_fast_paths_change_no_byte_of_the_site(monkeypatch):
     plain = make_site(REPO, NOW).files
     assert sorted(fast) == sorted(plain)
     assert [p for p in fast if fast[p] != plain[p]] == []
+
+
+def test_a_translation_with_too_many_placeholders_is_refused(site, capsys):
+    """Each placeholder copies its value: 70,000 '{month}' and a long month name would be
+    gigabytes from one date. At most 20 placeholders a text."""
+    theme = use_theme(site, "harbour")
+    (theme / "i18n").mkdir()
+    (theme / "i18n" / "en.yaml").write_text(
+        "datetime_format: '" + "{month}" * 20 + "'\n")
+    assert run("check", site, capsys)[0] == 0  # 20: at the limit
+    (theme / "i18n" / "en.yaml").write_text(
+        "datetime_format: '" + "{month}" * 21 + "'\n")
+    both_fail(site, capsys, "themes/harbour/i18n/en.yaml: ",
+              "'datetime_format': more than 20 placeholders")

@@ -348,7 +348,15 @@ def _format_problem(node: Any, key: str = "") -> str:
             written = name + ("!" + conversion if conversion else "") + (":" + spec if spec else "")
             return (f"'{key[:-1]}': placeholder '{{{written}}}' is not allowed; write a plain "
                     "name such as {count}")
+    # Each placeholder copies its value: a format of 70,000 '{month}' with a long month
+    # name would make gigabytes from one date. Real texts have a handful.
+    if sum(1 for _, name, _, _ in fields if name is not None) > MAX_PLACEHOLDERS:
+        return (f"'{key[:-1]}': more than {MAX_PLACEHOLDERS} placeholders; a text has a "
+                "handful")
     return ""
+
+
+MAX_PLACEHOLDERS = 20
 
 
 def _fields(text: str) -> set[tuple[str, str, str | None]]:
