@@ -62,6 +62,15 @@ def both_fail(site: Path, capsys: pytest.CaptureFixture[str], *expected: str) ->
     assert not (site / "public").exists()
 
 
+def refused_on_line_two(site: Path, capsys: pytest.CaptureFixture[str], line: str,
+                        message: str) -> None:
+    """A theme's 404.html with `line` as its second line fails check and build there."""
+    templates = use_theme(site, "harbour") / "templates"
+    templates.mkdir()
+    (templates / "404.html").write_text("<p>line one</p>\n" + line + "\n")
+    both_fail(site, capsys, "themes/harbour/templates/404.html:2: ", message)
+
+
 # --- 1. nothing outside the repository is read ------------------------------------------
 
 @pytest.mark.parametrize("theme", THEMES)
@@ -387,11 +396,7 @@ GROWING_TEMPLATES = {
 def test_templates_cannot_grow_strings_past_the_bound(site, capsys, payload):
     """A few bytes of template must not make gigabytes: refused by the sandbox's size
     bound (not by running out of memory), in check and build."""
-    templates = use_theme(site, "harbour") / "templates"
-    templates.mkdir()
-    (templates / "404.html").write_text("<p>line one</p>\n" + payload + "\n")
-    both_fail(site, capsys, "themes/harbour/templates/404.html:2: ",
-              "a result longer than 1,000,000 is not allowed")
+    refused_on_line_two(site, capsys, payload, "a result longer than 1,000,000 is not allowed")
 
 
 @pytest.mark.parametrize(("text", "message"), [
@@ -452,12 +457,8 @@ TEXT_OF_LARGE_VALUES = {
 @pytest.mark.parametrize("payload", TEXT_OF_LARGE_VALUES.values(),
                          ids=TEXT_OF_LARGE_VALUES.keys())
 def test_text_of_a_large_value_is_refused(site, capsys, payload):
-    templates = use_theme(site, "harbour") / "templates"
-    templates.mkdir()
-    (templates / "404.html").write_text(
-        "<p>line one</p>\n{% set big = ['x' * 1000000] * 2 %}" + payload + "\n")
-    both_fail(site, capsys, "themes/harbour/templates/404.html:2: ",
-              "a value whose text is longer than 1,000,000 characters is not allowed")
+    refused_on_line_two(site, capsys, "{% set big = ['x' * 1000000] * 2 %}" + payload,
+                        "a value whose text is longer than 1,000,000 characters is not allowed")
 
 
 def test_values_of_a_large_list_are_not_text(site, capsys):
@@ -483,12 +484,8 @@ GATHERED_TEXT = {
 
 @pytest.mark.parametrize("payload", GATHERED_TEXT.values(), ids=GATHERED_TEXT.keys())
 def test_gathered_text_is_measured_before_it_is_joined(site, capsys, payload):
-    templates = use_theme(site, "harbour") / "templates"
-    templates.mkdir()
-    (templates / "404.html").write_text(
-        "<p>line one</p>\n{% set s = 'x' * 10000 %}" + payload + "\n")
-    both_fail(site, capsys, "themes/harbour/templates/404.html:2: ",
-              "a result longer than 1,000,000 is not allowed")
+    refused_on_line_two(site, capsys, "{% set s = 'x' * 10000 %}" + payload,
+                        "a result longer than 1,000,000 is not allowed")
 
 
 def test_gathered_text_is_refused_before_it_is_joined():
