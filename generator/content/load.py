@@ -113,24 +113,25 @@ def _regular_file(path: Path, rel: str, root: Path | None,
     is caught as well as a linked file. When the file's folder is known to be inside the
     repo (`folder_inside`, checked once for the whole folder), a file that is not itself
     a link is inside too: one lstat rather than resolving the path (50 µs a file)."""
+    mode = None
     if in_checked_folder:
         try:
             info = os.lstat(path)
         except OSError as exc:
             return Problem(rel, None, None, f"cannot read the file: {exc.strerror}")
         if not stat.S_ISLNK(info.st_mode):
-            return None if stat.S_ISREG(info.st_mode) else Problem(
-                rel, None, None, "this is not a regular file", "content files are plain text files")
-    if root is not None and not _inside(os.path.realpath(path), os.path.realpath(root)):
-        if path.is_symlink():
-            return Problem(rel, None, None, "the file is a link to something outside the "
-                           "repository", "replace the link with the file itself")
-        return Problem(rel, None, None, "the file is in a linked folder that leads outside "
-                       "the repository", "replace the linked folder with a real one")
-    try:
-        mode = path.stat().st_mode
-    except OSError as exc:
-        return Problem(rel, None, None, f"cannot read the file: {exc.strerror}")
+            mode = info.st_mode
+    if mode is None:
+        if root is not None and not _inside(os.path.realpath(path), os.path.realpath(root)):
+            if path.is_symlink():
+                return Problem(rel, None, None, "the file is a link to something outside "
+                               "the repository", "replace the link with the file itself")
+            return Problem(rel, None, None, "the file is in a linked folder that leads "
+                           "outside the repository", "replace the linked folder with a real one")
+        try:
+            mode = path.stat().st_mode
+        except OSError as exc:
+            return Problem(rel, None, None, f"cannot read the file: {exc.strerror}")
     if not stat.S_ISREG(mode):
         return Problem(rel, None, None, "this is not a regular file",
                        "content files are plain text files")

@@ -215,11 +215,11 @@ def text(value: Any) -> str:
 
 
 def concat(pieces: Iterable[str]) -> str:
-    """The text of a macro, a `{% set %}` or `{% filter %}` block or a `caller()`, which Jinja
-    gathers in a list and joins: measured before it is joined, since each piece may be a
-    long value printed again and again (a loop printing a million characters 100,000
-    times would be 100 GB). A value past MAX_SIZE is refused (`call` refuses a longer
-    macro's result anyway, after it is made)."""
+    """The text of a macro, a `{% set %}` or `{% filter %}` block, a `caller()` or a block
+    called as `self.name()`, which Jinja gathers in a list and joins: measured before it
+    is joined, since each piece may be a long value printed again and again (a million
+    characters 100,000 times would be 100 GB). A value past MAX_SIZE is refused (`call`
+    refuses a longer macro's result anyway, after it is made)."""
     pieces = pieces if isinstance(pieces, list) else list(pieces)
     if sum(map(len, pieces)) > MAX_SIZE:
         raise SecurityError(f"a result longer than {MAX_SIZE:,} is not allowed")
@@ -475,17 +475,11 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
     def getattr(self, obj: Any, attribute: str) -> Any:
-        # Heliograph's own frozen view and model objects are most attribute reads of a
-        # page; they have no internals but `_` names, so skip the sandbox's generic checks.
-        # So are a loop's counters (`loop.last`) and the translator's plain facts (`t.dir`):
-        # values the sandbox would hand over unchanged, named one by one.
-        kind = obj.__class__
-        if (is_view_type(kind) and attribute[:1] != "_") or \
-                attribute in _PLAIN_ATTRIBUTES.get(kind, ()):
-            try:
-                return getattr(obj, attribute)
-            except AttributeError:
-                pass
+        # What compiled templates read inline (plain_attributes) is read directly here
+        # too: through `|attr`, format strings, and templates compiled without the
+        # shortcuts. Anything else gets the sandbox's checks.
+        if attribute in self.plain_attributes[type(obj)]:
+            return getattr(obj, attribute)
         return super().getattr(obj, attribute)
 
     def call(__self, __context: jinja2.runtime.Context, __obj: Any, *args: Any,
@@ -539,7 +533,7 @@ class PlainAttributes(dict[type, frozenset[str]]):
         return names
 
 
-# Attributes whose values are plain numbers, booleans and strings (ThemeEnvironment.getattr).
+# Attributes whose values are plain numbers, booleans and strings (PlainAttributes).
 _PLAIN_ATTRIBUTES: dict[type[Any], frozenset[str]] = {
     LoopContext: frozenset({"index", "index0", "revindex", "revindex0", "first", "last",
                             "length", "depth", "depth0"}),
